@@ -1,0 +1,99 @@
+package seismo
+
+import "time"
+
+// Status is where an incident, or one country of it, stands.
+type Status string
+
+// Incident statuses.
+const (
+	StatusPending  Status = "pending"
+	StatusOpen     Status = "open"
+	StatusResolved Status = "resolved"
+)
+
+// Severity grades an incident, like Downdetector's levels above "none".
+type Severity string
+
+// Severities.
+const (
+	SeverityWarning Severity = "warning"
+	SeverityDanger  Severity = "danger"
+)
+
+// CountryEntry is the state of one country within an incident.
+type CountryEntry struct {
+	Country  string   `json:"country"`
+	Status   Status   `json:"status"`
+	Severity Severity `json:"severity"`
+	// Observed is distinct reporters in the detection window at the last
+	// evaluation, Expected what the baseline predicted for that window.
+	Observed int     `json:"observed"`
+	Expected float64 `json:"expected"`
+	Ratio    float64 `json:"ratio"`
+	// Reporters is the peak of Observed over the incident.
+	Reporters  int        `json:"reporters"`
+	StartedAt  time.Time  `json:"started_at"`
+	PeakAt     time.Time  `json:"peak_at"`
+	ResolvedAt *time.Time `json:"resolved_at"`
+}
+
+// ProblemShare is the share of complaints that described one problem type.
+type ProblemShare struct {
+	Problem string  `json:"problem"`
+	Count   int     `json:"count"`
+	Share   float64 `json:"share"`
+}
+
+// Sample is one post shown as an example of an incident. Author is never
+// included.
+type Sample struct {
+	PostID    string    `json:"id"`
+	Text      string    `json:"text"`
+	Lang      string    `json:"lang,omitempty"`
+	Country   string    `json:"country,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	URL       string    `json:"url,omitempty"`
+}
+
+// Incident is a detected outage of one service, across countries.
+type Incident struct {
+	ID          string         `json:"id"`
+	Service     string         `json:"service"`
+	ServiceName string         `json:"service_name,omitempty"`
+	Status      Status         `json:"status"`
+	Severity    Severity       `json:"severity"`
+	StartedAt   time.Time      `json:"started_at"`
+	PeakAt      time.Time      `json:"peak_at"`
+	ResolvedAt  *time.Time     `json:"resolved_at"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+	Countries   []CountryEntry `json:"countries"`
+	Problems    []ProblemShare `json:"problems"`
+	Related     []string       `json:"related"`
+	Samples     []Sample       `json:"samples"`
+}
+
+// Country returns the entry for country c, or nil.
+func (in *Incident) Country(c string) *CountryEntry {
+	for i := range in.Countries {
+		if in.Countries[i].Country == c {
+			return &in.Countries[i]
+		}
+	}
+	return nil
+}
+
+// Event types. Every incident event that leaves seismo has one of these.
+const (
+	EventOpened   = "incident.opened"
+	EventUpdated  = "incident.updated"
+	EventResolved = "incident.resolved"
+)
+
+// Event announces a change of an incident. Timestamp is event time: the
+// minute edge of the watermark at which the detector saw the change.
+type Event struct {
+	Type      string    `json:"type"`
+	Timestamp time.Time `json:"timestamp"`
+	Data      Incident  `json:"data"`
+}

@@ -1,0 +1,153 @@
+// Package metrics is a small registry of counters and gauges exposed in the
+// Prometheus text format. It exists so packages can count what they do
+// without a client library; the registry is created in main and injected.
+package metrics
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Registry holds named metrics. The zero value is not usable; call New.
+type Registry struct {
+	mu      sync.Mutex
+	metrics map[string]*family
+}
+
+type family struct {
+	name, help, kind string
+	series           map[string]*atomic.Uint64 // label string -> value bits
+}
+
+// New returns an empty registry.
+func New() *Registry { return &Registry{metrics: map[string]*family{}} }
+
+// Counter is a monotonically increasing value.
+type Counter struct{ v *atomic.Uint64 }
+
+// Add adds n to the counter.
+func (c Counter) Add(n uint64) {
+	if c.v != nil {
+		c.v.Add(n)
+	}
+}
+
+// Inc adds one.
+func (c Counter) Inc() { c.Add(1) }
+
+// Value returns the current count.
+func (c Counter) Value() uint64 {
+	if c.v == nil {
+		return 0
+	}
+	return c.v.Load()
+}
+
+// Gauge is a value that goes up and down, stored as float64 bits.
+type Gauge struct{ v *atomic.Uint64 }
+
+// Set sets the gauge.
+func (g Gauge) Set(x float64) {
+	if g.v != nil {
+		g.v.Store(math.Float64bits(x))
+	}
+}
+
+// Value returns the gauge's value.
+func (g Gauge) Value() float64 {
+	if g.v == nil {
+		return 0
+	}
+	return math.Float64frombits(g.v.Load())
+}
+
+// Counter returns the counter name{labels}, creating it. Labels are given as
+// key, value pairs. A nil registry returns a counter that counts nowhere, so
+// components can be built without metrics in tests.
+func (r *Registry) Counter(name, help string, labels ...string) Counter {
+	return Counter{r.value(name, help, "counter", labels)}
+}
+
+// Gauge returns the gauge name{labels}, creating it.
+func (r *Registry) Gauge(name, help string, labels ...string) Gauge {
+	return Gauge{r.value(name, help, "gauge", labels)}
+}
+
+func (r *Registry) value(name, help, kind string, labels []string) *atomic.Uint64 {
+	if r == nil {
+		return new(atomic.Uint64)
+	}
+	if len(labels)%2 != 0 {
+		panic("metrics: labels must be key, value pairs")
+	}
+	var b strings.Builder
+	for i := 0; i < len(labels); i += 2 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%s=%q", labels[i], labels[i+1])
+	}
+	key := b.String()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f := r.metrics[name]
+	if f == nil {
+		f = &family{name: name, help: help, kind: kind, series: map[string]*atomic.Uint64{}}
+		r.metrics[name] = f
+	}
+	v := f.series[key]
+	if v == nil {
+		v = new(atomic.Uint64)
+		f.series[key] = v
+	}
+	return v
+}
+
+// WriteTo writes every metric in the Prometheus text exposition format.
+func (r *Registry) WriteTo(w io.Writer) (int64, error) {
+	r.mu.Lock()
+	names := make([]string, 0, len(r.metrics))
+	for n := range r.metrics {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		f := r.metrics[n]
+		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", f.name, f.help, f.name, f.kind)
+		keys := make([]string, 0, len(f.series))
+		for k := range f.series {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			bits := f.series[k].Load()
+			val := float64(bits)
+			if f.kind == "gauge" {
+				val = math.Float64frombits(bits)
+			}
+			if k == "" {
+				fmt.Fprintf(&b, "%s %g\n", f.name, val)
+			} else {
+				fmt.Fprintf(&b, "%s{%s} %g\n", f.name, k, val)
+			}
+		}
+	}
+	r.mu.Unlock()
+	n, err := io.WriteString(w, b.String())
+	return int64(n), err
+}
+
+// Handler serves the registry at /metrics.
+func (r *Registry) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		_, _ = r.WriteTo(w)
+	})
+}
