@@ -1,0 +1,105 @@
+// Package api serves seismo's HTTP surface: the JSON incident feed, health
+// and metrics. routes.go holds the whole surface.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/seismo-dev/seismo"
+)
+
+// Filter selects incidents for the feed.
+type Filter struct {
+	Status  seismo.Status // "" = any
+	Service string        // "" = any
+	Limit   int
+}
+
+// Incidents is what the api reads incidents from.
+type Incidents interface {
+	ListIncidents(ctx context.Context, f Filter) ([]seismo.Incident, error)
+	Incident(ctx context.Context, id string) (seismo.Incident, error)
+}
+
+// Config wires the handler's dependencies.
+type Config struct {
+	Incidents Incidents
+	// Services is the catalog, used to validate the service filter.
+	Services []seismo.Service
+	// Ready reports whether the backing stores answer; nil means always ready.
+	Ready func(ctx context.Context) error
+	// Metrics serves /metrics when not nil.
+	Metrics http.Handler
+	Logger  *slog.Logger
+	// Timeout bounds the store calls of one request, default 5s.
+	Timeout time.Duration
+}
+
+// Server is the http.Handler for the api.
+type Server struct {
+	cfg      Config
+	services map[string]bool
+	mux      *http.ServeMux
+}
+
+// New returns the handler.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	s := &Server{cfg: cfg, services: map[string]bool{}, mux: http.NewServeMux()}
+	for _, sv := range cfg.Services {
+		s.services[sv.ID] = true
+	}
+	s.routes()
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+var codeStatus = map[string]int{
+	seismo.CodeInvalid:  http.StatusBadRequest,
+	seismo.CodeNotFound: http.StatusNotFound,
+	seismo.CodeInternal: http.StatusInternalServerError,
+}
+
+// writeError maps an application error to a status and a safe message; only
+// internal errors are logged, since the others are the client's business.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := seismo.ErrorCode(err)
+	if code == seismo.CodeInternal {
+		s.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	var body errorBody
+	body.Error.Code = code
+	body.Error.Message = seismo.ErrorMessage(err)
+	status, ok := codeStatus[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

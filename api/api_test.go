@@ -1,0 +1,176 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/api"
+)
+
+// fakeIncidents filters an in-memory list the way the store does.
+type fakeIncidents struct {
+	list []seismo.Incident
+	err  error
+	last api.Filter
+}
+
+func (f *fakeIncidents) ListIncidents(_ context.Context, flt api.Filter) ([]seismo.Incident, error) {
+	f.last = flt
+	if f.err != nil {
+		return nil, f.err
+	}
+	var out []seismo.Incident
+	for _, in := range f.list {
+		if (flt.Status == "" || in.Status == flt.Status) && (flt.Service == "" || in.Service == flt.Service) {
+			out = append(out, in)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeIncidents) Incident(_ context.Context, id string) (seismo.Incident, error) {
+	for _, in := range f.list {
+		if in.ID == id {
+			return in, nil
+		}
+	}
+	return seismo.Incident{}, seismo.NotFound("no incident " + id)
+}
+
+func newServer(t *testing.T, store *fakeIncidents) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(api.New(api.Config{
+		Incidents: store,
+		Services:  []seismo.Service{{ID: "whatsapp"}, {ID: "instagram"}},
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func get(t *testing.T, url string, into any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if into != nil {
+		if err := json.NewDecoder(resp.Body).Decode(into); err != nil {
+			t.Fatalf("decode %s: %v", url, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestIncidents(t *testing.T) {
+	t0 := time.Date(2024, 4, 3, 19, 0, 0, 0, time.UTC)
+	store := &fakeIncidents{list: []seismo.Incident{
+		{ID: "whatsapp-20240403T1902Z", Service: "whatsapp", Status: seismo.StatusOpen, StartedAt: t0.Add(2 * time.Minute),
+			Countries: []seismo.CountryEntry{{Country: "GB"}, {Country: "BR"}}},
+		{ID: "instagram-20240403T1900Z", Service: "instagram", Status: seismo.StatusResolved, StartedAt: t0},
+	}}
+	srv := newServer(t, store)
+
+	tests := []struct {
+		query  string
+		status int
+		ids    []string
+	}{
+		{"", 200, []string{"whatsapp-20240403T1902Z", "instagram-20240403T1900Z"}},
+		{"?status=open", 200, []string{"whatsapp-20240403T1902Z"}},
+		{"?service=instagram", 200, []string{"instagram-20240403T1900Z"}},
+		{"?service=instagram&status=open", 200, nil},
+		{"?status=broken", 400, nil},
+		{"?service=myspace", 400, nil},
+		{"?limit=0", 400, nil},
+		{"?limit=abc", 400, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			var body struct {
+				Incidents []seismo.Incident `json:"incidents"`
+				Error     *struct{ Code, Message string }
+			}
+			if got := get(t, srv.URL+"/v1/incidents"+tt.query, &body); got != tt.status {
+				t.Fatalf("status = %d, want %d", got, tt.status)
+			}
+			if tt.status != 200 {
+				if body.Error == nil || body.Error.Code != seismo.CodeInvalid || body.Error.Message == "" {
+					t.Fatalf("error body = %+v", body.Error)
+				}
+				return
+			}
+			if body.Incidents == nil {
+				t.Fatal("incidents is null, want a list")
+			}
+			var ids []string
+			for _, in := range body.Incidents {
+				ids = append(ids, in.ID)
+			}
+			if strings.Join(ids, ",") != strings.Join(tt.ids, ",") {
+				t.Fatalf("ids = %v, want %v", ids, tt.ids)
+			}
+		})
+	}
+	get(t, srv.URL+"/v1/incidents?limit=7", nil)
+	if store.last.Limit != 7 {
+		t.Errorf("limit passed = %d, want 7", store.last.Limit)
+	}
+}
+
+func TestIncidentByID(t *testing.T) {
+	store := &fakeIncidents{list: []seismo.Incident{{ID: "whatsapp-20240403T1902Z", Service: "whatsapp",
+		Countries: []seismo.CountryEntry{{Country: "GB"}}}}}
+	srv := newServer(t, store)
+	var in seismo.Incident
+	if got := get(t, srv.URL+"/v1/incidents/whatsapp-20240403T1902Z", &in); got != 200 {
+		t.Fatalf("status = %d", got)
+	}
+	if in.Service != "whatsapp" || len(in.Countries) != 1 || in.Countries[0].Country != "GB" {
+		t.Fatalf("incident = %+v", in)
+	}
+	var e struct{ Error struct{ Code string } }
+	if got := get(t, srv.URL+"/v1/incidents/nope", &e); got != 404 || e.Error.Code != seismo.CodeNotFound {
+		t.Fatalf("missing incident: status %d, code %q", got, e.Error.Code)
+	}
+}
+
+func TestInternalErrorsAreNotLeaked(t *testing.T) {
+	store := &fakeIncidents{err: errors.New("dial tcp 10.0.0.7:6379: connection refused")}
+	srv := newServer(t, store)
+	var e struct{ Error struct{ Code, Message string } }
+	if got := get(t, srv.URL+"/v1/incidents", &e); got != 500 {
+		t.Fatalf("status = %d, want 500", got)
+	}
+	if e.Error.Code != seismo.CodeInternal || strings.Contains(e.Error.Message, "10.0.0.7") {
+		t.Fatalf("error body leaks internals: %+v", e.Error)
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	ready := errors.New("redis down")
+	srv := httptest.NewServer(api.New(api.Config{Incidents: &fakeIncidents{},
+		Ready: func(context.Context) error { return ready }}))
+	defer srv.Close()
+	if got := get(t, srv.URL+"/healthz", nil); got != http.StatusServiceUnavailable {
+		t.Fatalf("unready: status = %d", got)
+	}
+	ready = nil
+	var body map[string]string
+	if got := get(t, srv.URL+"/healthz", &body); got != 200 || body["status"] != "ok" {
+		t.Fatalf("ready: status = %d body %v", got, body)
+	}
+	if got := get(t, srv.URL+"/nowhere", nil); got != 404 {
+		t.Fatalf("unknown path: status = %d", got)
+	}
+}

@@ -1,0 +1,105 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/seismo-dev/seismo"
+)
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /v1/incidents", s.listIncidents)
+	s.mux.HandleFunc("GET /v1/incidents/{id}", s.getIncident)
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	if s.cfg.Metrics != nil {
+		s.mux.Handle("GET /metrics", s.cfg.Metrics)
+	}
+	s.mux.HandleFunc("GET /{$}", s.index)
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, seismo.NotFound("no such endpoint: "+r.Method+" "+r.URL.Path))
+	})
+}
+
+// IncidentList is the body of GET /v1/incidents.
+type IncidentList struct {
+	Incidents []seismo.Incident `json:"incidents"`
+}
+
+const maxLimit = 1000
+
+func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := Filter{Status: seismo.Status(q.Get("status")), Service: q.Get("service"), Limit: 100}
+	switch f.Status {
+	case "", seismo.StatusPending, seismo.StatusOpen, seismo.StatusResolved:
+	default:
+		s.writeError(w, r, seismo.Invalid(fmt.Sprintf("status must be pending, open or resolved, not %q", f.Status)))
+		return
+	}
+	if f.Service != "" && len(s.services) > 0 && !s.services[f.Service] {
+		s.writeError(w, r, seismo.Invalid(fmt.Sprintf("unknown service %q", f.Service)))
+		return
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > maxLimit {
+			s.writeError(w, r, seismo.Invalid(fmt.Sprintf("limit must be an integer from 1 to %d", maxLimit)))
+			return
+		}
+		f.Limit = n
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+	defer cancel()
+	list, err := s.cfg.Incidents.ListIncidents(ctx, f)
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("list incidents: %w", err))
+		return
+	}
+	if list == nil {
+		list = []seismo.Incident{}
+	}
+	writeJSON(w, http.StatusOK, IncidentList{Incidents: list})
+}
+
+func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if len(id) > 128 {
+		s.writeError(w, r, seismo.Invalid("incident id too long"))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+	defer cancel()
+	in, err := s.cfg.Incidents.Incident(ctx, id)
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("get incident %s: %w", id, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, in)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+		defer cancel()
+		if err := s.cfg.Ready(ctx); err != nil {
+			s.cfg.Logger.Warn("health check failed", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) index(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"name": "seismo",
+		"endpoints": []string{
+			"GET /v1/incidents?status=pending|open|resolved&service=ID&limit=N",
+			"GET /v1/incidents/{id}",
+			"GET /healthz",
+			"GET /metrics",
+		},
+	})
+}
