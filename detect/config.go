@@ -1,0 +1,153 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Config holds the detector's knobs. Durations that count minutes must be
+// whole minutes: the detector works on one-minute buckets of event time.
+type Config struct {
+	// Window is the span, ending at the evaluated minute, over which
+	// distinct reporters are counted and compared with the baseline.
+	Window time.Duration
+	// Poll is how often Run reads the watermark (wall clock).
+	Poll time.Duration
+	// Timeout bounds the Redis round trips of one evaluated minute and of
+	// each watermark read in Run.
+	Timeout time.Duration
+	// MaxCatchUp bounds how far behind the watermark evaluation starts when
+	// there is no state yet or the state is very old: older buckets are
+	// skipped rather than replayed.
+	MaxCatchUp time.Duration
+	// ActiveFor is how recently a series must have had data to be
+	// evaluated; series in an incident are always evaluated.
+	ActiveFor time.Duration
+	// Warmup is how long after the detector's first evaluated minute
+	// nothing may fire, so baselines can learn before they are trusted.
+	Warmup time.Duration
+
+	// PendingFor is how long a series must fire without a break before its
+	// country turns open (and a pending incident opens).
+	PendingFor time.Duration
+	// QuietFor is how long an open country's condition must stay clear
+	// before the country resolves; a severity drop must hold as long before
+	// it is shown. It keeps incidents from flapping.
+	QuietFor time.Duration
+
+	// MinReporters is the fewest distinct reporters in the window that can
+	// fire at all.
+	MinReporters int
+	// MinRatio is the smallest observed/expected ratio that can fire.
+	MinRatio float64
+	// MaxP is the largest Poisson tail probability P(X >= observed) that
+	// fires a warning.
+	MaxP float64
+	// DangerRatio, DangerP and DangerReporters must all be met for danger.
+	DangerRatio     float64
+	DangerP         float64
+	DangerReporters int
+
+	// BaselineFloor is the smallest expected rate, in distinct reporters
+	// per minute; it keeps sparse series from expecting zero.
+	BaselineFloor float64
+	// BaselineHalfLife is the half-life of the baseline's moving average.
+	BaselineHalfLife time.Duration
+	// BaselineTTL is how long an idle series' baseline is kept.
+	BaselineTTL time.Duration
+
+	// Samples is how many sample posts an incident shows.
+	Samples int
+	// Problems is how many problem types an incident lists.
+	Problems int
+}
+
+// DefaultConfig returns the configuration seismo runs with unless told
+// otherwise.
+func DefaultConfig() Config {
+	return Config{
+		Window:           5 * time.Minute,
+		Poll:             500 * time.Millisecond,
+		Timeout:          10 * time.Second,
+		MaxCatchUp:       24 * time.Hour,
+		ActiveFor:        3 * time.Hour,
+		Warmup:           30 * time.Minute,
+		PendingFor:       2 * time.Minute,
+		QuietFor:         10 * time.Minute,
+		MinReporters:     5,
+		MinRatio:         3,
+		MaxP:             1e-4,
+		DangerRatio:      10,
+		DangerP:          1e-9,
+		DangerReporters:  10,
+		BaselineFloor:    0.05,
+		BaselineHalfLife: 3 * time.Hour,
+		BaselineTTL:      14 * 24 * time.Hour,
+		Samples:          5,
+		Problems:         5,
+	}
+}
+
+// Validate reports the first knob that makes no sense.
+func (c Config) Validate() error {
+	minutes := []struct {
+		name string
+		d    time.Duration
+		zero bool // zero allowed
+	}{
+		{"Window", c.Window, false},
+		{"MaxCatchUp", c.MaxCatchUp, false},
+		{"ActiveFor", c.ActiveFor, false},
+		{"Warmup", c.Warmup, true},
+		{"PendingFor", c.PendingFor, false},
+		{"QuietFor", c.QuietFor, false},
+	}
+	for _, m := range minutes {
+		switch {
+		case m.d < 0 || (m.d == 0 && !m.zero):
+			return fmt.Errorf("detect config: %s must be positive, got %s", m.name, m.d)
+		case m.d%time.Minute != 0:
+			return fmt.Errorf("detect config: %s must be whole minutes, got %s", m.name, m.d)
+		}
+	}
+	switch {
+	case c.Window > time.Hour:
+		return fmt.Errorf("detect config: Window must be at most 1h, got %s", c.Window)
+	case c.Poll <= 0:
+		return fmt.Errorf("detect config: Poll must be positive, got %s", c.Poll)
+	case c.Timeout <= 0:
+		return fmt.Errorf("detect config: Timeout must be positive, got %s", c.Timeout)
+	case c.MinReporters < 1:
+		return fmt.Errorf("detect config: MinReporters must be at least 1, got %d", c.MinReporters)
+	case c.MinRatio < 1:
+		return fmt.Errorf("detect config: MinRatio must be at least 1, got %g", c.MinRatio)
+	case !(c.MaxP > 0 && c.MaxP < 1):
+		return fmt.Errorf("detect config: MaxP must be in (0, 1), got %g", c.MaxP)
+	case c.DangerRatio < c.MinRatio:
+		return fmt.Errorf("detect config: DangerRatio %g is below MinRatio %g", c.DangerRatio, c.MinRatio)
+	case !(c.DangerP > 0 && c.DangerP <= c.MaxP):
+		return fmt.Errorf("detect config: DangerP must be in (0, MaxP], got %g", c.DangerP)
+	case c.DangerReporters < c.MinReporters:
+		return fmt.Errorf("detect config: DangerReporters %d is below MinReporters %d", c.DangerReporters, c.MinReporters)
+	case !(c.BaselineFloor > 0):
+		return fmt.Errorf("detect config: BaselineFloor must be positive, got %g", c.BaselineFloor)
+	case c.BaselineHalfLife < time.Minute:
+		return fmt.Errorf("detect config: BaselineHalfLife must be at least 1m, got %s", c.BaselineHalfLife)
+	case c.BaselineTTL < c.ActiveFor:
+		return errors.New("detect config: BaselineTTL must be at least ActiveFor")
+	case c.Samples < 0 || c.Samples > 50:
+		return fmt.Errorf("detect config: Samples must be in [0, 50], got %d", c.Samples)
+	case c.Problems < 0 || c.Problems > 50:
+		return fmt.Errorf("detect config: Problems must be in [0, 50], got %d", c.Problems)
+	}
+	return nil
+}
+
+// windowMinutes and friends convert the validated durations to minute counts.
+func (c Config) windowMinutes() int64  { return int64(c.Window / time.Minute) }
+func (c Config) pendingMinutes() int   { return int(c.PendingFor / time.Minute) }
+func (c Config) quietMinutes() int     { return int(c.QuietFor / time.Minute) }
+func (c Config) warmupMinutes() int64  { return int64(c.Warmup / time.Minute) }
+func (c Config) activeMinutes() int64  { return int64(c.ActiveFor / time.Minute) }
+func (c Config) catchUpMinutes() int64 { return int64(c.MaxCatchUp / time.Minute) }

@@ -1,0 +1,655 @@
+package detect
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/seismo-dev/seismo"
+)
+
+// Detector evaluates completed minutes of the event-time watermark and runs
+// the incident lifecycle. It keeps no state between calls that is not in
+// Redis. Only one Detector should advance a given Store at a time.
+type Detector struct {
+	s     *Store
+	cfg   Config
+	names map[string]string
+	log   *slog.Logger
+	mu    sync.Mutex // serialises Advance
+}
+
+// NewDetector returns a detector over s. services give incidents their
+// display names; series of other services are still evaluated. A nil log
+// discards.
+func NewDetector(s *Store, cfg Config, services []seismo.Service, log *slog.Logger) (*Detector, error) {
+	if s == nil {
+		return nil, errors.New("detect: nil store")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	names := make(map[string]string, len(services))
+	for _, sv := range services {
+		names[sv.ID] = sv.Name
+	}
+	return &Detector{s: s, cfg: cfg, names: names, log: log}, nil
+}
+
+// Run polls the watermark every Poll and advances to it until ctx is done,
+// then returns nil. Redis errors are logged and retried at the next poll.
+func (d *Detector) Run(ctx context.Context) error {
+	t := time.NewTicker(d.cfg.Poll)
+	defer t.Stop()
+	var lastErr string
+	for {
+		err := d.tick(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		switch {
+		case err != nil && err.Error() != lastErr:
+			// Logged once per distinct error, not every poll.
+			d.log.Warn("detector tick failed; retrying", "err", err)
+			lastErr = err.Error()
+		case err == nil && lastErr != "":
+			d.log.Info("detector recovered")
+			lastErr = ""
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (d *Detector) tick(ctx context.Context) error {
+	wctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+	wm, ok, err := d.s.Watermark(wctx)
+	cancel()
+	if err != nil || !ok {
+		return err
+	}
+	events, err := d.Advance(ctx, wm)
+	for _, ev := range events {
+		d.log.Info("incident event", "type", ev.Type, "incident_id", ev.Data.ID,
+			"service", ev.Data.Service, "severity", ev.Data.Severity,
+			"countries", len(ev.Data.Countries), "at", ev.Timestamp)
+	}
+	return err
+}
+
+// Advance evaluates, in order and once, every whole minute [m, m+1min) with
+// m+1min <= wm that has not been evaluated yet. The last evaluated minute is
+// kept in Redis. With no state, evaluation starts at the earliest minute
+// that has data, and never more than MaxCatchUp behind wm. The events
+// produced are returned and have also been appended to the event stream,
+// with the incidents written, when Advance returns; on error, the events of
+// the minutes completed before it.
+func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	hi := unixMinute(wm) - 1
+	lctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+	defer cancel()
+	st, err := d.load(lctx)
+	if err != nil {
+		return nil, err
+	}
+	next := st.last + 1
+	if !st.hasLast {
+		first, ok, err := d.firstMinute(lctx)
+		if err != nil || !ok {
+			return nil, err
+		}
+		next = first
+	}
+	if floor := hi - d.cfg.catchUpMinutes() + 1; next < floor {
+		if st.hasLast {
+			d.log.Warn("detector is further behind than MaxCatchUp; skipping minutes",
+				"from", minuteTime(next), "to", minuteTime(floor))
+		}
+		next = floor
+	}
+	if !st.hasStart {
+		st.start, st.hasStart = next, true
+	}
+	var events []seismo.Event
+	for m := next; m <= hi; m++ {
+		evs, err := d.evaluate(ctx, st, m)
+		if err != nil {
+			return events, fmt.Errorf("evaluate minute %s: %w", minuteTime(m).Format(time.RFC3339), err)
+		}
+		events = append(events, evs...)
+	}
+	return events, nil
+}
+
+// reading is one series at one minute.
+type reading struct {
+	sr       series
+	member   string
+	observed int // distinct reporters in the window
+	current  int // distinct reporters in the minute itself
+	expected float64
+	level    Level
+	base     Baseline
+	// idle marks a series without a baseline and without data in the
+	// window: it is left alone, so that a series' baseline starts at its
+	// first data whether or not later posts are already counted.
+	idle bool
+}
+
+// minuteRun carries one minute's work from reading to writing.
+type minuteRun struct {
+	m        int64
+	edge     time.Time
+	readings []reading
+	created  map[string]bool // series states created this minute
+	touched  map[string]bool // services whose incident changed or was evaluated
+	opened   map[string]bool
+	changed  map[string]bool
+	resolved []*incidentState
+	dropped  []*incidentState // pending incidents discarded
+}
+
+func (d *Detector) evaluate(ctx context.Context, st *state, m int64) ([]seismo.Event, error) {
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+	defer cancel()
+	run := &minuteRun{
+		m: m, edge: minuteTime(m + 1),
+		created: map[string]bool{}, touched: map[string]bool{},
+		opened: map[string]bool{}, changed: map[string]bool{},
+	}
+	if err := d.read(ctx, st, run); err != nil {
+		return nil, err
+	}
+	d.lifecycle(st, run)
+	d.learn(st, run)
+	if err := d.readContent(ctx, st, run); err != nil {
+		return nil, err
+	}
+	events := d.finish(st, run)
+	if err := d.write(ctx, st, run, events); err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+// read gathers the active series and their counts and baselines.
+func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
+	m := run.m
+	active, err := d.s.rdb.ZRangeByScore(ctx, d.s.key(keySeries), &redis.ZRangeBy{
+		Min: strconv.FormatInt(m-d.cfg.activeMinutes()+1, 10), Max: "+inf",
+	}).Result()
+	if err != nil {
+		return fmt.Errorf("list active series: %w", err)
+	}
+	set := make(map[string]bool, len(active)+len(st.series))
+	for _, a := range active {
+		set[a] = true
+	}
+	for member := range st.series {
+		set[member] = true
+	}
+	members := slices.Sorted(maps.Keys(set))
+
+	w := d.cfg.windowMinutes()
+	pipe := d.s.rdb.Pipeline()
+	type cmds struct {
+		window, minute *redis.IntCmd
+		base           *redis.SliceCmd
+	}
+	all := make([]cmds, 0, len(members))
+	run.readings = make([]reading, 0, len(members))
+	keys := make([]string, w)
+	for _, member := range members {
+		sr, ok := parseSeries(member)
+		if !ok {
+			continue
+		}
+		for i := range w {
+			keys[i] = d.s.minuteKey(sr, "r", m-w+1+i)
+		}
+		all = append(all, cmds{
+			window: pipe.PFCount(ctx, keys...),
+			minute: pipe.PFCount(ctx, keys[w-1]),
+			base:   pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), "rate", "n", "last"),
+		})
+		run.readings = append(run.readings, reading{sr: sr, member: member})
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("read %d series: %w", len(all), err)
+	}
+	warm := m-st.start >= d.cfg.warmupMinutes()
+	for i := range run.readings {
+		r := &run.readings[i]
+		r.observed = int(all[i].window.Val())
+		r.current = int(all[i].minute.Val())
+		b, ok, err := parseBaseline(all[i].base.Val())
+		if err != nil {
+			return fmt.Errorf("series %s: %w", r.member, err)
+		}
+		if !ok {
+			if r.observed == 0 && r.current == 0 {
+				r.idle = true
+				continue
+			}
+			b = newBaseline(m, st.start, d.cfg)
+		}
+		b.catchUp(m, d.cfg)
+		r.base = b
+		r.expected = b.Expected(w, d.cfg)
+		if warm {
+			r.level = d.cfg.Assess(r.observed, r.expected)
+		}
+	}
+	return nil
+}
+
+// lifecycle moves series and incidents through pending, open and resolved.
+func (d *Detector) lifecycle(st *state, run *minuteRun) {
+	byService := map[string][]*reading{}
+	for i := range run.readings {
+		r := &run.readings[i]
+		byService[r.sr.service] = append(byService[r.sr.service], r)
+	}
+	for svc := range st.incidents {
+		if _, ok := byService[svc]; !ok {
+			byService[svc] = nil
+		}
+	}
+	for _, svc := range slices.Sorted(maps.Keys(byService)) {
+		for _, r := range byService[svc] {
+			d.step(st, run, r)
+		}
+		if is := st.incidents[svc]; is != nil {
+			run.touched[svc] = true
+		}
+	}
+}
+
+// step advances one series by one minute.
+func (d *Detector) step(st *state, run *minuteRun, r *reading) {
+	svc, cc := r.sr.service, r.sr.country
+	firing := r.level > LevelNone
+	ss := st.series[r.member]
+	is := st.incidents[svc]
+	if ss == nil {
+		if !firing {
+			return
+		}
+		if is == nil {
+			is = d.newIncident(svc, run.m)
+			st.incidents[svc] = is
+		}
+		ss = &seriesState{Incident: is.inc.ID, Status: seismo.StatusPending, Since: run.m, Level: r.level}
+		st.series[r.member] = ss
+		delete(st.removedSeries, r.member)
+		run.created[r.member] = true
+		if is.inc.Status == seismo.StatusPending && is.inc.Country(cc) == nil {
+			is.inc.Countries = append(is.inc.Countries, seismo.CountryEntry{
+				Country: cc, Status: seismo.StatusPending, StartedAt: minuteTime(run.m),
+			})
+		}
+	}
+	inc := &is.inc
+	switch ss.Status {
+	case seismo.StatusPending:
+		if !firing {
+			// A blip that cleared before it counted: no trace.
+			d.dropSeries(st, r.member)
+			if e := inc.Country(cc); e != nil && e.Status == seismo.StatusPending {
+				inc.Countries = slices.DeleteFunc(inc.Countries, func(e seismo.CountryEntry) bool { return e.Country == cc })
+			}
+			return
+		}
+		ss.Fired++
+		ss.Level = r.level
+		if ss.Fired >= d.cfg.pendingMinutes() {
+			ss.Status = seismo.StatusOpen
+			ss.Quiet, ss.Lower = 0, 0
+			for p, n := range ss.Problems {
+				is.Problems[p] += n
+			}
+			is.Complaints += ss.Complaints
+			ss.Problems, ss.Complaints = nil, 0
+			if e := inc.Country(cc); e == nil {
+				inc.Countries = append(inc.Countries, seismo.CountryEntry{Country: cc, StartedAt: minuteTime(ss.Since)})
+			}
+			e := inc.Country(cc)
+			e.Status, e.ResolvedAt = seismo.StatusOpen, nil
+			if inc.Status == seismo.StatusPending {
+				inc.Status = seismo.StatusOpen
+				run.opened[svc] = true
+			} else {
+				run.changed[svc] = true
+			}
+		}
+	case seismo.StatusOpen:
+		if !firing {
+			ss.Quiet++
+			if ss.Quiet >= d.cfg.quietMinutes() {
+				e := inc.Country(cc)
+				at := run.edge
+				e.Status, e.ResolvedAt = seismo.StatusResolved, &at
+				e.Observed, e.Expected, e.Ratio = r.observed, r.expected, ratio(r.observed, r.expected)
+				d.dropSeries(st, r.member)
+				run.changed[svc] = true
+				return
+			}
+			break
+		}
+		ss.Quiet = 0
+		switch {
+		case r.level > ss.Level:
+			ss.Level, ss.Lower = r.level, 0
+		case r.level < ss.Level:
+			ss.Lower++
+			if ss.Lower >= d.cfg.quietMinutes() {
+				ss.Level, ss.Lower = r.level, 0
+			}
+		default:
+			ss.Lower = 0
+		}
+	}
+	if e := inc.Country(cc); e != nil && e.Status != seismo.StatusResolved {
+		e.Observed, e.Expected, e.Ratio = r.observed, r.expected, ratio(r.observed, r.expected)
+		e.Severity = ss.Level.severity()
+		if r.observed > e.Reporters || e.PeakAt.IsZero() {
+			e.Reporters, e.PeakAt = max(r.observed, e.Reporters), minuteTime(run.m)
+		}
+	}
+}
+
+func ratio(observed int, expected float64) float64 {
+	if expected <= 0 {
+		return 0
+	}
+	return float64(observed) / expected
+}
+
+func (d *Detector) dropSeries(st *state, member string) {
+	delete(st.series, member)
+	st.removedSeries[member] = true
+}
+
+func (d *Detector) newIncident(svc string, m int64) *incidentState {
+	start := minuteTime(m)
+	return &incidentState{
+		Service:  svc,
+		Problems: map[string]int64{},
+		inc: seismo.Incident{
+			ID:          incidentID(svc, m),
+			Service:     svc,
+			ServiceName: d.names[svc],
+			Status:      seismo.StatusPending,
+			Severity:    seismo.SeverityWarning,
+			StartedAt:   start,
+			PeakAt:      start,
+			Countries:   []seismo.CountryEntry{},
+			Problems:    []seismo.ProblemShare{},
+			Related:     []string{},
+			Samples:     []seismo.Sample{},
+		},
+	}
+}
+
+// incidentID derives the id from the service and the first firing minute,
+// so replays and competing detectors name an outage the same way.
+func incidentID(svc string, m int64) string {
+	return svc + "-" + minuteTime(m).Format("20060102T1504Z")
+}
+
+// learn updates each baseline with the minute, except for series that fire
+// or belong to an incident: outages must not teach the baseline.
+func (d *Detector) learn(st *state, run *minuteRun) {
+	for i := range run.readings {
+		r := &run.readings[i]
+		if r.idle {
+			continue
+		}
+		if r.level > LevelNone || st.series[r.member] != nil {
+			r.base.Skip(run.m)
+			continue
+		}
+		r.base.Learn(run.m, float64(r.current), d.cfg)
+	}
+}
+
+// readContent adds the problem counts and sample posts of the series in
+// incidents. A series that joined this minute also brings the window's
+// earlier minutes, where its burst began.
+func (d *Detector) readContent(ctx context.Context, st *state, run *minuteRun) error {
+	type cmds struct {
+		member  string
+		buckets []*redis.MapStringStringCmd
+		samples []*redis.StringSliceCmd
+	}
+	var all []cmds
+	pipe := d.s.rdb.Pipeline()
+	for _, member := range slices.Sorted(maps.Keys(st.series)) {
+		sr, _ := parseSeries(member)
+		from := run.m
+		if run.created[member] {
+			from = run.m - d.cfg.windowMinutes() + 1
+		}
+		c := cmds{member: member}
+		for m := from; m <= run.m; m++ {
+			c.buckets = append(c.buckets, pipe.HGetAll(ctx, d.s.minuteKey(sr, "b", m)))
+			if d.cfg.Samples > 0 {
+				c.samples = append(c.samples, pipe.LRange(ctx, d.s.minuteKey(sr, "s", m), 0, int64(d.cfg.Samples-1)))
+			}
+		}
+		all = append(all, c)
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("read incident content: %w", err)
+	}
+	for _, c := range all {
+		ss := st.series[c.member]
+		is := st.incidents[seriesService(c.member)]
+		problems, complaints := is.Problems, &is.Complaints
+		if ss.Status == seismo.StatusPending {
+			if ss.Problems == nil {
+				ss.Problems = map[string]int64{}
+			}
+			problems, complaints = ss.Problems, &ss.Complaints
+		}
+		for _, b := range c.buckets {
+			for f, v := range b.Val() {
+				n, _ := strconv.ParseInt(v, 10, 64)
+				switch {
+				case f == "complaints":
+					*complaints += n
+				case strings.HasPrefix(f, "p:"):
+					problems[f[2:]] += n
+				}
+			}
+		}
+		var fresh []seismo.Sample
+		for _, sc := range c.samples {
+			for _, raw := range sc.Val() {
+				var sm seismo.Sample
+				if json.Unmarshal([]byte(raw), &sm) == nil {
+					fresh = append(fresh, sm)
+				}
+			}
+		}
+		is.inc.Samples = mergeSamples(is.inc.Samples, fresh, d.cfg.Samples)
+	}
+	return nil
+}
+
+// mergeSamples keeps the n newest distinct samples, in a stable order.
+func mergeSamples(have, fresh []seismo.Sample, n int) []seismo.Sample {
+	if len(fresh) == 0 {
+		return have
+	}
+	all := append(slices.Clone(have), fresh...)
+	slices.SortStableFunc(all, func(a, b seismo.Sample) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.PostID, a.PostID)
+	})
+	all = slices.CompactFunc(all, func(a, b seismo.Sample) bool { return a.PostID == b.PostID })
+	if len(all) > n {
+		all = all[:n]
+	}
+	return all
+}
+
+// finish settles each evaluated incident: discards dead pending ones,
+// resolves finished open ones, recomputes the derived fields and emits the
+// events, one per incident at most.
+func (d *Detector) finish(st *state, run *minuteRun) []seismo.Event {
+	live := map[string]int{}
+	for member := range st.series {
+		live[seriesService(member)]++
+	}
+	var events []seismo.Event
+	for _, svc := range slices.Sorted(maps.Keys(run.touched)) {
+		is := st.incidents[svc]
+		inc := &is.inc
+		if live[svc] == 0 {
+			delete(st.incidents, svc)
+			st.removedIncidents[inc.ID] = true
+			if inc.Status == seismo.StatusPending {
+				run.dropped = append(run.dropped, is)
+				d.log.Debug("pending incident discarded", "incident_id", inc.ID)
+				continue
+			}
+			at := run.edge
+			inc.Status, inc.ResolvedAt = seismo.StatusResolved, &at
+			run.resolved = append(run.resolved, is)
+		}
+		prev := inc.Severity
+		d.derive(st, is, run.edge)
+		typ := ""
+		switch {
+		case run.opened[svc]:
+			typ = seismo.EventOpened
+		case inc.Status == seismo.StatusResolved:
+			typ = seismo.EventResolved
+		case inc.Status == seismo.StatusOpen && (run.changed[svc] || inc.Severity != prev):
+			typ = seismo.EventUpdated
+		}
+		if typ != "" {
+			events = append(events, seismo.Event{Type: typ, Timestamp: run.edge, Data: cloneIncident(*inc)})
+		}
+	}
+	return events
+}
+
+// derive recomputes severity, peak, problems and order of an incident.
+func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
+	inc := &is.inc
+	inc.UpdatedAt = edge
+	// Severity: the worst open country; a pending incident shows its
+	// pending countries; a resolved one keeps its last value.
+	var open, pending Level
+	for _, e := range inc.Countries {
+		switch e.Status {
+		case seismo.StatusOpen:
+			open = max(open, levelOf(e.Severity))
+		case seismo.StatusPending:
+			pending = max(pending, levelOf(e.Severity))
+		}
+	}
+	switch {
+	case open > LevelNone:
+		inc.Severity = open.severity()
+	case pending > LevelNone:
+		inc.Severity = pending.severity()
+	}
+	slices.SortStableFunc(inc.Countries, func(a, b seismo.CountryEntry) int {
+		if c := cmp.Compare(b.Reporters, a.Reporters); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Country, b.Country)
+	})
+	best := -1
+	for i, e := range inc.Countries {
+		if best < 0 || e.Reporters > inc.Countries[best].Reporters ||
+			e.Reporters == inc.Countries[best].Reporters && e.PeakAt.Before(inc.Countries[best].PeakAt) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		inc.PeakAt = inc.Countries[best].PeakAt
+	}
+	// Problems over the opened countries, plus pending ones' contributions
+	// so far.
+	counts := maps.Clone(is.Problems)
+	if counts == nil {
+		counts = map[string]int64{}
+	}
+	total := is.Complaints
+	for _, ss := range st.series {
+		if ss.Incident != inc.ID || ss.Status != seismo.StatusPending {
+			continue
+		}
+		for p, n := range ss.Problems {
+			counts[p] += n
+		}
+		total += ss.Complaints
+	}
+	shares := make([]seismo.ProblemShare, 0, len(counts))
+	for p, n := range counts {
+		if n <= 0 {
+			continue
+		}
+		share := 0.0
+		if total > 0 {
+			share = float64(n) / float64(total)
+		}
+		shares = append(shares, seismo.ProblemShare{Problem: p, Count: int(n), Share: share})
+	}
+	slices.SortFunc(shares, func(a, b seismo.ProblemShare) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Problem, b.Problem)
+	})
+	if len(shares) > d.cfg.Problems {
+		shares = shares[:d.cfg.Problems]
+	}
+	inc.Problems = shares
+	if inc.Samples == nil {
+		inc.Samples = []seismo.Sample{}
+	}
+	if inc.Related == nil {
+		inc.Related = []string{}
+	}
+}
+
+// cloneIncident copies the slices an event shares with the live state.
+func cloneIncident(in seismo.Incident) seismo.Incident {
+	in.Countries = slices.Clone(in.Countries)
+	in.Problems = slices.Clone(in.Problems)
+	in.Related = slices.Clone(in.Related)
+	in.Samples = slices.Clone(in.Samples)
+	return in
+}

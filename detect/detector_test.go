@@ -1,0 +1,511 @@
+package detect_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/detect"
+)
+
+// outage is the main scenario: two countries of whatsapp with one reporter a
+// minute, a US burst at minute 60 and a GB burst at minute 65, and a quiet
+// instagram series that must stay out of it.
+func outage() traffic {
+	tr := traffic{}
+	tr.add("quiet", "whatsapp", "US", 0, 130, 1)
+	tr.add("quiet", "whatsapp", "GB", 0, 130, 1)
+	tr.add("quiet", "instagram", "US", 0, 130, 2)
+	tr.add("burst", "whatsapp", "US", 60, 80, 40, "messages", "messages", "messages", "connection")
+	tr.add("burst", "whatsapp", "GB", 65, 85, 30, "messages", "login")
+	return tr
+}
+
+type eventKey struct {
+	Type      string
+	ID        string
+	Timestamp time.Time
+	Status    seismo.Status
+	Severity  seismo.Severity
+	Countries string
+}
+
+func keys(evs []seismo.Event) []eventKey {
+	out := make([]eventKey, len(evs))
+	for i, ev := range evs {
+		cs := ""
+		for _, c := range ev.Data.Countries {
+			cs += fmt.Sprintf("%s:%s ", c.Country, c.Status)
+		}
+		out[i] = eventKey{ev.Type, ev.Data.ID, ev.Timestamp, ev.Data.Status, ev.Data.Severity, cs}
+	}
+	return out
+}
+
+func TestDetectorLifecycle(t *testing.T) {
+	const id = "whatsapp-20240403T1300Z"
+	want := []eventKey{
+		{seismo.EventOpened, id, at(62), seismo.StatusOpen, seismo.SeverityDanger, "US:open "},
+		{seismo.EventUpdated, id, at(67), seismo.StatusOpen, seismo.SeverityDanger, "US:open GB:open "},
+		{seismo.EventUpdated, id, at(94), seismo.StatusOpen, seismo.SeverityDanger, "US:resolved GB:open "},
+		{seismo.EventResolved, id, at(99), seismo.StatusResolved, seismo.SeverityDanger, "US:resolved GB:resolved "},
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := newStore(t, b.open(t), nil)
+			d := newDetector(t, s, detect.DefaultConfig())
+			ctx := ctxT(t)
+			tr := outage()
+
+			events := live(t, s, d, tr, 0, 61)
+			if len(events) != 0 {
+				t.Fatalf("events before the incident opened: %v", keys(events))
+			}
+			t.Run("pending is stored without an event", func(t *testing.T) {
+				in, err := s.Incident(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if in.Status != seismo.StatusPending || len(in.Countries) != 1 || in.Countries[0].Status != seismo.StatusPending {
+					t.Errorf("pending incident = %+v", in)
+				}
+				pending, err := s.Incidents(ctx, detect.Filter{Status: seismo.StatusPending})
+				if err != nil || len(pending) != 1 {
+					t.Errorf("Incidents(pending) = %d, %v; want 1", len(pending), err)
+				}
+			})
+			before, _, err := s.Baseline(ctx, "whatsapp", "US")
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			events = append(events, live(t, s, d, tr, 61, tr.end()+5)...)
+			if got := keys(events); !slices.Equal(got, want) {
+				t.Fatalf("events:\n got %v\nwant %v", got, want)
+			}
+
+			t.Run("event contents", func(t *testing.T) {
+				opened := events[0].Data
+				if opened.ServiceName != "WhatsApp" || !opened.StartedAt.Equal(at(60)) || opened.ResolvedAt != nil {
+					t.Errorf("opened incident header = %+v", opened)
+				}
+				if opened.Related == nil || len(opened.Related) != 0 {
+					t.Errorf("Related = %#v, want empty and non-nil", opened.Related)
+				}
+				us := opened.Country("US")
+				if us.Expected < 4.5 || us.Expected > 5.5 || us.Observed < 80 || us.Ratio < 10 {
+					t.Errorf("US entry at opening = %+v", us)
+				}
+				final := events[3].Data
+				if final.ResolvedAt == nil || !final.ResolvedAt.Equal(at(99)) || !final.UpdatedAt.Equal(at(99)) {
+					t.Errorf("resolved incident times: resolved %v updated %v", final.ResolvedAt, final.UpdatedAt)
+				}
+				// The US peaked with five burst minutes in the window: 205
+				// reporters, give or take the HyperLogLog's error.
+				us = final.Country("US")
+				if math.Abs(float64(us.Reporters)-205) > 4 || us.PeakAt.Before(at(64)) || us.PeakAt.After(at(79)) ||
+					!us.StartedAt.Equal(at(60)) || !us.ResolvedAt.Equal(at(94)) {
+					t.Errorf("final US entry = %+v", us)
+				}
+				if final.Countries[0].Country != "US" || !final.PeakAt.Equal(us.PeakAt) {
+					t.Errorf("countries not by reporters, or peak wrong: %+v, peak %v", final.Countries, final.PeakAt)
+				}
+				if len(final.Problems) != 3 || final.Problems[0].Problem != "messages" {
+					t.Fatalf("problems = %+v", final.Problems)
+				}
+				var share float64
+				for i, p := range final.Problems {
+					share += p.Share
+					if i > 0 && p.Count > final.Problems[i-1].Count {
+						t.Errorf("problems not by count: %+v", final.Problems)
+					}
+				}
+				if share > 1+1e-9 || share < 0.9 {
+					t.Errorf("problem shares add up to %g", share)
+				}
+				if len(final.Samples) != 5 {
+					t.Fatalf("%d samples, want 5", len(final.Samples))
+				}
+				for i, sm := range final.Samples {
+					if i > 0 && sm.CreatedAt.After(final.Samples[i-1].CreatedAt) {
+						t.Errorf("samples not newest first: %+v", final.Samples)
+					}
+				}
+				stored, err := s.Incident(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a, b := mustJSON(t, stored), mustJSON(t, final); a != b {
+					t.Errorf("stored incident differs from the resolved event:\n%s\n%s", a, b)
+				}
+			})
+
+			t.Run("baseline does not learn the outage", func(t *testing.T) {
+				after, ok, err := s.Baseline(ctx, "whatsapp", "US")
+				if err != nil || !ok {
+					t.Fatalf("Baseline = %v, %v", ok, err)
+				}
+				if math.Abs(after.Rate-before.Rate) > 0.05 || after.Rate > 1.05 {
+					t.Errorf("baseline rate went from %g to %g across the outage", before.Rate, after.Rate)
+				}
+				if after.Last != int64(at(tr.end()+4).Unix()/60) {
+					t.Errorf("baseline last minute %d, want the last evaluated minute", after.Last)
+				}
+			})
+
+			t.Run("stream holds the events", func(t *testing.T) {
+				got, err := s.Events(ctx, "0", 100, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != len(events) {
+					t.Fatalf("stream has %d events, want %d", len(got), len(events))
+				}
+				for i := range got {
+					if a, b := mustJSON(t, got[i].Event), mustJSON(t, events[i]); a != b {
+						t.Errorf("stream event %d:\n%s\nwant\n%s", i, a, b)
+					}
+				}
+			})
+		})
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestDetectorQuietNeverFires(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := newStore(t, b.open(t), nil)
+			d := newDetector(t, s, detect.DefaultConfig())
+			rng := rand.New(rand.NewPCG(1, 2))
+			tr := traffic{}
+			// Poisson-ish noise around steady rates, sparse to busy.
+			rates := map[string]float64{"AR": 0.2, "BR": 1, "DE": 4, "IN": 15}
+			for cc, rate := range rates {
+				for m := range 240 {
+					n := 0
+					for range 4 * int(math.Ceil(rate)) {
+						if rng.Float64() < rate/(4*math.Ceil(rate)) {
+							n++
+						}
+					}
+					tr.add(fmt.Sprint("q", m), "whatsapp", cc, m, m+1, n)
+				}
+			}
+			events := live(t, s, d, tr, 0, 240)
+			if len(events) != 0 {
+				t.Errorf("quiet traffic produced events: %v", keys(events))
+			}
+			all, err := s.Incidents(ctxT(t), detect.Filter{})
+			if err != nil || len(all) != 0 {
+				t.Errorf("quiet traffic left incidents: %d, %v", len(all), err)
+			}
+		})
+	}
+}
+
+func TestDetectorBlipIsDiscarded(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*detect.Config)
+	}{
+		{"pending outlasts the window", func(c *detect.Config) { c.PendingFor = 6 * time.Minute }},
+		{"one-minute window", func(c *detect.Config) { c.Window = time.Minute }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStore(t, backends[0].open(t), nil)
+			cfg := detect.DefaultConfig()
+			tt.change(&cfg)
+			d := newDetector(t, s, cfg)
+			ctx := ctxT(t)
+			tr := traffic{}
+			tr.add("quiet", "whatsapp", "US", 0, 80, 1)
+			tr.add("blip", "whatsapp", "US", 60, 61, 30)
+			events := live(t, s, d, tr, 0, 61)
+			if in, err := s.Incident(ctx, "whatsapp-20240403T1300Z"); err != nil || in.Status != seismo.StatusPending {
+				t.Fatalf("blip did not make a pending incident: %+v, %v", in, err)
+			}
+			events = append(events, live(t, s, d, tr, 61, 80)...)
+			if len(events) != 0 {
+				t.Errorf("blip produced events: %v", keys(events))
+			}
+			if _, err := s.Incident(ctx, "whatsapp-20240403T1300Z"); seismo.ErrorCode(err) != seismo.CodeNotFound {
+				t.Errorf("discarded incident still readable: %v", err)
+			}
+			if all, err := s.Incidents(ctx, detect.Filter{}); err != nil || len(all) != 0 {
+				t.Errorf("Incidents after the blip = %d, %v", len(all), err)
+			}
+		})
+	}
+}
+
+func TestDetectorRestartContinues(t *testing.T) {
+	tr := outage()
+	end := tr.end() + 5
+	ref := func(t *testing.T) []seismo.Event {
+		s := newStore(t, backends[0].open(t), nil)
+		return live(t, s, newDetector(t, s, detect.DefaultConfig()), tr, 0, end)
+	}(t)
+	if len(ref) != 4 {
+		t.Fatalf("reference run has %d events, want 4", len(ref))
+	}
+	// Restart while pending, just after opening, while open and after the
+	// first country resolved.
+	for _, cut := range []int{61, 62, 70, 95} {
+		t.Run(fmt.Sprint("restart at minute ", cut), func(t *testing.T) {
+			s := newStore(t, backends[0].open(t), nil)
+			events := live(t, s, newDetector(t, s, detect.DefaultConfig()), tr, 0, cut)
+			d2 := newDetector(t, s, detect.DefaultConfig())
+			// The same watermark again: nothing to do.
+			again, err := d2.Advance(ctxT(t), at(cut).Add(5*time.Second))
+			if err != nil || len(again) != 0 {
+				t.Fatalf("re-advancing to the same watermark: %v, %v", keys(again), err)
+			}
+			events = append(events, live(t, s, d2, tr, cut, end)...)
+			if a, b := mustJSON(t, events), mustJSON(t, ref); a != b {
+				t.Errorf("events with a restart differ:\n got %v\nwant %v", keys(events), keys(ref))
+			}
+			stream, err := s.Events(ctxT(t), "0", 100, 0)
+			if err != nil || len(stream) != len(ref) {
+				t.Errorf("stream has %d events (%v), want %d", len(stream), err, len(ref))
+			}
+		})
+	}
+}
+
+func TestDetectorReplayIsDeterministic(t *testing.T) {
+	tr := outage()
+	end := tr.end() + 5
+	// Each backend against itself: redis-server and miniredis estimate
+	// HyperLogLogs differently, so reporter counts may differ between them.
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := newStore(t, b.open(t), nil)
+			ref := live(t, s, newDetector(t, s, detect.DefaultConfig()), tr, 0, end)
+			if len(ref) != 4 {
+				t.Fatalf("reference run has %d events, want 4", len(ref))
+			}
+			t.Run("again into a fresh redis", func(t *testing.T) {
+				s := newStore(t, b.open(t), nil)
+				got := live(t, s, newDetector(t, s, detect.DefaultConfig()), tr, 0, end)
+				if a, b := mustJSON(t, got), mustJSON(t, ref); a != b {
+					t.Errorf("replay differs:\n got %s\nwant %s", a, b)
+				}
+			})
+			t.Run("everything recorded first, one advance", func(t *testing.T) {
+				s := newStore(t, b.open(t), nil)
+				ctx := ctxT(t)
+				// Newest minutes first, as a multi-partition replay might.
+				for m := end; m >= 0; m-- {
+					if err := s.Record(ctx, tr[m]); err != nil {
+						t.Fatal(err)
+					}
+				}
+				got, err := newDetector(t, s, detect.DefaultConfig()).Advance(ctx, at(end))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a, b := mustJSON(t, got), mustJSON(t, ref); a != b {
+					t.Errorf("replay differs:\n got %s\nwant %s", a, b)
+				}
+			})
+		})
+	}
+}
+
+func TestIncidentsFilter(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := newStore(t, b.open(t), nil)
+			d := newDetector(t, s, detect.DefaultConfig())
+			ctx := ctxT(t)
+			tr := traffic{}
+			tr.add("quiet", "whatsapp", "US", 0, 120, 1)
+			tr.add("quiet", "instagram", "BR", 0, 120, 1)
+			tr.add("quiet", "x", "JP", 0, 120, 1)
+			tr.add("burst", "whatsapp", "US", 40, 45, 40) // resolved by the end
+			tr.add("burst", "instagram", "BR", 100, 120, 40)
+			tr.add("burst", "x", "JP", 119, 120, 40) // pending at the end
+			live(t, s, d, tr, 0, 120)
+			ids := func(ins []seismo.Incident) []string {
+				var out []string
+				for _, in := range ins {
+					out = append(out, in.ID+"/"+string(in.Status))
+				}
+				return out
+			}
+			tests := []struct {
+				name string
+				f    detect.Filter
+				want []string
+			}{
+				{"all newest first", detect.Filter{}, []string{"x-20240403T1359Z/pending", "instagram-20240403T1340Z/open", "whatsapp-20240403T1240Z/resolved"}},
+				{"open", detect.Filter{Status: seismo.StatusOpen}, []string{"instagram-20240403T1340Z/open"}},
+				{"resolved", detect.Filter{Status: seismo.StatusResolved}, []string{"whatsapp-20240403T1240Z/resolved"}},
+				{"by service", detect.Filter{Service: "instagram"}, []string{"instagram-20240403T1340Z/open"}},
+				{"service and status", detect.Filter{Service: "instagram", Status: seismo.StatusResolved}, nil},
+				{"limit", detect.Filter{Limit: 2}, []string{"x-20240403T1359Z/pending", "instagram-20240403T1340Z/open"}},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					got, err := s.Incidents(ctx, tt.f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !slices.Equal(ids(got), tt.want) {
+						t.Errorf("Incidents(%+v) = %v, want %v", tt.f, ids(got), tt.want)
+					}
+				})
+			}
+			if _, err := s.Incidents(ctx, detect.Filter{Status: "burning"}); seismo.ErrorCode(err) != seismo.CodeInvalid {
+				t.Errorf("unknown status: %v, want invalid", err)
+			}
+		})
+	}
+}
+
+func TestEvents(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := newStore(t, b.open(t), nil)
+			d := newDetector(t, s, detect.DefaultConfig())
+			ctx := ctxT(t)
+			tr := outage()
+			live(t, s, d, tr, 0, 80)
+			all, err := s.Events(ctx, "0", 0, 0)
+			if err != nil || len(all) != 2 {
+				t.Fatalf("Events from the start = %d, %v; want 2", len(all), err)
+			}
+			t.Run("count", func(t *testing.T) {
+				got, err := s.Events(ctx, "0", 1, 0)
+				if err != nil || len(got) != 1 || got[0].ID != all[0].ID {
+					t.Errorf("Events count 1 = %v, %v", got, err)
+				}
+			})
+			t.Run("after an id", func(t *testing.T) {
+				got, err := s.Events(ctx, all[0].ID, 10, 0)
+				if err != nil || len(got) != 1 || got[0].Event.Type != seismo.EventUpdated {
+					t.Errorf("Events after the first = %v, %v", got, err)
+				}
+			})
+			t.Run("nothing new, no block", func(t *testing.T) {
+				got, err := s.Events(ctx, all[1].ID, 10, 0)
+				if err != nil || len(got) != 0 {
+					t.Errorf("Events after the last = %v, %v", got, err)
+				}
+			})
+			t.Run("nothing new, short block", func(t *testing.T) {
+				got, err := s.Events(ctx, "$", 10, 50*time.Millisecond)
+				if err != nil || len(got) != 0 {
+					t.Errorf("blocking Events = %v, %v", got, err)
+				}
+			})
+			t.Run("blocked reader wakes on a new event", func(t *testing.T) {
+				type result struct {
+					evs []detect.StreamEvent
+					err error
+				}
+				done := make(chan result, 1)
+				go func() {
+					evs, err := s.Events(ctx, all[1].ID, 10, 20*time.Second)
+					done <- result{evs, err}
+				}()
+				live(t, s, d, tr, 80, 100) // resolves the US, then the incident
+				r := <-done
+				if r.err != nil || len(r.evs) == 0 || r.evs[0].Event.Type != seismo.EventUpdated {
+					t.Errorf("woken reader got %v, %v", r.evs, r.err)
+				}
+			})
+			t.Run("bad id", func(t *testing.T) {
+				if _, err := s.Events(ctx, "yesterday", 10, 0); seismo.ErrorCode(err) != seismo.CodeInvalid {
+					t.Errorf("Events with a bad id: %v, want invalid", err)
+				}
+			})
+		})
+	}
+}
+
+func TestEveryKeyHasTTL(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			rdb := b.open(t)
+			s := newStore(t, rdb, nil)
+			d := newDetector(t, s, detect.DefaultConfig())
+			ctx := ctxT(t)
+			tr := outage()
+			tr.add("recovered", "whatsapp", "US", 90, 91, 3)
+			for _, r := range tr[90] {
+				r.Signal.Complaint, r.Signal.Recovery = false, true
+			}
+			live(t, s, d, tr, 0, 100) // the incident is open at the end
+			if err := s.PublishWatermark(ctx, "w1", at(100)); err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			iter := rdb.Scan(ctx, 0, "*", 1000).Iterator()
+			for iter.Next(ctx) {
+				n++
+				if ttl := rdb.PTTL(ctx, iter.Val()).Val(); ttl <= 0 {
+					t.Errorf("key %s has TTL %v", iter.Val(), ttl)
+				}
+			}
+			if err := iter.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if n < 100 {
+				t.Errorf("scanned only %d keys", n)
+			}
+		})
+	}
+}
+
+func TestRun(t *testing.T) {
+	s := newStore(t, backends[0].open(t), nil)
+	cfg := detect.DefaultConfig()
+	cfg.Poll = 5 * time.Millisecond
+	d := newDetector(t, s, cfg)
+	ctx, cancel := context.WithCancel(ctxT(t))
+	defer cancel()
+	tr := outage()
+	for m := range 70 {
+		if err := s.Record(ctx, tr[m]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	if err := s.PublishWatermark(ctx, "w1", at(70)); err != nil {
+		t.Fatal(err)
+	}
+	// Wait (bounded) for the detector to catch up and open the incident.
+	var got []detect.StreamEvent
+	for deadline := time.Now().Add(20 * time.Second); len(got) < 2 && time.Now().Before(deadline); {
+		evs, err := s.Events(ctx, "0", 10, 100*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = evs
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run returned %v on cancellation, want nil", err)
+	}
+	if len(got) != 2 || got[0].Event.Type != seismo.EventOpened {
+		t.Errorf("Run produced %d events, want opened and updated", len(got))
+	}
+}

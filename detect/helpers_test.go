@@ -1,0 +1,138 @@
+package detect_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/detect"
+	"github.com/seismo-dev/seismo/internal/redistest"
+)
+
+// t0 is the start of every scenario: minute offsets count from here.
+var t0 = time.Date(2024, 4, 3, 12, 0, 0, 0, time.UTC)
+
+func at(minute int) time.Time { return t0.Add(time.Duration(minute) * time.Minute) }
+
+// backend is a Redis to run a test against.
+type backend struct {
+	name string
+	open func(testing.TB) redis.UniversalClient
+}
+
+// backends are a real redis-server and miniredis, which the embedded demo
+// uses, so the Lua and commands must work on both.
+var backends = []backend{
+	{"redis-server", func(tb testing.TB) redis.UniversalClient { return redistest.Start(tb).Client(tb) }},
+	{"miniredis", func(tb testing.TB) redis.UniversalClient {
+		m := miniredis.RunT(tb)
+		c := redis.NewClient(&redis.Options{Addr: m.Addr()})
+		tb.Cleanup(func() { _ = c.Close() })
+		return c
+	}},
+}
+
+// clock is a settable wall clock.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func newStore(tb testing.TB, rdb redis.UniversalClient, now func() time.Time) *detect.Store {
+	tb.Helper()
+	s, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte("test key"), Now: now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+func ctxT(tb testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	tb.Cleanup(cancel)
+	return ctx
+}
+
+func complaint(id, author, svc, cc string, ts time.Time, problem string) seismo.Report {
+	return seismo.Report{
+		Post: seismo.Post{ID: id, Text: "is " + svc + " down? " + problem, CreatedAt: ts,
+			Source: "test", Author: author, Country: cc, Lang: "en"},
+		Signal: seismo.Signal{PostID: id, Services: []string{svc}, Complaint: true, Problem: problem, Lang: "en"},
+	}
+}
+
+// traffic is a scenario: reports by minute offset.
+type traffic map[int][]seismo.Report
+
+// add puts perMin distinct reporters a minute on a series for minutes
+// [from, to). Each reporter is new, so a window of w minutes has w*perMin.
+func (tr traffic) add(tag, svc, cc string, from, to, perMin int, problems ...string) {
+	for m := from; m < to; m++ {
+		for j := range perMin {
+			p := ""
+			if len(problems) > 0 {
+				p = problems[j%len(problems)]
+			}
+			id := fmt.Sprintf("%s-%s-%s-%d-%d", tag, svc, cc, m, j)
+			ts := at(m).Add(time.Duration(j%60) * time.Second)
+			tr[m] = append(tr[m], complaint(id, "a-"+id, svc, cc, ts, p))
+		}
+	}
+}
+
+func (tr traffic) end() int {
+	end := 0
+	for m := range tr {
+		end = max(end, m+1)
+	}
+	return end
+}
+
+// live records each minute just before the detector evaluates it, like a
+// running system with a watermark one minute behind.
+func live(tb testing.TB, s *detect.Store, d *detect.Detector, tr traffic, from, to int) []seismo.Event {
+	tb.Helper()
+	ctx := ctxT(tb)
+	var events []seismo.Event
+	for m := from; m < to; m++ {
+		if err := s.Record(ctx, tr[m]); err != nil {
+			tb.Fatalf("record minute %d: %v", m, err)
+		}
+		evs, err := d.Advance(ctx, at(m+1).Add(5*time.Second))
+		if err != nil {
+			tb.Fatalf("advance to minute %d: %v", m+1, err)
+		}
+		events = append(events, evs...)
+	}
+	return events
+}
+
+func newDetector(tb testing.TB, s *detect.Store, cfg detect.Config) *detect.Detector {
+	tb.Helper()
+	d, err := detect.NewDetector(s, cfg, []seismo.Service{
+		{ID: "whatsapp", Name: "WhatsApp", Parent: "meta"},
+		{ID: "instagram", Name: "Instagram", Parent: "meta"},
+	}, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}

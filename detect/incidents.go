@@ -1,0 +1,154 @@
+package detect
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/seismo-dev/seismo"
+)
+
+// Filter selects incidents. Zero fields select all.
+type Filter struct {
+	Status  seismo.Status
+	Service string
+	// Limit is the most incidents returned: default 100, at most 1000.
+	Limit int
+}
+
+// Incident list limits.
+const (
+	defaultLimit = 100
+	maxLimit     = 1000
+	scanPage     = 256
+)
+
+// Incidents returns the stored incidents that match f, newest started
+// first (ties by id, descending).
+func (s *Store) Incidents(ctx context.Context, f Filter) ([]seismo.Incident, error) {
+	switch f.Status {
+	case "", seismo.StatusPending, seismo.StatusOpen, seismo.StatusResolved:
+	default:
+		return nil, seismo.Invalid(fmt.Sprintf("unknown incident status %q", f.Status))
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	out := []seismo.Incident{}
+	// Walk the time index newest first, a page at a time, until enough
+	// incidents match; filters are applied on the decoded incidents.
+	for start := int64(0); len(out) < limit; start += scanPage {
+		ids, err := s.rdb.ZRevRange(ctx, s.key(keyIncidents), start, start+scanPage-1).Result()
+		if err != nil {
+			return nil, fmt.Errorf("list incidents: %w", err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		keys := make([]string, len(ids))
+		for i, id := range ids {
+			keys[i] = s.incidentKey(id)
+		}
+		vals, err := s.rdb.MGet(ctx, keys...).Result()
+		if err != nil {
+			return nil, fmt.Errorf("list incidents: %w", err)
+		}
+		for i, v := range vals {
+			str, ok := v.(string)
+			if !ok {
+				continue // expired between index and read
+			}
+			var in seismo.Incident
+			if err := json.Unmarshal([]byte(str), &in); err != nil {
+				return nil, fmt.Errorf("decode incident %s: %w", ids[i], err)
+			}
+			if (f.Status == "" || in.Status == f.Status) && (f.Service == "" || in.Service == f.Service) {
+				out = append(out, in)
+				if len(out) == limit {
+					break
+				}
+			}
+		}
+		if len(ids) < scanPage {
+			break
+		}
+	}
+	return out, nil
+}
+
+// Incident returns one incident, or an error with code seismo.CodeNotFound.
+func (s *Store) Incident(ctx context.Context, id string) (seismo.Incident, error) {
+	v, err := s.rdb.Get(ctx, s.incidentKey(id)).Result()
+	if errors.Is(err, redis.Nil) {
+		return seismo.Incident{}, seismo.NotFound(fmt.Sprintf("incident %q not found", id))
+	}
+	if err != nil {
+		return seismo.Incident{}, fmt.Errorf("read incident %s: %w", id, err)
+	}
+	var in seismo.Incident
+	if err := json.Unmarshal([]byte(v), &in); err != nil {
+		return seismo.Incident{}, fmt.Errorf("decode incident %s: %w", id, err)
+	}
+	return in, nil
+}
+
+// StreamEvent is one incident event with its stream id, which a reader
+// passes back as `after` to continue.
+type StreamEvent struct {
+	ID    string
+	Event seismo.Event
+}
+
+// Event stream read limits.
+const (
+	defaultEventCount = 100
+	maxEventCount     = 10_000
+	eventField        = "event"
+)
+
+var streamID = regexp.MustCompile(`^[0-9]{1,20}(-[0-9]{1,20})?$`)
+
+// Events reads the incident event stream after stream id after ("0" from
+// the start, "$" only events added from now on), at most count events
+// (default 100), blocking up to block for the first one (0 does not block).
+// It returns no events and no error when none came in time.
+func (s *Store) Events(ctx context.Context, after string, count int64, block time.Duration) ([]StreamEvent, error) {
+	if after != "$" && !streamID.MatchString(after) {
+		return nil, seismo.Invalid(fmt.Sprintf("event id %q is not a stream id", after))
+	}
+	if count <= 0 {
+		count = defaultEventCount
+	}
+	count = min(count, maxEventCount)
+	args := &redis.XReadArgs{Streams: []string{s.key(keyEvents), after}, Count: count, Block: -1}
+	if block > 0 {
+		// go-redis waits block plus its read timeout for the reply.
+		args.Block = max(block, time.Millisecond)
+	}
+	res, err := s.rdb.XRead(ctx, args).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read events after %s: %w", after, err)
+	}
+	var out []StreamEvent
+	for _, st := range res {
+		for _, msg := range st.Messages {
+			str, _ := msg.Values[eventField].(string)
+			var ev seismo.Event
+			if err := json.Unmarshal([]byte(str), &ev); err != nil {
+				return nil, fmt.Errorf("decode event %s: %w", msg.ID, err)
+			}
+			out = append(out, StreamEvent{ID: msg.ID, Event: ev})
+		}
+	}
+	return out, nil
+}

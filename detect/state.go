@@ -1,0 +1,166 @@
+package detect
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/seismo-dev/seismo"
+)
+
+// seriesState is the lifecycle of one series that is part of an incident.
+// Idle series have none. It lives in the detector hash so that a restarted
+// detector continues the same lifecycle.
+type seriesState struct {
+	Incident string        `json:"incident"`
+	Status   seismo.Status `json:"status"` // pending or open
+	// Since is the first firing minute of this episode.
+	Since int64 `json:"since"`
+	// Fired counts consecutive firing minutes while pending.
+	Fired int `json:"fired"`
+	// Quiet counts consecutive clear minutes while open.
+	Quiet int `json:"quiet"`
+	// Level is the level shown; Lower counts consecutive firing minutes
+	// below it, so a drop is shown only once it holds.
+	Level Level `json:"level"`
+	Lower int   `json:"lower"`
+	// Problems and Complaints hold what the series contributed while
+	// pending; they join the incident's totals only if it opens, so a
+	// discarded blip leaves no trace.
+	Problems   map[string]int64 `json:"problems,omitempty"`
+	Complaints int64            `json:"complaints,omitempty"`
+}
+
+// incidentState is what the detector keeps beside a non-resolved incident:
+// the problem counts of its opened countries since they started.
+type incidentState struct {
+	Service    string           `json:"service"`
+	Problems   map[string]int64 `json:"problems"`
+	Complaints int64            `json:"complaints"`
+
+	inc seismo.Incident // stored separately, under the incident key
+}
+
+// state is the detector's whole state, loaded from Redis at each Advance.
+type state struct {
+	last     int64
+	hasLast  bool
+	start    int64 // first evaluated minute ever, for the warm-up
+	hasStart bool
+
+	series    map[string]*seriesState   // by series member svc:CC
+	incidents map[string]*incidentState // by service, at most one each
+
+	// removed since the last write, to be deleted from the detector hash
+	removedSeries    map[string]bool
+	removedIncidents map[string]bool
+}
+
+func newState() *state {
+	return &state{
+		series:           map[string]*seriesState{},
+		incidents:        map[string]*incidentState{},
+		removedSeries:    map[string]bool{},
+		removedIncidents: map[string]bool{},
+	}
+}
+
+// Fields of the detector hash.
+const (
+	fieldLast       = "last"
+	fieldStart      = "start"
+	prefixSeries    = "s:"
+	prefixIncidents = "i:"
+)
+
+func (d *Detector) load(ctx context.Context) (*state, error) {
+	all, err := d.s.rdb.HGetAll(ctx, d.s.key(keyDetector)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("load detector state: %w", err)
+	}
+	st := newState()
+	byID := map[string]*incidentState{}
+	for f, v := range all {
+		switch {
+		case f == fieldLast:
+			if st.last, err = strconv.ParseInt(v, 10, 64); err != nil {
+				return nil, fmt.Errorf("load detector state: last minute %q: %w", v, err)
+			}
+			st.hasLast = true
+		case f == fieldStart:
+			if st.start, err = strconv.ParseInt(v, 10, 64); err != nil {
+				return nil, fmt.Errorf("load detector state: start minute %q: %w", v, err)
+			}
+			st.hasStart = true
+		case strings.HasPrefix(f, prefixSeries):
+			var ss seriesState
+			if err := json.Unmarshal([]byte(v), &ss); err != nil {
+				return nil, fmt.Errorf("load detector state: series %s: %w", f, err)
+			}
+			st.series[f[len(prefixSeries):]] = &ss
+		case strings.HasPrefix(f, prefixIncidents):
+			var is incidentState
+			if err := json.Unmarshal([]byte(v), &is); err != nil {
+				return nil, fmt.Errorf("load detector state: incident %s: %w", f, err)
+			}
+			byID[f[len(prefixIncidents):]] = &is
+		}
+	}
+	if len(byID) > 0 {
+		ids := slices.Sorted(maps.Keys(byID))
+		keys := make([]string, len(ids))
+		for i, id := range ids {
+			keys[i] = d.s.incidentKey(id)
+		}
+		vals, err := d.s.rdb.MGet(ctx, keys...).Result()
+		if err != nil {
+			return nil, fmt.Errorf("load open incidents: %w", err)
+		}
+		for i, v := range vals {
+			str, ok := v.(string)
+			is := byID[ids[i]]
+			if !ok {
+				// Only possible if the incident key expired under a stopped
+				// detector; forget it rather than resurrect a stub.
+				d.log.Warn("open incident vanished; dropping its state", "incident_id", ids[i])
+				st.removedIncidents[ids[i]] = true
+				continue
+			}
+			if err := json.Unmarshal([]byte(str), &is.inc); err != nil {
+				return nil, fmt.Errorf("load incident %s: %w", ids[i], err)
+			}
+			st.incidents[is.Service] = is
+		}
+	}
+	for member, ss := range st.series {
+		if is := st.incidents[seriesService(member)]; is == nil || is.inc.ID != ss.Incident {
+			delete(st.series, member)
+			st.removedSeries[member] = true
+		}
+	}
+	return st, nil
+}
+
+func seriesService(member string) string {
+	sr, _ := parseSeries(member)
+	return sr.service
+}
+
+// firstMinute returns the earliest minute that has data.
+func (d *Detector) firstMinute(ctx context.Context) (int64, bool, error) {
+	score, err := d.s.rdb.ZScore(ctx, d.s.key(keyFirst), firstMember).Result()
+	if errors.Is(err, redis.Nil) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("read first minute: %w", err)
+	}
+	return int64(score), true, nil
+}

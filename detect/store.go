@@ -1,0 +1,435 @@
+package detect
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/seismo-dev/seismo"
+)
+
+// StoreConfig configures the Redis adapter.
+type StoreConfig struct {
+	// Prefix starts every key; default "seismo".
+	Prefix string
+	// ReporterKey is the HMAC key under which authors are hashed before
+	// they reach Redis. Required.
+	ReporterKey []byte
+	// BucketTTL is the lifetime of minute buckets, HyperLogLogs and dedupe
+	// markers; default 72h. A post redelivered later than this counts again.
+	BucketTTL time.Duration
+	// SampleTTL is the lifetime of the per-minute sample post lists;
+	// default 6h.
+	SampleTTL time.Duration
+	// WorkerTTL is how long a worker's watermark counts after its last
+	// heartbeat; default 30s.
+	WorkerTTL time.Duration
+	// IncidentTTL is the lifetime of incidents, their index, the event
+	// stream and the detector state; default 90 days.
+	IncidentTTL time.Duration
+	// StreamMaxLen caps the event stream (approximately); default 100000.
+	StreamMaxLen int64
+	// Now is the wall clock, used for watermark heartbeats only; default
+	// time.Now.
+	Now func() time.Time
+}
+
+func (c *StoreConfig) setDefaults() {
+	if c.Prefix == "" {
+		c.Prefix = "seismo"
+	}
+	if c.BucketTTL == 0 {
+		c.BucketTTL = 72 * time.Hour
+	}
+	if c.SampleTTL == 0 {
+		c.SampleTTL = 6 * time.Hour
+	}
+	if c.WorkerTTL == 0 {
+		c.WorkerTTL = 30 * time.Second
+	}
+	if c.IncidentTTL == 0 {
+		c.IncidentTTL = 90 * 24 * time.Hour
+	}
+	if c.StreamMaxLen == 0 {
+		c.StreamMaxLen = 100_000
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+func (c *StoreConfig) validate() error {
+	switch {
+	case len(c.ReporterKey) == 0:
+		return errors.New("detect store: ReporterKey is required")
+	case strings.ContainsAny(c.Prefix, "{}"):
+		return errors.New("detect store: Prefix must not contain braces (they mark hash tags)")
+	case c.BucketTTL < time.Second, c.SampleTTL < time.Second, c.IncidentTTL < time.Second:
+		return errors.New("detect store: TTLs must be at least one second")
+	case c.WorkerTTL <= 0:
+		return errors.New("detect store: WorkerTTL must be positive")
+	case c.StreamMaxLen < 1:
+		return errors.New("detect store: StreamMaxLen must be positive")
+	}
+	return nil
+}
+
+// Store is the Redis adapter of seismo's counters, watermark, incidents and
+// event stream. It is safe for concurrent use, also from several processes.
+type Store struct {
+	rdb    redis.UniversalClient
+	cfg    StoreConfig
+	record *redis.Script
+}
+
+// NewStore returns a Store on rdb. It does no I/O.
+func NewStore(rdb redis.UniversalClient, cfg StoreConfig) (*Store, error) {
+	if rdb == nil {
+		return nil, errors.New("detect store: nil redis client")
+	}
+	cfg.setDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &Store{rdb: rdb, cfg: cfg, record: redis.NewScript(recordLua)}, nil
+}
+
+// series names one (service, country) series.
+type series struct{ service, country string }
+
+// String is the series' member name in the series index: "svc:CC".
+func (s series) String() string { return s.service + ":" + s.country }
+
+func parseSeries(member string) (series, bool) {
+	i := strings.LastIndexByte(member, ':')
+	if i <= 0 || i == len(member)-1 {
+		return series{}, false
+	}
+	return series{member[:i], member[i+1:]}, true
+}
+
+// Keys. Every key of one series carries the hash tag {svc:CC}, so Redis
+// Cluster keeps a series in one slot and a script touches one slot only.
+func (s *Store) seriesKey(sr series, kind string) string {
+	return s.cfg.Prefix + ":{" + sr.String() + "}:" + kind
+}
+func (s *Store) minuteKey(sr series, kind string, m int64) string {
+	return s.seriesKey(sr, kind) + ":" + strconv.FormatInt(m, 10)
+}
+func (s *Store) seenKey(sr series, source, id string) string {
+	return s.seriesKey(sr, "seen") + ":" + source + ":" + id
+}
+func (s *Store) key(name string) string { return s.cfg.Prefix + ":" + name }
+
+// Key names outside the series.
+const (
+	keySeries    = "series"       // sorted set: svc:CC by last minute with data
+	keyFirst     = "series:first" // sorted set: one member, the first minute with data
+	keyWatermark = "watermark"
+	keyDetector  = "detector"
+	keyIncidents = "incidents"
+	keyEvents    = "events"
+	firstMember  = "first"
+)
+
+func (s *Store) incidentKey(id string) string  { return s.key("incident:" + id) }
+func (s *Store) openKey(service string) string { return s.key("open:" + service) }
+
+// validService accepts the canonical service ids the classifier emits. Other
+// characters could break the hash tag or the member syntax of the index.
+func validService(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// recordLua counts one (post, service) pair once: the dedupe marker and the
+// counter updates happen in one atomic step, so a redelivered or concurrently
+// recorded post cannot count twice, and a crash cannot leave it half-counted.
+//
+// KEYS: seen marker, reporter HLL, bucket hash, sample list.
+// ARGV: bucket TTL s, sample TTL s, complaint 0/1, recovery 0/1, reporter,
+// problem, sample JSON, sample cap.
+const recordLua = `
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  return 0
+end
+if ARGV[3] == '1' then
+  redis.call('PFADD', KEYS[2], ARGV[5])
+  redis.call('EXPIRE', KEYS[2], ARGV[1])
+  redis.call('HINCRBY', KEYS[3], 'complaints', 1)
+  if ARGV[6] ~= '' then
+    redis.call('HINCRBY', KEYS[3], 'p:' .. ARGV[6], 1)
+  end
+  if ARGV[7] ~= '' then
+    redis.call('LPUSH', KEYS[4], ARGV[7])
+    redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[8]) - 1)
+    redis.call('EXPIRE', KEYS[4], ARGV[2])
+  end
+end
+if ARGV[4] == '1' then
+  redis.call('HINCRBY', KEYS[3], 'recoveries', 1)
+end
+redis.call('EXPIRE', KEYS[3], ARGV[1])
+return 1
+`
+
+// samplesPerMinute is how many sample posts each series keeps per minute.
+const samplesPerMinute = 5
+
+// sampleTextRunes bounds a sample's text.
+const sampleTextRunes = 280
+
+// Record counts reports: for each report whose Signal.Counts() is true, for
+// each service in Signal.Services, exactly once per (source, post id,
+// service) within BucketTTL, however often and from however many processes
+// it is called with the same reports. Complaints add their reporter to the
+// minute's distinct-reporter set, count the problem type and keep a sample
+// post; recoveries are counted. Service ids outside [a-z0-9._-] are skipped:
+// they cannot name a key safely.
+//
+// All scripts of a batch go to Redis in one round trip. On error nothing is
+// known about which reports counted; calling Record again with the same
+// reports is safe and completes the work.
+func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
+	type call struct {
+		keys []string
+		args []any
+	}
+	var calls []call
+	latest := map[string]int64{}
+	first := int64(0)
+	bucketTTL := int64(s.cfg.BucketTTL / time.Second)
+	sampleTTL := int64(s.cfg.SampleTTL / time.Second)
+	for i := range reports {
+		r := &reports[i]
+		if !r.Signal.Counts() {
+			continue
+		}
+		country := reportCountry(r)
+		m := unixMinute(r.Post.CreatedAt)
+		reporter := s.reporter(&r.Post)
+		sample := ""
+		if r.Signal.Complaint {
+			b, err := json.Marshal(newSample(r, country))
+			if err != nil {
+				return fmt.Errorf("record post %s: encode sample: %w", r.Post.ID, err)
+			}
+			sample = string(b)
+		}
+		for j, svc := range r.Signal.Services {
+			if !validService(svc) || containsBefore(r.Signal.Services, j, svc) {
+				continue
+			}
+			sr := series{svc, country}
+			calls = append(calls, call{
+				keys: []string{
+					s.seenKey(sr, r.Post.Source, r.Post.ID),
+					s.minuteKey(sr, "r", m),
+					s.minuteKey(sr, "b", m),
+					s.minuteKey(sr, "s", m),
+				},
+				args: []any{bucketTTL, sampleTTL, flag(r.Signal.Complaint), flag(r.Signal.Recovery),
+					reporter, r.Signal.Problem, sample, samplesPerMinute},
+			})
+			if cur, ok := latest[sr.String()]; !ok || m > cur {
+				latest[sr.String()] = m
+			}
+			if first == 0 || m < first {
+				first = m
+			}
+		}
+	}
+	if len(calls) == 0 {
+		return nil
+	}
+	exec := func() error {
+		pipe := s.rdb.Pipeline()
+		for _, c := range calls {
+			s.record.EvalSha(ctx, pipe, c.keys, c.args...)
+		}
+		// The series index is cross-slot, so it is a separate command; GT
+		// keeps the newest minute when late posts arrive.
+		for member, m := range latest {
+			pipe.ZAddGT(ctx, s.key(keySeries), redis.Z{Score: float64(m), Member: member})
+		}
+		pipe.Expire(ctx, s.key(keySeries), s.cfg.BucketTTL)
+		pipe.ZAddLT(ctx, s.key(keyFirst), redis.Z{Score: float64(first), Member: firstMember})
+		pipe.Expire(ctx, s.key(keyFirst), s.cfg.BucketTTL)
+		_, err := pipe.Exec(ctx)
+		return err
+	}
+	err := exec()
+	if redis.HasErrorPrefix(err, "NOSCRIPT") {
+		// The server lost its script cache (restart, failover, SCRIPT
+		// FLUSH). Load the script and run the whole batch again: the
+		// dedupe markers make the repeat harmless.
+		if lerr := s.record.Load(ctx, s.rdb).Err(); lerr != nil {
+			return fmt.Errorf("record %d counts: load script: %w", len(calls), lerr)
+		}
+		err = exec()
+	}
+	if err != nil {
+		return fmt.Errorf("record %d counts: %w", len(calls), err)
+	}
+	return nil
+}
+
+func containsBefore(list []string, j int, v string) bool {
+	for _, x := range list[:j] {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// reportCountry is the post's own country, else the classifier's inference,
+// else unknown.
+func reportCountry(r *seismo.Report) string {
+	switch {
+	case seismo.IsCountryCode(r.Post.Country):
+		return r.Post.Country
+	case seismo.IsCountryCode(r.Signal.Country):
+		return r.Signal.Country
+	}
+	return seismo.UnknownCountry
+}
+
+// reporter returns the keyed hash that stands for the post's author. The
+// source is hashed in too: the same account id on two networks is two
+// people. A post without an author counts as its own reporter.
+func (s *Store) reporter(p *seismo.Post) string {
+	if p.Author == "" {
+		return "post:" + p.Source + ":" + p.ID
+	}
+	mac := hmac.New(sha256.New, s.cfg.ReporterKey)
+	mac.Write([]byte(p.Source))
+	mac.Write([]byte{0})
+	mac.Write([]byte(p.Author))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+func newSample(r *seismo.Report, country string) seismo.Sample {
+	lang := r.Signal.Lang
+	if lang == "" {
+		lang = r.Post.Lang
+	}
+	return seismo.Sample{
+		PostID:    r.Post.ID,
+		Text:      truncate(r.Post.Text, sampleTextRunes),
+		Lang:      lang,
+		Country:   country,
+		CreatedAt: r.Post.CreatedAt.UTC(),
+		URL:       r.Post.URL,
+	}
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	count := 0
+	for i := range s {
+		if count == n-1 {
+			return s[:i] + "…"
+		}
+		count++
+	}
+	return s
+}
+
+// Point is one minute of a series.
+type Point struct {
+	Minute     time.Time `json:"minute"`
+	Reporters  int64     `json:"reporters"`
+	Complaints int64     `json:"complaints"`
+	Recoveries int64     `json:"recoveries"`
+}
+
+// maxSeriesMinutes bounds one Series read.
+const maxSeriesMinutes = 24 * 60
+
+// Series returns the per-minute counts of one (service, country) series for
+// the minutes in [from, to), at most one day of them, for charts.
+func (s *Store) Series(ctx context.Context, service, country string, from, to time.Time) ([]Point, error) {
+	if !validService(service) {
+		return nil, seismo.Invalid(fmt.Sprintf("service %q is not a service id", service))
+	}
+	if !seismo.IsCountryCode(country) {
+		return nil, seismo.Invalid(fmt.Sprintf("country %q is not an ISO 3166-1 alpha-2 code", country))
+	}
+	lo, hi := unixMinute(from), unixMinute(to.Add(-time.Nanosecond))
+	if hi < lo {
+		return nil, nil
+	}
+	if hi-lo+1 > maxSeriesMinutes {
+		return nil, seismo.Invalid(fmt.Sprintf("series range is %d minutes, limit %d", hi-lo+1, maxSeriesMinutes))
+	}
+	sr := series{service, country}
+	pipe := s.rdb.Pipeline()
+	counts := make([]*redis.IntCmd, 0, hi-lo+1)
+	buckets := make([]*redis.SliceCmd, 0, hi-lo+1)
+	for m := lo; m <= hi; m++ {
+		counts = append(counts, pipe.PFCount(ctx, s.minuteKey(sr, "r", m)))
+		buckets = append(buckets, pipe.HMGet(ctx, s.minuteKey(sr, "b", m), "complaints", "recoveries"))
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("read series %s: %w", sr, err)
+	}
+	out := make([]Point, 0, hi-lo+1)
+	for i := range counts {
+		vals := buckets[i].Val()
+		out = append(out, Point{
+			Minute:     minuteTime(lo + int64(i)),
+			Reporters:  counts[i].Val(),
+			Complaints: intField(vals, 0),
+			Recoveries: intField(vals, 1),
+		})
+	}
+	return out, nil
+}
+
+func intField(vals []any, i int) int64 {
+	if i >= len(vals) {
+		return 0
+	}
+	str, _ := vals[i].(string)
+	n, _ := strconv.ParseInt(str, 10, 64)
+	return n
+}
+
+// Baseline returns the learned baseline of one series; ok is false when the
+// series has none yet. For charts of expected against observed.
+func (s *Store) Baseline(ctx context.Context, service, country string) (b Baseline, ok bool, err error) {
+	sr := series{service, country}
+	vals, err := s.rdb.HMGet(ctx, s.seriesKey(sr, "base"), "rate", "n", "last").Result()
+	if err != nil {
+		return Baseline{}, false, fmt.Errorf("read baseline of %s: %w", sr, err)
+	}
+	return parseBaseline(vals)
+}

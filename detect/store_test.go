@@ -1,0 +1,350 @@
+package detect_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/detect"
+)
+
+func TestNewStoreRequiresKey(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer rdb.Close()
+	tests := []struct {
+		name string
+		cfg  detect.StoreConfig
+		ok   bool
+	}{
+		{"no reporter key", detect.StoreConfig{}, false},
+		{"brace in prefix", detect.StoreConfig{ReporterKey: []byte("k"), Prefix: "a{b"}, false},
+		{"defaults", detect.StoreConfig{ReporterKey: []byte("k")}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := detect.NewStore(rdb, tt.cfg); (err == nil) != tt.ok {
+				t.Errorf("NewStore() error = %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}
+
+// batch is a mix of complaints, recoveries, multi-service and non-counting
+// reports over three minutes.
+func batch() []seismo.Report {
+	var rs []seismo.Report
+	for i := range 60 {
+		cc := []string{"US", "GB", ""}[i%3]
+		r := complaint(fmt.Sprintf("p%d", i), fmt.Sprintf("u%d", i%20), "whatsapp", cc, at(i%3), "messages")
+		if i%5 == 0 {
+			r.Signal.Services = []string{"whatsapp", "instagram", "whatsapp"}
+		}
+		if i%7 == 0 {
+			r.Signal.Complaint, r.Signal.Recovery, r.Signal.Problem = false, true, ""
+		}
+		if i%11 == 0 {
+			r.Signal.Complaint, r.Signal.Recovery = false, false // mentions only
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// modelTotals counts a batch the slow, obvious way.
+func modelTotals(rs []seismo.Report) map[string]totals {
+	out := map[string]totals{}
+	reporters := map[string]bool{}
+	for _, svc := range []string{"whatsapp", "instagram"} {
+		for _, cc := range []string{"US", "GB", seismo.UnknownCountry} {
+			out[svc+":"+cc] = totals{}
+		}
+	}
+	for _, r := range rs {
+		if !r.Signal.Counts() {
+			continue
+		}
+		cc := r.Post.Country
+		if cc == "" {
+			cc = seismo.UnknownCountry
+		}
+		done := map[string]bool{}
+		for _, svc := range r.Signal.Services {
+			if done[svc] {
+				continue
+			}
+			done[svc] = true
+			k := svc + ":" + cc
+			tot := out[k]
+			if r.Signal.Complaint {
+				tot.complaints++
+				rk := fmt.Sprint(k, r.Post.CreatedAt.Truncate(time.Minute), r.Post.Author)
+				if !reporters[rk] {
+					reporters[rk] = true
+					tot.reporters++
+				}
+			}
+			if r.Signal.Recovery {
+				tot.recoveries++
+			}
+			out[k] = tot
+		}
+	}
+	return out
+}
+
+type totals struct{ reporters, complaints, recoveries int64 }
+
+func readTotals(t *testing.T, s *detect.Store) map[string]totals {
+	t.Helper()
+	out := map[string]totals{}
+	for _, svc := range []string{"whatsapp", "instagram"} {
+		for _, cc := range []string{"US", "GB", seismo.UnknownCountry} {
+			pts, err := s.Series(ctxT(t), svc, cc, at(0), at(3))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pts) != 3 {
+				t.Fatalf("Series %s:%s returned %d points, want 3", svc, cc, len(pts))
+			}
+			var tot totals
+			for _, p := range pts {
+				tot.reporters += p.Reporters
+				tot.complaints += p.Complaints
+				tot.recoveries += p.Recoveries
+			}
+			out[svc+":"+cc] = tot
+		}
+	}
+	return out
+}
+
+func TestRecordIdempotent(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			rdb := b.open(t)
+			s := newStore(t, rdb, nil)
+			ctx := ctxT(t)
+			if err := s.Record(ctx, batch()); err != nil {
+				t.Fatal(err)
+			}
+			first := readTotals(t, s)
+			if want := modelTotals(batch()); fmt.Sprint(first) != fmt.Sprint(want) {
+				t.Fatalf("counted %v, want %v", first, want)
+			}
+
+			t.Run("same reports again", func(t *testing.T) {
+				if err := s.Record(ctx, batch()); err != nil {
+					t.Fatal(err)
+				}
+				if got := readTotals(t, s); fmt.Sprint(got) != fmt.Sprint(first) {
+					t.Errorf("after redelivery %v, want %v", got, first)
+				}
+			})
+			t.Run("concurrently", func(t *testing.T) {
+				var wg sync.WaitGroup
+				errs := make(chan error, 8)
+				for range 8 {
+					wg.Go(func() {
+						if err := s.Record(ctx, batch()); err != nil {
+							errs <- err
+						}
+					})
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					t.Fatal(err)
+				}
+				if got := readTotals(t, s); fmt.Sprint(got) != fmt.Sprint(first) {
+					t.Errorf("after concurrent redelivery %v, want %v", got, first)
+				}
+			})
+			t.Run("after the script cache is flushed", func(t *testing.T) {
+				if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+					t.Fatal(err)
+				}
+				more := append(batch(), complaint("new", "someone", "whatsapp", "US", at(1), ""))
+				if err := s.Record(ctx, more); err != nil {
+					t.Fatal(err)
+				}
+				got := readTotals(t, s)
+				want := first["whatsapp:US"]
+				want.reporters++
+				want.complaints++
+				if got["whatsapp:US"] != want {
+					t.Errorf("whatsapp:US = %+v, want %+v", got["whatsapp:US"], want)
+				}
+			})
+		})
+	}
+}
+
+func TestRecordDistinctReporters(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := newStore(t, b.open(t), nil)
+			ctx := ctxT(t)
+			var rs []seismo.Report
+			for i := range 50 {
+				rs = append(rs, complaint(fmt.Sprintf("spam%d", i), "loud", "whatsapp", "BR", at(0), "login"))
+			}
+			for i := range 3 {
+				rs = append(rs, complaint(fmt.Sprintf("anon%d", i), "", "whatsapp", "BR", at(0), ""))
+			}
+			other := complaint("elsewhere", "loud", "whatsapp", "BR", at(0), "")
+			other.Post.Source = "mastodon" // the same id on another network
+			rs = append(rs, other)
+			if err := s.Record(ctx, rs); err != nil {
+				t.Fatal(err)
+			}
+			pts, err := s.Series(ctx, "whatsapp", "BR", at(0), at(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := detect.Point{Minute: at(0), Reporters: 1 + 3 + 1, Complaints: 54}
+			if len(pts) != 1 || pts[0] != want {
+				t.Errorf("Series = %+v, want [%+v]", pts, want)
+			}
+		})
+	}
+}
+
+func TestRecordNeverStoresAuthor(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			rdb := b.open(t)
+			s := newStore(t, rdb, nil)
+			ctx := ctxT(t)
+			r := complaint("p1", "secret-author-id", "whatsapp", "US", at(0), "")
+			r.Post.Text = strings.Repeat("long text ", 100)
+			if err := s.Record(ctx, []seismo.Report{r}); err != nil {
+				t.Fatal(err)
+			}
+			keys, err := rdb.Keys(ctx, "*").Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(keys) == 0 {
+				t.Fatal("nothing was written")
+			}
+			for _, k := range keys {
+				var content string
+				switch typ := rdb.Type(ctx, k).Val(); typ {
+				case "string":
+					content = rdb.Get(ctx, k).Val()
+				case "hash":
+					content = fmt.Sprint(rdb.HGetAll(ctx, k).Val())
+				case "list":
+					content = fmt.Sprint(rdb.LRange(ctx, k, 0, -1).Val())
+					if !strings.Contains(content, "…") {
+						t.Errorf("sample list %s holds untruncated text", k)
+					}
+				case "hll": // miniredis's name for a HyperLogLog; registers only
+				case "zset":
+					content = fmt.Sprint(rdb.ZRangeWithScores(ctx, k, 0, -1).Val())
+				default:
+					t.Fatalf("key %s has unexpected type %s", k, typ)
+				}
+				if strings.Contains(k+content, "secret-author-id") {
+					t.Errorf("key %s holds the raw author", k)
+				}
+			}
+		})
+	}
+}
+
+func TestSeriesInvalid(t *testing.T) {
+	s := newStore(t, backends[1].open(t), nil)
+	tests := []struct {
+		name, svc, cc string
+		from, to      time.Time
+	}{
+		{"bad service", "What's App", "US", at(0), at(1)},
+		{"bad country", "whatsapp", "XX", at(0), at(1)},
+		{"too long", "whatsapp", "US", at(0), at(0).Add(25 * time.Hour)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.Series(ctxT(t), tt.svc, tt.cc, tt.from, tt.to)
+			if seismo.ErrorCode(err) != seismo.CodeInvalid {
+				t.Errorf("Series error = %v, want code %s", err, seismo.CodeInvalid)
+			}
+		})
+	}
+}
+
+func TestWatermark(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			rdb := b.open(t)
+			clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+			s := newStore(t, rdb, clk.Now)
+			ctx := ctxT(t)
+			wm := func() (time.Time, bool) {
+				t.Helper()
+				w, ok, err := s.Watermark(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return w, ok
+			}
+			publish := func(worker string, w time.Time) {
+				t.Helper()
+				if err := s.PublishWatermark(ctx, worker, w); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, ok := wm(); ok {
+				t.Fatal("watermark reported before any worker published")
+			}
+			publish("a", at(30))
+			publish("b", at(10))
+			steps := []struct {
+				name   string
+				do     func()
+				want   time.Time
+				wantOK bool
+			}{
+				{"minimum over workers", func() {}, at(10), true},
+				{"a moves on, b still live", func() { clk.Add(20 * time.Second); publish("a", at(40)) }, at(10), true},
+				{"b's heartbeat expired", func() { clk.Add(15 * time.Second) }, at(40), true},
+				{"b returns", func() { publish("b", at(20)) }, at(20), true},
+				{"everyone dead", func() { clk.Add(31 * time.Second) }, time.Time{}, false},
+			}
+			for _, st := range steps {
+				st.do()
+				got, ok := wm()
+				if ok != st.wantOK || !got.Equal(st.want) {
+					t.Errorf("%s: Watermark = %v, %v; want %v, %v", st.name, got, ok, st.want, st.wantOK)
+				}
+			}
+			// Long-dead workers are deleted, not kept forever.
+			clk.Add(time.Hour)
+			wm()
+			if n := rdb.HLen(ctx, "seismo:watermark").Val(); n != 0 {
+				t.Errorf("watermark hash has %d entries after all workers died long ago, want 0", n)
+			}
+			if err := s.PublishWatermark(ctx, "", at(0)); seismo.ErrorCode(err) != seismo.CodeInvalid {
+				t.Errorf("PublishWatermark with empty worker = %v, want invalid", err)
+			}
+		})
+	}
+}
+
+func TestIncidentNotFound(t *testing.T) {
+	s := newStore(t, backends[0].open(t), nil)
+	_, err := s.Incident(ctxT(t), "whatsapp-20240403T1200Z")
+	if seismo.ErrorCode(err) != seismo.CodeNotFound {
+		t.Errorf("Incident of unknown id: %v, want code %s", err, seismo.CodeNotFound)
+	}
+	var e *seismo.Error
+	if !errors.As(err, &e) {
+		t.Errorf("error %T is not a *seismo.Error", err)
+	}
+}
