@@ -54,6 +54,11 @@ type Config struct {
 	BaselineFloor float64
 	// BaselineHalfLife is the half-life of the baseline's moving average.
 	BaselineHalfLife time.Duration
+	// RelearnAfter lets the baseline of a series that has fired this long
+	// learn again, although it is part of an incident: a lasting change of
+	// level (a service gaining users, a new country covered) then ends the
+	// incident instead of holding it open forever. 0 never relearns.
+	RelearnAfter time.Duration
 	// BaselineTTL is how long an idle series' baseline is kept.
 	BaselineTTL time.Duration
 
@@ -83,6 +88,7 @@ func DefaultConfig() Config {
 		DangerReporters:  10,
 		BaselineFloor:    0.05,
 		BaselineHalfLife: 3 * time.Hour,
+		RelearnAfter:     6 * time.Hour,
 		BaselineTTL:      14 * 24 * time.Hour,
 		Samples:          5,
 		Problems:         5,
@@ -100,6 +106,7 @@ func (c Config) Validate() error {
 		{"MaxCatchUp", c.MaxCatchUp, false},
 		{"ActiveFor", c.ActiveFor, false},
 		{"Warmup", c.Warmup, true},
+		{"RelearnAfter", c.RelearnAfter, true},
 		{"PendingFor", c.PendingFor, false},
 		{"QuietFor", c.QuietFor, false},
 	}
@@ -151,3 +158,4 @@ func (c Config) quietMinutes() int     { return int(c.QuietFor / time.Minute) }
 func (c Config) warmupMinutes() int64  { return int64(c.Warmup / time.Minute) }
 func (c Config) activeMinutes() int64  { return int64(c.ActiveFor / time.Minute) }
 func (c Config) catchUpMinutes() int64 { return int64(c.MaxCatchUp / time.Minute) }
+func (c Config) relearnMinutes() int64 { return int64(c.RelearnAfter / time.Minute) }

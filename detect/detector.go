@@ -420,14 +420,21 @@ func incidentID(svc string, m int64) string {
 }
 
 // learn updates each baseline with the minute, except for series that fire
-// or belong to an incident: outages must not teach the baseline.
+// or belong to an incident: outages must not teach the baseline. A series
+// that has been in its incident longer than RelearnAfter learns again.
 func (d *Detector) learn(st *state, run *minuteRun) {
+	relearn := d.cfg.relearnMinutes()
 	for i := range run.readings {
 		r := &run.readings[i]
 		if r.idle {
 			continue
 		}
-		if r.level > LevelNone || st.series[r.member] != nil {
+		ss := st.series[r.member]
+		paused := r.level > LevelNone || ss != nil
+		if ss != nil && relearn > 0 && run.m-ss.Since >= relearn {
+			paused = false
+		}
+		if paused {
 			r.base.Skip(run.m)
 			continue
 		}

@@ -509,3 +509,82 @@ func TestRun(t *testing.T) {
 		t.Errorf("Run produced %d events, want opened and updated", len(got))
 	}
 }
+
+func TestDetectorMaxCatchUp(t *testing.T) {
+	s := newStore(t, backends[0].open(t), nil)
+	cfg := detect.DefaultConfig()
+	cfg.MaxCatchUp = 30 * time.Minute
+	d := newDetector(t, s, cfg)
+	ctx := ctxT(t)
+	tr := outage()
+	for m := range 90 {
+		if err := s.Record(ctx, tr[m]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Evaluation starts at minute 60, not 0, and warms up until 90: the
+	// burst that began at 60 is part of what it learns first.
+	evs, err := d.Advance(ctx, at(90))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 0 {
+		t.Errorf("catch-up limited to 30 minutes still produced %v", keys(evs))
+	}
+	b, ok, err := s.Baseline(ctx, "whatsapp", "US")
+	if err != nil || !ok || b.Last != at(89).Unix()/60 || b.N != 30 {
+		t.Errorf("baseline after catch-up = %+v, %v, %v; want 30 minutes ending at minute 89", b, ok, err)
+	}
+}
+
+func TestDetectorSurvivesVanishedIncident(t *testing.T) {
+	rdb := backends[0].open(t)
+	s := newStore(t, rdb, nil)
+	d := newDetector(t, s, detect.DefaultConfig())
+	ctx := ctxT(t)
+	tr := outage()
+	if evs := live(t, s, d, tr, 0, 63); len(evs) != 1 {
+		t.Fatalf("want the opened event, got %v", keys(evs))
+	}
+	// As if the incident key had expired while no detector ran.
+	if err := rdb.Del(ctx, "seismo:incident:whatsapp-20240403T1300Z").Err(); err != nil {
+		t.Fatal(err)
+	}
+	// The bursts go on, so a new incident opens; the lost one is not
+	// resurrected.
+	evs := live(t, s, newDetector(t, s, detect.DefaultConfig()), tr, 63, 66)
+	if len(evs) != 1 || evs[0].Type != seismo.EventOpened || evs[0].Data.ID != "whatsapp-20240403T1303Z" {
+		t.Errorf("after losing the incident: %v", keys(evs))
+	}
+}
+
+func TestDetectorLevelShiftEnds(t *testing.T) {
+	tests := []struct {
+		name    string
+		relearn time.Duration
+		ends    bool
+	}{
+		{"relearns after a while", time.Hour, true},
+		{"never relearns", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStore(t, backends[0].open(t), nil)
+			cfg := detect.DefaultConfig()
+			cfg.RelearnAfter = tt.relearn
+			cfg.BaselineHalfLife = 30 * time.Minute
+			d := newDetector(t, s, cfg)
+			tr := traffic{}
+			tr.add("before", "whatsapp", "US", 0, 60, 1)
+			tr.add("after", "whatsapp", "US", 60, 480, 12) // the new normal
+			evs := live(t, s, d, tr, 0, 480)
+			if len(evs) == 0 || evs[0].Type != seismo.EventOpened {
+				t.Fatalf("the shift did not open an incident: %v", keys(evs))
+			}
+			last := evs[len(evs)-1]
+			if ended := last.Type == seismo.EventResolved; ended != tt.ends {
+				t.Errorf("incident resolved = %v, want %v; events %v", ended, tt.ends, keys(evs))
+			}
+		})
+	}
+}

@@ -42,6 +42,7 @@ func (s *Store) Incidents(ctx context.Context, f Filter) ([]seismo.Incident, err
 	}
 	limit = min(limit, maxLimit)
 	out := []seismo.Incident{}
+	var gone []any
 	// Walk the time index newest first, a page at a time, until enough
 	// incidents match; filters are applied on the decoded incidents.
 	for start := int64(0); len(out) < limit; start += scanPage {
@@ -63,7 +64,8 @@ func (s *Store) Incidents(ctx context.Context, f Filter) ([]seismo.Incident, err
 		for i, v := range vals {
 			str, ok := v.(string)
 			if !ok {
-				continue // expired between index and read
+				gone = append(gone, ids[i]) // the incident expired; prune below
+				continue
 			}
 			var in seismo.Incident
 			if err := json.Unmarshal([]byte(str), &in); err != nil {
@@ -78,6 +80,11 @@ func (s *Store) Incidents(ctx context.Context, f Filter) ([]seismo.Incident, err
 		}
 		if len(ids) < scanPage {
 			break
+		}
+	}
+	if len(gone) > 0 {
+		if err := s.rdb.ZRem(ctx, s.key(keyIncidents), gone...).Err(); err != nil {
+			return nil, fmt.Errorf("prune incident index: %w", err)
 		}
 	}
 	return out, nil

@@ -202,8 +202,9 @@ const sampleTextRunes = 280
 // service) within BucketTTL, however often and from however many processes
 // it is called with the same reports. Complaints add their reporter to the
 // minute's distinct-reporter set, count the problem type and keep a sample
-// post; recoveries are counted. Service ids outside [a-z0-9._-] are skipped:
-// they cannot name a key safely.
+// post; recoveries are counted. The series' country is the post's, else the
+// classifier's, else seismo.UnknownCountry. Service ids outside [a-z0-9._-]
+// are skipped: they cannot name a key safely.
 //
 // All scripts of a batch go to Redis in one round trip. On error nothing is
 // known about which reports counted; calling Record again with the same
@@ -320,16 +321,13 @@ func reportCountry(r *seismo.Report) string {
 	return seismo.UnknownCountry
 }
 
-// reporter returns the keyed hash that stands for the post's author. The
-// source is hashed in too: the same account id on two networks is two
-// people. A post without an author counts as its own reporter.
+// reporter returns the keyed hash that stands for the post's author. A post
+// without an author counts as its own reporter.
 func (s *Store) reporter(p *seismo.Post) string {
 	if p.Author == "" {
-		return "post:" + p.Source + ":" + p.ID
+		return "post:" + p.ID
 	}
 	mac := hmac.New(sha256.New, s.cfg.ReporterKey)
-	mac.Write([]byte(p.Source))
-	mac.Write([]byte{0})
 	mac.Write([]byte(p.Author))
 	return hex.EncodeToString(mac.Sum(nil))
 }
