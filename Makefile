@@ -1,0 +1,22 @@
+# make test: install test dependencies, then check formatting, vet and run
+# every test with the race detector. CI runs exactly this (.ci/run).
+GO ?= go
+
+.PHONY: test deps check demo bench
+
+test: deps check
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+deps:
+	./scripts/test-deps.sh
+
+check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+demo:
+	$(GO) run ./cmd/seismo demo
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
