@@ -1,0 +1,262 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/classify"
+	"github.com/seismo-dev/seismo/detect"
+)
+
+func runBacktest(ctx context.Context, args []string, sio stdio) error {
+	fs := newFlagSet("backtest", "backtest --posts FILE [flags] > events.jsonl", sio.err)
+	postsFile := fs.String("posts", "", "file of Post JSON lines (- for standard input); posts need not be sorted")
+	redisAddr := fs.String("redis-addr", "", "Redis to count in (keys get a unique prefix and expire); empty: embedded in-process Redis")
+	flush := fs.Duration("flush", time.Hour, "event time to keep evaluating after the last post, so open incidents can resolve")
+	var cf classifierFlags
+	cf.register(fs)
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	if *postsFile == "" {
+		return fmt.Errorf("%w: --posts is required", errUsage)
+	}
+	if *flush < 0 {
+		return fmt.Errorf("%w: --flush must not be negative", errUsage)
+	}
+	in := sio.in
+	if *postsFile != "-" {
+		f, err := os.Open(*postsFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	posts, rejected, err := readPosts(in, sio.err)
+	if err != nil {
+		return err
+	}
+	cls, err := cf.build()
+	if err != nil {
+		return err
+	}
+
+	var rdb redis.UniversalClient
+	prefix := "seismo"
+	if *redisAddr != "" {
+		rdb = redis.NewClient(&redis.Options{Addr: *redisAddr, DialTimeout: 5 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second})
+		// A unique prefix keeps a backtest from touching live data.
+		prefix = "seismo-backtest-" + randomHex(4)
+	} else {
+		mr := miniredis.NewMiniRedis()
+		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
+			return fmt.Errorf("embedded redis: %w", err)
+		}
+		defer mr.Close()
+		rdb = redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	}
+	defer rdb.Close()
+
+	store, err := detect.NewStore(rdb, detect.StoreConfig{Prefix: prefix, ReporterKey: []byte(randomHex(32))})
+	if err != nil {
+		return err
+	}
+	det, err := detect.NewDetector(store, detect.DefaultConfig(), cls.Services(), discardLogger())
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(sio.out)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	sum := backtestSummary{posts: len(posts) + rejected.total(), rejected: rejected, incidents: map[string]seismo.Incident{}}
+	emit := func(events []seismo.Event) error {
+		for _, ev := range events {
+			if err := enc.Encode(ev); err != nil {
+				return err
+			}
+			sum.events++
+			sum.incidents[ev.Data.ID] = ev.Data
+		}
+		return nil
+	}
+	if err := replay(ctx, posts, cls, store, det, emit, &sum); err != nil {
+		return err
+	}
+	if len(posts) > 0 {
+		end := posts[len(posts)-1].CreatedAt.Add(*flush)
+		events, err := det.Advance(ctx, end)
+		if err != nil {
+			return err
+		}
+		if err := emit(events); err != nil {
+			return err
+		}
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	sum.write(sio.err)
+	return nil
+}
+
+// replay feeds posts, sorted by event time, through classify → record →
+// detect in chunks. After a chunk is recorded the watermark is the time of
+// its last post: every earlier post is counted and every later one is newer.
+func replay(ctx context.Context, posts []seismo.Post, cls *classify.Classifier, store *detect.Store,
+	det *detect.Detector, emit func([]seismo.Event) error, sum *backtestSummary) error {
+	const chunk = 4096
+	reports := make([]seismo.Report, 0, chunk)
+	for start := 0; start < len(posts); start += chunk {
+		batch := posts[start:min(start+chunk, len(posts))]
+		reports = reports[:len(batch)]
+		g, _ := errgroup.WithContext(ctx)
+		g.SetLimit(runtime.GOMAXPROCS(0))
+		for i := range batch {
+			g.Go(func() error {
+				reports[i] = seismo.Report{Post: batch[i], Signal: cls.Classify(&batch[i])}
+				return nil
+			})
+		}
+		_ = g.Wait()
+		for i := range reports {
+			if s := &reports[i].Signal; s.Counts() {
+				if s.Complaint {
+					sum.complaints++
+				} else {
+					sum.recoveries++
+				}
+			}
+		}
+		if err := store.Record(ctx, reports); err != nil {
+			return err
+		}
+		events, err := det.Advance(ctx, batch[len(batch)-1].CreatedAt)
+		if err != nil {
+			return err
+		}
+		if err := emit(events); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rejections counts invalid input lines by reason.
+type rejections map[seismo.Reason]int
+
+func (r rejections) total() int {
+	n := 0
+	for _, v := range r {
+		n += v
+	}
+	return n
+}
+
+// readPosts decodes and validates every line; invalid lines are counted and
+// the first few reported with their line numbers.
+func readPosts(in io.Reader, errw io.Writer) ([]seismo.Post, rejections, error) {
+	const showFirst = 5
+	lr := newLineReader(in, seismo.MaxPostBytes)
+	var posts []seismo.Post
+	rej := rejections{}
+	for {
+		line, n, tooLong, err := lr.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("read posts: %w", err)
+		}
+		if len(line) == 0 && !tooLong {
+			continue
+		}
+		var p seismo.Post
+		if tooLong {
+			err = &seismo.InvalidPostError{Reason: seismo.ReasonTooLarge, Detail: "line too long"}
+		} else {
+			p, err = seismo.DecodePost(line)
+		}
+		if err != nil {
+			reason := seismo.RejectReason(err)
+			rej[reason]++
+			if rej.total() <= showFirst {
+				fmt.Fprintf(errw, "line %d: %v\n", n, err)
+			}
+			continue
+		}
+		posts = append(posts, p)
+	}
+	sort.SliceStable(posts, func(i, j int) bool { return posts[i].CreatedAt.Before(posts[j].CreatedAt) })
+	return posts, rej, nil
+}
+
+type backtestSummary struct {
+	posts                  int
+	rejected               rejections
+	complaints, recoveries int
+	events                 int
+	incidents              map[string]seismo.Incident
+}
+
+func (s *backtestSummary) write(w io.Writer) {
+	fmt.Fprintf(w, "backtest: %d posts, %d invalid", s.posts, s.rejected.total())
+	if len(s.rejected) > 0 {
+		reasons := make([]string, 0, len(s.rejected))
+		for r := range s.rejected {
+			reasons = append(reasons, string(r))
+		}
+		sort.Strings(reasons)
+		fmt.Fprint(w, " (")
+		for i, r := range reasons {
+			if i > 0 {
+				fmt.Fprint(w, ", ")
+			}
+			fmt.Fprintf(w, "%s %d", r, s.rejected[seismo.Reason(r)])
+		}
+		fmt.Fprint(w, ")")
+	}
+	fmt.Fprintf(w, "; %d complaints and %d recoveries counted; %d events, %d incidents\n",
+		s.complaints, s.recoveries, s.events, len(s.incidents))
+	ids := make([]string, 0, len(s.incidents))
+	for id := range s.incidents {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		in := s.incidents[id]
+		fmt.Fprintf(w, "  %s %s %s started %s", in.ID, in.Status, in.Severity, in.StartedAt.Format(time.RFC3339))
+		if in.ResolvedAt != nil {
+			fmt.Fprintf(w, " resolved %s", in.ResolvedAt.Format(time.RFC3339))
+		}
+		fmt.Fprint(w, " countries")
+		for _, c := range in.Countries {
+			fmt.Fprintf(w, " %s(%d)", c.Country, c.Reporters)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,103 @@
+// Command seismo detects outages of online services from public posts.
+//
+// Usage:
+//
+//	seismo <command> [flags]
+//
+// Run `seismo help` for the commands and `seismo <command> --help` for flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// command is one subcommand. Run returns errUsage-wrapped errors for bad
+// flags, which map to exit status 2.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, io stdio) error
+}
+
+type stdio struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+var errUsage = errors.New("usage")
+
+func commands() []command {
+	return []command{
+		{"demo", "run the whole pipeline on an embedded broker and Redis and play the WhatsApp outage of 3 April 2024", runDemo},
+		{"run", "run ingest, detector and API against Kafka and Redis", runServe},
+		{"broker", "run a single-node Kafka-protocol broker for development", runBroker},
+		{"classify", "classify Post JSON lines from stdin, one Signal JSON line out per line in", runClassify},
+		{"backtest", "classify, count and detect over a file of posts in event time; incident events to stdout", runBacktest},
+		{"simulate", "write the posts of a built-in scenario as JSON lines", runSimulate},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `seismo detects outages of online services from public posts.
+
+Usage:
+  seismo <command> [flags]
+
+Commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Run "seismo <command> --help" for a command's flags. Every flag can also be set
+through the environment: --kafka-brokers is SEISMO_KAFKA_BROKERS, and so on.
+`)
+}
+
+// run is main without the process: tests call it directly.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	name := args[0]
+	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != name {
+			continue
+		}
+		err := c.run(ctx, args[1:], stdio{in: stdin, out: stdout, err: stderr})
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			fmt.Fprintf(stderr, "seismo %s: %v\n", name, err)
+			return 2
+		default:
+			fmt.Fprintf(stderr, "seismo %s: %v\n", name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "seismo: unknown command %q\n\n", name)
+	usage(stderr)
+	return 2
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// seismo runs the command in-process like a user would.
+func runSeismo(t *testing.T, ctx context.Context, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(ctx, args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestHelpAndUsage(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		args       []string
+		code       int
+		wantStderr string
+		wantStdout string
+	}{
+		{nil, 2, "Commands:", ""},
+		{[]string{"help"}, 0, "", "demo"},
+		{[]string{"nope"}, 2, `unknown command "nope"`, ""},
+		{[]string{"demo", "--help"}, 0, "SEISMO_HTTP_ADDR", ""},
+		{[]string{"run", "--help"}, 0, "--kafka-brokers", ""},
+		{[]string{"run", "--help"}, 0, "SEISMO_REDIS_ADDR", ""},
+		{[]string{"broker", "--help"}, 0, "--data-dir", ""},
+		{[]string{"backtest", "--help"}, 0, "--posts", ""},
+		{[]string{"classify", "--help"}, 0, "--languages", ""},
+		{[]string{"backtest"}, 2, "--posts is required", ""},
+		{[]string{"run", "--bogus"}, 2, "flag provided but not defined", ""},
+		{[]string{"run", "stray"}, 2, `unexpected argument "stray"`, ""},
+		{[]string{"demo", "--speed", "-1"}, 2, "--speed must not be negative", ""},
+		{[]string{"broker", "--partitions", "0"}, 2, "--partitions must be", ""},
+		{[]string{"classify", "--languages", "ar,xx"}, 2, "xx", ""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := runSeismo(t, ctx, "", tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			if !strings.Contains(stderr, tt.wantStderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.wantStderr, stderr)
+			}
+			if !strings.Contains(stdout, tt.wantStdout) {
+				t.Errorf("stdout lacks %q:\n%s", tt.wantStdout, stdout)
+			}
+		})
+	}
+}
+
+func TestEnvironmentFillsFlags(t *testing.T) {
+	env := map[string]string{"SEISMO_REDIS_ADDR": "redis.internal:6380", "SEISMO_HTTP_ADDR": ":9999"}
+	getenv := func(k string) string { return env[k] }
+	var sf serveFlags
+	fs := newFlagSet("run", "run", io.Discard)
+	sf.register(fs)
+	if err := parse(fs, []string{"--http-addr", ":7000"}, getenv); err != nil {
+		t.Fatal(err)
+	}
+	if sf.redisAddr != "redis.internal:6380" {
+		t.Errorf("redis addr = %q, want the environment's", sf.redisAddr)
+	}
+	if sf.httpAddr != ":7000" {
+		t.Errorf("http addr = %q, want the flag to win over the environment", sf.httpAddr)
+	}
+	env["SEISMO_LATENESS"] = "soon"
+	fs = newFlagSet("run", "run", io.Discard)
+	sf.register(fs)
+	if err := parse(fs, nil, getenv); err == nil || !strings.Contains(err.Error(), "SEISMO_LATENESS") {
+		t.Errorf("bad env value: err = %v", err)
+	}
+	if err := parse(newFlagSet("x", "x", io.Discard), []string{"-h"}, getenv); err != flag.ErrHelp {
+		t.Errorf("-h: err = %v, want flag.ErrHelp", err)
+	}
+}
+
+func TestClassifyOneLineOutPerLineIn(t *testing.T) {
+	in := strings.Join([]string{
+		`{"id":"a","text":"is WhatsApp down? messages won't send","lang":"en","country":"gb"}`,
+		`{"id":"b","text":"good morning everyone"}`,
+		`not json`,
+		``,
+		"{\"id\":\"c\",\"text\":\"caf\xe9\"}",
+		`{"id":"d","text":""}`,
+		`{"id":"e","text":"` + strings.Repeat("x", 70_000) + `"}`,
+		`{"id":"f","text":"o zap caiu de novo"}`,
+	}, "\n") + "\n"
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	code, stdout, stderr := runSeismo(t, ctx, in, "classify")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if len(lines) != 8 {
+		t.Fatalf("%d lines out for 8 in:\n%s", len(lines), stdout)
+	}
+	type out struct {
+		ID        string   `json:"id"`
+		Services  []string `json:"services"`
+		Complaint bool     `json:"complaint"`
+		Cues      []any    `json:"cues"`
+		Error     string   `json:"error"`
+		Line      int      `json:"line"`
+	}
+	var got []out
+	for _, l := range lines {
+		var o out
+		if err := json.Unmarshal([]byte(l), &o); err != nil {
+			t.Fatalf("output line %q is not JSON: %v", l, err)
+		}
+		got = append(got, o)
+	}
+	if got[0].ID != "a" || !got[0].Complaint || len(got[0].Services) != 1 || got[0].Services[0] != "whatsapp" {
+		t.Errorf("line 1 = %+v, want a WhatsApp complaint", got[0])
+	}
+	if got[1].ID != "b" || got[1].Complaint || got[1].Error != "" {
+		t.Errorf("line 2 = %+v, want a plain non-complaint", got[1])
+	}
+	for i, prefix := range map[int]string{2: "bad_json", 3: "bad_json", 4: "invalid_utf8", 5: "missing_text", 6: "too_large"} {
+		if !strings.HasPrefix(got[i].Error, prefix) || got[i].Line != i+1 {
+			t.Errorf("line %d = %+v, want error %s", i+1, got[i], prefix)
+		}
+	}
+	if got[7].ID != "f" || got[7].Error != "" {
+		t.Errorf("line 8 = %+v", got[7])
+	}
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/api"
+	"github.com/seismo-dev/seismo/classify"
+	"github.com/seismo-dev/seismo/detect"
+	"github.com/seismo-dev/seismo/ingest"
+	"github.com/seismo-dev/seismo/metrics"
+)
+
+// pipeline is ingest, detector and API wired together over one Redis.
+type pipeline struct {
+	log      *slog.Logger
+	reg      *metrics.Registry
+	rdb      redis.UniversalClient
+	cls      *classify.Classifier
+	store    *detect.Store
+	consumer *ingest.Consumer
+	detector *detect.Detector
+	listener net.Listener
+	server   *http.Server
+	poll     time.Duration
+
+	// advanced is the watermark the detector has evaluated up to, in unix
+	// milliseconds; the demo waits on it.
+	advanced atomic.Int64
+	// onEvent, when set, sees every incident event the detector produces.
+	onEvent func(seismo.Event)
+}
+
+type pipelineConfig struct {
+	ingest      ingest.Config
+	detect      detect.Config
+	reporterKey []byte
+	httpAddr    string
+	poll        time.Duration
+}
+
+func newPipeline(cfg pipelineConfig, rdb redis.UniversalClient, cls *classify.Classifier, log *slog.Logger) (*pipeline, error) {
+	p := &pipeline{log: log, reg: metrics.New(), rdb: rdb, cls: cls, poll: cfg.poll}
+	if p.poll <= 0 {
+		p.poll = 250 * time.Millisecond
+	}
+	var err error
+	p.store, err = detect.NewStore(rdb, detect.StoreConfig{ReporterKey: cfg.reporterKey})
+	if err != nil {
+		return nil, err
+	}
+	p.consumer, err = ingest.New(cfg.ingest, cls, p.store, p.reg, log.With("component", "ingest"))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	p.detector, err = detect.NewDetector(p.store, cfg.detect, cls.Services(), log.With("component", "detect"))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	p.listener, err = net.Listen("tcp", cfg.httpAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.httpAddr, err)
+	}
+	handler := api.New(api.Config{
+		Incidents: incidentFeed{p.store},
+		Services:  cls.Services(),
+		Ready:     func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		Metrics:   p.reg.Handler(),
+		Logger:    log.With("component", "api"),
+	})
+	p.server = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	return p, nil
+}
+
+// url is the base URL of the API.
+func (p *pipeline) url() string {
+	addr := p.listener.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
+}
+
+// run supervises the consumer, the detector loop and the HTTP server until
+// ctx is done or one of them fails. Shutdown order: stop consuming (the
+// consumer finishes its batch and commits), stop the detector, then drain
+// HTTP within a bounded time.
+func (p *pipeline) run(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return p.consumer.Run(gctx) })
+	g.Go(func() error { return p.detectLoop(gctx) })
+	g.Go(func() error {
+		if err := p.server.Serve(p.listener); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return p.server.Shutdown(sctx)
+	})
+	return g.Wait()
+}
+
+// detectLoop advances the detector to the store's watermark every poll
+// interval. Redis errors are logged and retried on the next tick: the
+// detector keeps its progress in Redis, so nothing is skipped.
+func (p *pipeline) detectLoop(ctx context.Context) error {
+	t := time.NewTicker(p.poll)
+	defer t.Stop()
+	for {
+		if err := p.advance(ctx); err != nil && ctx.Err() == nil {
+			p.log.Warn("detector tick failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (p *pipeline) advance(ctx context.Context) error {
+	wm, ok, err := p.store.Watermark(ctx)
+	if err != nil || !ok {
+		return err
+	}
+	events, err := p.detector.Advance(ctx, wm)
+	if err != nil {
+		return err
+	}
+	for _, ev := range events {
+		p.log.Info("incident event", "type", ev.Type, "incident_id", ev.Data.ID, "service", ev.Data.Service,
+			"status", ev.Data.Status, "countries", len(ev.Data.Countries))
+		if p.onEvent != nil {
+			p.onEvent(ev)
+		}
+	}
+	p.advanced.Store(wm.UnixMilli())
+	return nil
+}
+
+// incidentFeed adapts the store to what the api reads.
+type incidentFeed struct{ s *detect.Store }
+
+func (f incidentFeed) ListIncidents(ctx context.Context, fl api.Filter) ([]seismo.Incident, error) {
+	return f.s.Incidents(ctx, detect.Filter{Status: fl.Status, Service: fl.Service, Limit: fl.Limit})
+}
+
+func (f incidentFeed) Incident(ctx context.Context, id string) (seismo.Incident, error) {
+	return f.s.Incident(ctx, id)
+}
+
+// sharedReporterKey returns the HMAC key for reporter hashing. Every worker
+// must use the same key or one account would count once per worker, so
+// without a configured key the first worker stores a random one in Redis and
+// the others read it. Its TTL is renewed at every start.
+func sharedReporterKey(ctx context.Context, rdb redis.UniversalClient, configured string) ([]byte, error) {
+	if configured != "" {
+		return []byte(configured), nil
+	}
+	const key, ttl = "seismo:reporter-key", 400 * 24 * time.Hour
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rdb.SetNX(ctx, key, hex.EncodeToString(buf), ttl).Err(); err != nil {
+		return nil, fmt.Errorf("store reporter key: %w", err)
+	}
+	v, err := rdb.Get(ctx, key).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read reporter key: %w", err)
+	}
+	if err := rdb.Expire(ctx, key, ttl).Err(); err != nil {
+		return nil, fmt.Errorf("renew reporter key: %w", err)
+	}
+	return []byte(v), nil
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/seismo-dev/seismo/detect"
+	"github.com/seismo-dev/seismo/ingest"
+)
+
+// kafkaFlags and redisFlags are shared by run and demo.
+type serveFlags struct {
+	brokers, topic, group, dlqTopic string
+	redisAddr, redisPassword        string
+	redisDB                         int
+	httpAddr                        string
+	reporterKey                     string
+	workerID                        string
+	lateness, idleTimeout           time.Duration
+	createTopics                    bool
+	partitions                      int
+	cls                             classifierFlags
+	log                             logFlags
+}
+
+func (s *serveFlags) register(fs *flag.FlagSet) {
+	def := ingest.DefaultConfig()
+	fs.StringVar(&s.brokers, "kafka-brokers", "localhost:9092", "Kafka bootstrap brokers, comma-separated")
+	fs.StringVar(&s.topic, "topic", def.Topic, "topic of posts")
+	fs.StringVar(&s.group, "group", def.GroupID, "consumer group of the ingest workers")
+	fs.StringVar(&s.dlqTopic, "dlq-topic", def.DLQTopic, "dead-letter topic for invalid posts")
+	fs.StringVar(&s.redisAddr, "redis-addr", "localhost:6379", "Redis address")
+	fs.StringVar(&s.redisPassword, "redis-password", "", "Redis password")
+	fs.IntVar(&s.redisDB, "redis-db", 0, "Redis database number")
+	fs.StringVar(&s.httpAddr, "http-addr", ":8080", "address of the HTTP API")
+	fs.StringVar(&s.reporterKey, "reporter-key", "", "secret key for hashing authors; by default a random key shared through Redis")
+	fs.StringVar(&s.workerID, "worker-id", "", "name of this ingest worker (default host-pid)")
+	fs.DurationVar(&s.lateness, "lateness", def.Lateness, "allowed lateness of posts behind the newest event time of a partition")
+	fs.DurationVar(&s.idleTimeout, "idle-timeout", def.IdleTimeout, "a partition silent this long stops holding the watermark back")
+	fs.BoolVar(&s.createTopics, "create-topics", true, "create the posts and dead-letter topics when missing")
+	fs.IntVar(&s.partitions, "partitions", 3, "partitions of topics created by --create-topics")
+	s.cls.register(fs)
+	s.log.register(fs)
+}
+
+func (s *serveFlags) ingestConfig() ingest.Config {
+	c := ingest.DefaultConfig()
+	c.Brokers = list(s.brokers)
+	c.Topic, c.GroupID, c.DLQTopic = s.topic, s.group, s.dlqTopic
+	if s.workerID != "" {
+		c.WorkerID = s.workerID
+	}
+	c.Lateness, c.IdleTimeout = s.lateness, s.idleTimeout
+	return c
+}
+
+func (s *serveFlags) redisClient() *redis.Client {
+	return redis.NewClient(&redis.Options{
+		Addr: s.redisAddr, Password: s.redisPassword, DB: s.redisDB,
+		DialTimeout: 5 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second,
+	})
+}
+
+func runServe(ctx context.Context, args []string, sio stdio) error {
+	fs := newFlagSet("run", "run [flags]", sio.err)
+	var sf serveFlags
+	sf.register(fs)
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	log, err := sf.log.logger(sio.err)
+	if err != nil {
+		return err
+	}
+	rdb := sf.redisClient()
+	defer rdb.Close()
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	err = rdb.Ping(pctx).Err()
+	cancel()
+	if err != nil {
+		return fmt.Errorf("redis at %s: %w", sf.redisAddr, err)
+	}
+	key, err := sharedReporterKey(ctx, rdb, sf.reporterKey)
+	if err != nil {
+		return err
+	}
+	if sf.createTopics {
+		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := ingest.EnsureTopics(tctx, list(sf.brokers), sf.partitions, sf.topic, sf.dlqTopic)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("create topics: %w", err)
+		}
+	}
+	log.Info("loading classifier", "languages", sf.cls.languages)
+	cls, err := sf.cls.build()
+	if err != nil {
+		return err
+	}
+	p, err := newPipeline(pipelineConfig{
+		ingest: sf.ingestConfig(), detect: detect.DefaultConfig(),
+		reporterKey: key, httpAddr: sf.httpAddr,
+	}, rdb, cls, log)
+	if err != nil {
+		return err
+	}
+	log.Info("seismo running", "api", p.url()+"/v1/incidents", "kafka", sf.brokers, "topic", sf.topic, "redis", sf.redisAddr)
+	return p.run(ctx)
+}
