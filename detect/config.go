@@ -54,10 +54,11 @@ type Config struct {
 	BaselineFloor float64
 	// BaselineHalfLife is the half-life of the baseline's moving average.
 	BaselineHalfLife time.Duration
-	// RelearnAfter lets the baseline of a series that has fired this long
-	// learn again, although it is part of an incident: a lasting change of
-	// level (a service gaining users, a new country covered) then ends the
-	// incident instead of holding it open forever. 0 never relearns.
+	// RelearnAfter lets the baseline of a series learn again once this long
+	// has passed since the series started firing, although it is still part
+	// of an incident: a lasting change of level (a service gaining users, a
+	// new country covered) then ends the incident instead of holding it
+	// open forever. 0 never relearns.
 	RelearnAfter time.Duration
 	// BaselineTTL is how long an idle series' baseline is kept.
 	BaselineTTL time.Duration

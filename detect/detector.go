@@ -27,7 +27,12 @@ type Detector struct {
 	cfg   Config
 	names map[string]string
 	log   *slog.Logger
-	mu    sync.Mutex // serialises Advance
+
+	mu sync.Mutex // serialises Advance and guards done
+	// done is the last minute this detector saw evaluated, so a poll with
+	// no new whole minute costs no round trip.
+	done    int64
+	hasDone bool
 }
 
 // NewDetector returns a detector over s. services give incidents their
@@ -105,6 +110,9 @@ func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, e
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	hi := unixMinute(wm) - 1
+	if d.hasDone && hi <= d.done {
+		return nil, nil
+	}
 	lctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
 	st, err := d.load(lctx)
@@ -136,6 +144,7 @@ func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, e
 			return events, fmt.Errorf("evaluate minute %s: %w", minuteTime(m).Format(time.RFC3339), err)
 		}
 		events = append(events, evs...)
+		d.done, d.hasDone = m, true
 	}
 	return events, nil
 }

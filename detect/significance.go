@@ -104,9 +104,9 @@ func levelOf(s seismo.Severity) Level {
 
 // Assess grades observed distinct reporters in a window against the
 // expected count. A level needs enough reporters, a large enough ratio and a
-// small enough Poisson tail together: the count alone fires on busy series,
-// the ratio alone on sparse ones, the tail alone on tiny relative wobbles of
-// huge ones.
+// small enough Poisson tail together, because each alone misfires: a count
+// threshold on busy series, a ratio on sparse ones (2 where 0.25 was
+// expected), a tail probability on small relative wobbles of huge ones.
 func (c Config) Assess(observed int, expected float64) Level {
 	if observed < c.MinReporters || expected <= 0 {
 		return LevelNone

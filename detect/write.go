@@ -40,6 +40,9 @@ func (d *Detector) write(ctx context.Context, st *state, run *minuteRun, events 
 	for _, member := range slices.Sorted(maps.Keys(st.removedSeries)) {
 		pipe.HDel(ctx, det, prefixSeries+member)
 	}
+	for _, id := range slices.Sorted(maps.Keys(st.removedIncidents)) {
+		pipe.HDel(ctx, det, prefixIncidents+id)
+	}
 	for _, svc := range slices.Sorted(maps.Keys(st.incidents)) {
 		is := st.incidents[svc]
 		b, err := json.Marshal(is)
@@ -47,11 +50,6 @@ func (d *Detector) write(ctx context.Context, st *state, run *minuteRun, events 
 			return fmt.Errorf("encode incident state %s: %w", is.inc.ID, err)
 		}
 		pipe.HSet(ctx, det, prefixIncidents+is.inc.ID, b)
-	}
-	for _, id := range slices.Sorted(maps.Keys(st.removedIncidents)) {
-		if !slices.ContainsFunc(slices.Collect(maps.Values(st.incidents)), func(is *incidentState) bool { return is.inc.ID == id }) {
-			pipe.HDel(ctx, det, prefixIncidents+id)
-		}
 	}
 	pipe.Expire(ctx, det, d.s.cfg.IncidentTTL)
 
