@@ -32,8 +32,7 @@ type Config struct {
 	// country turns open (and a pending incident opens).
 	PendingFor time.Duration
 	// QuietFor is how long an open country's condition must stay clear
-	// before the country resolves; a severity drop must hold as long before
-	// it is shown. It keeps incidents from flapping.
+	// before the country resolves. It keeps incidents from flapping.
 	QuietFor time.Duration
 
 	// MinReporters is the fewest distinct reporters in the window that can

@@ -219,40 +219,55 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 	members := slices.Sorted(maps.Keys(set))
 
 	w := d.cfg.windowMinutes()
-	pipe := d.s.rdb.Pipeline()
 	type cmds struct {
-		window, minute *redis.IntCmd
-		base           *redis.SliceCmd
+		counts *redis.Cmd
+		base   *redis.SliceCmd
 	}
 	all := make([]cmds, 0, len(members))
 	run.readings = make([]reading, 0, len(members))
-	keys := make([]string, w)
-	for _, member := range members {
-		sr, ok := parseSeries(member)
-		if !ok {
-			continue
+	exec := func() error {
+		all, run.readings = all[:0], run.readings[:0]
+		pipe := d.s.rdb.Pipeline()
+		for _, member := range members {
+			sr, ok := parseSeries(member)
+			if !ok {
+				continue
+			}
+			keys := make([]string, 0, w+1)
+			keys = append(keys, d.s.seriesKey(sr, "scratch"))
+			for i := range w {
+				keys = append(keys, d.s.minuteKey(sr, "r", m-w+1+i))
+			}
+			all = append(all, cmds{
+				counts: d.s.window.EvalSha(ctx, pipe, keys),
+				base:   pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), "rate", "n", "last"),
+			})
+			run.readings = append(run.readings, reading{sr: sr, member: member})
 		}
-		for i := range w {
-			keys[i] = d.s.minuteKey(sr, "r", m-w+1+i)
+		if len(all) == 0 {
+			return nil
 		}
-		all = append(all, cmds{
-			window: pipe.PFCount(ctx, keys...),
-			minute: pipe.PFCount(ctx, keys[w-1]),
-			base:   pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), "rate", "n", "last"),
-		})
-		run.readings = append(run.readings, reading{sr: sr, member: member})
+		_, err := pipe.Exec(ctx)
+		return err
 	}
-	if len(all) == 0 {
-		return nil
+	err = exec()
+	if redis.HasErrorPrefix(err, "NOSCRIPT") {
+		if lerr := d.s.window.Load(ctx, d.s.rdb).Err(); lerr != nil {
+			return fmt.Errorf("load window script: %w", lerr)
+		}
+		err = exec()
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	if err != nil {
 		return fmt.Errorf("read %d series: %w", len(all), err)
 	}
 	warm := m-st.start >= d.cfg.warmupMinutes()
 	for i := range run.readings {
 		r := &run.readings[i]
-		r.observed = int(all[i].window.Val())
-		r.current = int(all[i].minute.Val())
+		counts, err := all[i].counts.Int64Slice()
+		if err != nil || len(counts) != 2 {
+			return fmt.Errorf("series %s: window counts %v: %w", r.member, counts, err)
+		}
+		r.observed, r.current = int(counts[0]), int(counts[1])
 		b, ok, err := parseBaseline(all[i].base.Val())
 		if err != nil {
 			return fmt.Errorf("series %s: %w", r.member, err)
@@ -332,10 +347,10 @@ func (d *Detector) step(st *state, run *minuteRun, r *reading) {
 			return
 		}
 		ss.Fired++
-		ss.Level = r.level
+		ss.Level = max(ss.Level, r.level)
 		if ss.Fired >= d.cfg.pendingMinutes() {
 			ss.Status = seismo.StatusOpen
-			ss.Quiet, ss.Lower = 0, 0
+			ss.Quiet = 0
 			for p, n := range ss.Problems {
 				is.Problems[p] += n
 			}
@@ -368,17 +383,7 @@ func (d *Detector) step(st *state, run *minuteRun, r *reading) {
 			break
 		}
 		ss.Quiet = 0
-		switch {
-		case r.level > ss.Level:
-			ss.Level, ss.Lower = r.level, 0
-		case r.level < ss.Level:
-			ss.Lower++
-			if ss.Lower >= d.cfg.quietMinutes() {
-				ss.Level, ss.Lower = r.level, 0
-			}
-		default:
-			ss.Lower = 0
-		}
+		ss.Level = max(ss.Level, r.level)
 	}
 	if e := inc.Country(cc); e != nil && e.Status != seismo.StatusResolved {
 		e.Observed, e.Expected, e.Ratio = r.observed, r.expected, ratio(r.observed, r.expected)

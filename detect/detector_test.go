@@ -588,3 +588,59 @@ func TestDetectorLevelShiftEnds(t *testing.T) {
 		})
 	}
 }
+
+func TestDetectorIgnoresOneLoudAccount(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := newStore(t, b.open(t), nil)
+			d := newDetector(t, s, detect.DefaultConfig())
+			tr := traffic{}
+			tr.add("quiet", "whatsapp", "US", 0, 260, 1)
+			tr.add("once", "whatsapp", "GB", 0, 1, 1) // GB is known and quiet
+			// One account posts five complaints a minute for half an hour:
+			// it is one reporter, however many minutes of the window it
+			// fills.
+			for m := 200; m < 230; m++ {
+				for j := range 5 {
+					id := fmt.Sprintf("spam-%d-%d", m, j)
+					tr[m] = append(tr[m], complaint(id, "spammer", "whatsapp", "GB", at(m).Add(time.Duration(j)*time.Second), "login"))
+				}
+			}
+			if evs := live(t, s, d, tr, 0, 260); len(evs) != 0 {
+				t.Errorf("one account opened an incident: %v", keys(evs))
+			}
+			if all, err := s.Incidents(ctxT(t), detect.Filter{}); err != nil || len(all) != 0 {
+				t.Errorf("one account left incidents: %d, %v", len(all), err)
+			}
+		})
+	}
+}
+
+func TestDetectorEscalatesWithoutFlapping(t *testing.T) {
+	s := newStore(t, backends[0].open(t), nil)
+	d := newDetector(t, s, detect.DefaultConfig())
+	tr := traffic{}
+	tr.add("quiet", "whatsapp", "US", 0, 120, 1)
+	tr.add("start", "whatsapp", "US", 60, 63, 12) // a warning first
+	tr.add("full", "whatsapp", "US", 63, 80, 60)  // then danger
+	// Then a lower level that still fires must not bring the severity
+	// down and up again.
+	for m := 80; m < 100; m++ {
+		tr.add("hover", "whatsapp", "US", m, m+1, 2+m%2*2)
+	}
+	evs := live(t, s, d, tr, 0, 130)
+	const id = "whatsapp-20240403T1300Z"
+	if len(evs) != 3 {
+		t.Fatalf("events %v, want opened, updated, resolved", keys(evs))
+	}
+	want := []eventKey{
+		{seismo.EventOpened, id, at(62), seismo.StatusOpen, seismo.SeverityWarning, "US:open "},
+		{seismo.EventUpdated, id, at(64), seismo.StatusOpen, seismo.SeverityDanger, "US:open "},
+	}
+	if got := keys(evs[:2]); !slices.Equal(got, want) {
+		t.Errorf("events:\n got %v\nwant %v", got, want)
+	}
+	if last := evs[2]; last.Type != seismo.EventResolved || last.Data.Severity != seismo.SeverityDanger {
+		t.Errorf("last event %v, want resolved at danger", keys(evs[2:]))
+	}
+}

@@ -27,10 +27,11 @@ type seriesState struct {
 	Fired int `json:"fired"`
 	// Quiet counts consecutive clear minutes while open.
 	Quiet int `json:"quiet"`
-	// Level is the level shown; Lower counts consecutive firing minutes
-	// below it, so a drop is shown only once it holds.
+	// Level is the worst level of this episode. It never falls while the
+	// series is in the incident, so a count hovering at the danger line
+	// does not flap the severity (and flood subscribers with updates);
+	// the current intensity is in the entry's Observed and Ratio.
 	Level Level `json:"level"`
-	Lower int   `json:"lower"`
 	// Problems and Complaints hold what the series contributed while
 	// pending; they join the incident's totals only if it opens, so a
 	// discarded blip leaves no trace.
