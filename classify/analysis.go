@@ -18,6 +18,7 @@ type analysis struct {
 	cues     []cue
 	anchors  []anchor
 	fine     []bool // per anchor: a service said to work
+	lingua   []byte
 	votes    [len16]float64
 }
 
@@ -172,6 +173,7 @@ type cue struct {
 	cancelled  bool
 	anchor     int // index into analysis.anchors, -1 when none
 	negated    bool
+	selfNeg    bool // the phrase carries its own negation
 }
 
 // anchor is something a cue can be about: a service mention, the
@@ -290,7 +292,34 @@ func (c *Classifier) language(p *seismo.Post, a *analysis) (string, string) {
 	if l := c.lang.romanised(a, c.lx); l != "" {
 		return l, ""
 	}
-	return c.lang.detect(p.Text, &a.votes)
+	return c.lang.detect(a.linguaText(p.Text), &a.votes)
+}
+
+// linguaText is the post's text as lingua should see it: original
+// spelling (accents matter to it) without service names, hashtags, URLs
+// and mentions, which are the same in every language and pull short
+// posts towards English.
+func (a *analysis) linguaText(text string) string {
+	b := a.lingua[:0]
+	m := 0
+	for i := range a.s.toks {
+		for m < len(a.mentions) && a.mentions[m].end <= i {
+			m++
+		}
+		t := &a.s.toks[i]
+		if t.hashtag || m < len(a.mentions) && a.mentions[m].start <= i {
+			continue
+		}
+		if t.srcEnd > len(text) || t.src >= t.srcEnd || len(b)+t.srcEnd-t.src > maxLinguaBytes {
+			break
+		}
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, text[t.src:t.srcEnd]...)
+	}
+	a.lingua = b
+	return string(b)
 }
 
 // buildCues turns matches into cues, resolves overlaps with service
@@ -303,7 +332,7 @@ func (c *Classifier) buildCues(a *analysis, mask langMask) {
 				continue
 			}
 			cu := cue{start: m.start, end: m.end, kind: e.kind, value: e.value, phrase: e.phrase,
-				sentence: a.s.toks[m.start].sentence, modStart: -1, anchor: -1}
+				sentence: a.s.toks[m.start].sentence, modStart: -1, anchor: -1, selfNeg: e.negated}
 			cu.hashtag = true
 			for i := m.start; i < m.end; i++ {
 				if !a.s.toks[i].hashtag {
@@ -392,7 +421,7 @@ func (a *analysis) mentionBetween(from, to int) bool {
 func (c *Classifier) applyNegation(a *analysis) {
 	for ci := range a.cues {
 		cu := &a.cues[ci]
-		if cu.cancelled || !isPositive(cu.kind) {
+		if cu.cancelled || !isPositive(cu.kind) || cu.selfNeg {
 			continue
 		}
 		clause := a.s.toks[cu.start].clause

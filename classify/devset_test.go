@@ -36,7 +36,7 @@ type labelled struct {
 	Recovery  bool     `json:"recovery"`
 }
 
-type tally struct{ tp, fp, fn, tn, svcOK, probOK, recTP, recFP, recFN, langOK, n int }
+type tally struct{ tp, fp, fn, tn, svcOK, probOK, recTP, recFP, recFN, langOK, n, named, namedLangOK int }
 
 func TestLabelledSet(t *testing.T) {
 	if *labelledPath == "" {
@@ -72,6 +72,12 @@ func TestLabelledSet(t *testing.T) {
 			x.n++
 			if sig.Lang == r.Lang {
 				x.langOK++
+			}
+			if len(sig.Services) > 0 {
+				x.named++
+				if sig.Lang == r.Lang {
+					x.namedLangOK++
+				}
 			}
 			switch {
 			case r.Complaint && sig.Complaint:
@@ -118,7 +124,7 @@ func TestLabelledSet(t *testing.T) {
 		langs = append(langs, l)
 	}
 	sort.Strings(langs)
-	t.Logf("lang  n   complaint P    R     F1  | services problem | recovery P   R   | lang-id")
+	t.Logf("lang  n   complaint P    R     F1  | services problem | recovery P   R   | lang-id all named")
 	for _, l := range append(langs, "all") {
 		x := all
 		if l != "all" {
@@ -130,9 +136,10 @@ func TestLabelledSet(t *testing.T) {
 		if p+r > 0 {
 			f1 = 2 * p * r / (p + r)
 		}
-		t.Logf("%-4s %3d  %5.2f %5.2f %5.2f  |  %5.2f   %5.2f  |  %5.2f %5.2f  | %5.2f",
+		t.Logf("%-4s %3d  %5.2f %5.2f %5.2f  |  %5.2f   %5.2f  |  %5.2f %5.2f  | %5.2f %5.2f",
 			l, x.n, p, r, f1, ratio(x.svcOK, x.tp), ratio(x.probOK, x.tp),
-			ratio(x.recTP, x.recTP+x.recFP), ratio(x.recTP, x.recTP+x.recFN), ratio(x.langOK, x.n))
+			ratio(x.recTP, x.recTP+x.recFP), ratio(x.recTP, x.recTP+x.recFN), ratio(x.langOK, x.n),
+			ratio(x.namedLangOK, x.named))
 	}
 }
 

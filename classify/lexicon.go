@@ -107,6 +107,10 @@ type entry struct {
 	value  string // problem type, negative family or recovery strength
 	lang   langMask
 	phrase string // folded tokens joined by spaces, shown as Cue.Match
+	// negated is set when the phrase already contains a negation
+	// ("ne reçoit plus", "no carga"): a further negator next to it is
+	// part of the same negation, not a second one.
+	negated bool
 }
 
 // pattern token forms.
@@ -183,7 +187,31 @@ func loadLexicons() (*lexicon, error) {
 			return nil, fmt.Errorf("lexicon %s: %w", f, err)
 		}
 	}
+	lx.markNegated()
 	return lx, nil
+}
+
+// markNegated flags the phrases that contain a negator of their own
+// language.
+func (lx *lexicon) markNegated() {
+	negators := map[string]langMask{}
+	for _, e := range lx.entries {
+		if (e.kind == kNegator || e.kind == kNegatorPost) && !strings.Contains(e.phrase, " ") {
+			negators[e.phrase] |= e.lang
+		}
+	}
+	for i := range lx.entries {
+		e := &lx.entries[i]
+		if e.kind == kNegator || e.kind == kNegatorPost {
+			continue
+		}
+		for _, t := range strings.Fields(e.phrase) {
+			if negators[t]&e.lang != 0 {
+				e.negated = true
+				break
+			}
+		}
+	}
 }
 
 // parse reads one language's file. Lines are phrases; "[section]" or

@@ -34,6 +34,7 @@ const (
 // scratch buffer; sentence and clause number the boundaries seen before it.
 type token struct {
 	start, end int // byte range in scratch.buf
+	src, srcEnd int // byte range in the original text
 	sentence   int
 	clause     int
 	quote      int // quote span id, 0 outside quotes
@@ -318,6 +319,7 @@ func tokenize(s *scratch, text string) {
 	run := 0
 	runStart := 0
 	tokStart := 0
+	srcStart, srcEnd := 0, 0
 	hasLetter, hasDigit, allDigits := false, false, true
 	tokScript := scriptOther
 
@@ -328,7 +330,7 @@ func tokenize(s *scratch, text string) {
 		inTok = false
 		if len(s.buf) > tokStart && len(s.toks) < maxTokens {
 			s.toks = append(s.toks, token{
-				start: tokStart, end: len(s.buf),
+				start: tokStart, end: len(s.buf), src: srcStart, srcEnd: srcEnd,
 				sentence: sentence, clause: clause, quote: quote,
 				hashtag: hashtag,
 				digits:  allDigits && hasDigit,
@@ -407,8 +409,10 @@ func tokenize(s *scratch, text string) {
 				continue
 			}
 			fr, _ := utf8.DecodeRune(s.buf[before:])
+			srcEnd = next
 			if !inTok {
 				inTok = true
+				srcStart = i
 				hasLetter, hasDigit, allDigits = false, false, true
 				last, run = 0, 0
 				tokScript = scriptOther
