@@ -218,56 +218,48 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 	}
 	members := slices.Sorted(maps.Keys(set))
 
+	// Distinct reporters of the window are the union of its minute
+	// HyperLogLogs: PFMERGE into a scratch key, PFCOUNT, DEL, inside
+	// MULTI so the scratch key never outlives the transaction. (A
+	// multi-key PFCOUNT would do on Redis, but miniredis, the embedded
+	// mode, sums the keys' counts instead of taking the union, and one
+	// account posting every minute would count once per minute.)
 	w := d.cfg.windowMinutes()
 	type cmds struct {
-		counts *redis.Cmd
-		base   *redis.SliceCmd
+		window, minute *redis.IntCmd
+		base           *redis.SliceCmd
 	}
 	all := make([]cmds, 0, len(members))
 	run.readings = make([]reading, 0, len(members))
-	exec := func() error {
-		all, run.readings = all[:0], run.readings[:0]
-		pipe := d.s.rdb.Pipeline()
-		for _, member := range members {
-			sr, ok := parseSeries(member)
-			if !ok {
-				continue
-			}
-			keys := make([]string, 0, w+1)
-			keys = append(keys, d.s.seriesKey(sr, "scratch"))
-			for i := range w {
-				keys = append(keys, d.s.minuteKey(sr, "r", m-w+1+i))
-			}
-			all = append(all, cmds{
-				counts: d.s.window.EvalSha(ctx, pipe, keys),
-				base:   pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), "rate", "n", "last"),
-			})
-			run.readings = append(run.readings, reading{sr: sr, member: member})
+	pipe := d.s.rdb.TxPipeline()
+	for _, member := range members {
+		sr, ok := parseSeries(member)
+		if !ok {
+			continue
 		}
-		if len(all) == 0 {
-			return nil
+		scratch := d.s.seriesKey(sr, "scratch")
+		keys := make([]string, w)
+		for i := range w {
+			keys[i] = d.s.minuteKey(sr, "r", m-w+1+i)
 		}
-		_, err := pipe.Exec(ctx)
-		return err
+		pipe.PFMerge(ctx, scratch, keys...)
+		c := cmds{window: pipe.PFCount(ctx, scratch)}
+		pipe.Del(ctx, scratch)
+		c.minute = pipe.PFCount(ctx, keys[w-1])
+		c.base = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), "rate", "n", "last")
+		all = append(all, c)
+		run.readings = append(run.readings, reading{sr: sr, member: member})
 	}
-	err = exec()
-	if redis.HasErrorPrefix(err, "NOSCRIPT") {
-		if lerr := d.s.window.Load(ctx, d.s.rdb).Err(); lerr != nil {
-			return fmt.Errorf("load window script: %w", lerr)
-		}
-		err = exec()
+	if len(all) == 0 {
+		return nil
 	}
-	if err != nil {
+	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("read %d series: %w", len(all), err)
 	}
 	warm := m-st.start >= d.cfg.warmupMinutes()
 	for i := range run.readings {
 		r := &run.readings[i]
-		counts, err := all[i].counts.Int64Slice()
-		if err != nil || len(counts) != 2 {
-			return fmt.Errorf("series %s: window counts %v: %w", r.member, counts, err)
-		}
-		r.observed, r.current = int(counts[0]), int(counts[1])
+		r.observed, r.current = int(all[i].window.Val()), int(all[i].minute.Val())
 		b, ok, err := parseBaseline(all[i].base.Val())
 		if err != nil {
 			return fmt.Errorf("series %s: %w", r.member, err)

@@ -66,7 +66,7 @@ func newStore(tb testing.TB, rdb redis.UniversalClient, now func() time.Time) *d
 }
 
 func ctxT(tb testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	tb.Cleanup(cancel)
 	return ctx
 }

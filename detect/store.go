@@ -90,7 +90,6 @@ type Store struct {
 	rdb    redis.UniversalClient
 	cfg    StoreConfig
 	record *redis.Script
-	window *redis.Script
 }
 
 // NewStore returns a Store on rdb. It does no I/O.
@@ -102,7 +101,7 @@ func NewStore(rdb redis.UniversalClient, cfg StoreConfig) (*Store, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Store{rdb: rdb, cfg: cfg, record: redis.NewScript(recordLua), window: redis.NewScript(windowLua)}, nil
+	return &Store{rdb: rdb, cfg: cfg, record: redis.NewScript(recordLua)}, nil
 }
 
 // series names one (service, country) series.
@@ -190,21 +189,6 @@ if ARGV[4] == '1' then
 end
 redis.call('EXPIRE', KEYS[3], ARGV[1])
 return 1
-`
-
-// windowLua counts the distinct reporters of a window (the union of its
-// minute HyperLogLogs) and of its last minute. It merges into a scratch key
-// and deletes it within the script, rather than use PFCOUNT with several
-// keys, because miniredis (the embedded mode) sums multi-key PFCOUNTs
-// instead of taking the union: one reporter posting every minute would count
-// once per minute there.
-//
-// KEYS: scratch key, then the window's minute HLLs, oldest first.
-const windowLua = `
-redis.call('PFMERGE', KEYS[1], unpack(KEYS, 2))
-local window = redis.call('PFCOUNT', KEYS[1])
-redis.call('DEL', KEYS[1])
-return {window, redis.call('PFCOUNT', KEYS[#KEYS])}
 `
 
 // samplesPerMinute is how many sample posts each series keeps per minute.
