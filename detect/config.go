@@ -18,8 +18,8 @@ type Config struct {
 	// each watermark read in Run.
 	Timeout time.Duration
 	// MaxCatchUp bounds how far behind the watermark evaluation starts when
-	// there is no state yet or the state is very old: older buckets are
-	// skipped rather than replayed.
+	// there is no state yet: older buckets are not replayed. A detector
+	// with state never skips minutes.
 	MaxCatchUp time.Duration
 	// ActiveFor is how recently a series must have had data to be
 	// evaluated; series in an incident are always evaluated.

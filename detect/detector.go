@@ -101,8 +101,9 @@ func (d *Detector) tick(ctx context.Context) error {
 
 // Advance evaluates, in order and once, every whole minute [m, m+1min) with
 // m+1min <= wm that has not been evaluated yet. The last evaluated minute is
-// kept in Redis. With no state, evaluation starts at the earliest minute
-// that has data, and never more than MaxCatchUp behind wm. The events
+// kept in Redis, and a detector with state catches up on every minute
+// however far behind it is. With no state, evaluation starts at the
+// earliest minute that has data, and never more than MaxCatchUp behind wm. The events
 // produced are returned and have also been appended to the event stream,
 // with the incidents written, when Advance returns; on error, the events of
 // the minutes completed before it.
@@ -127,11 +128,11 @@ func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, e
 		}
 		next = first
 	}
-	if floor := hi - d.cfg.catchUpMinutes() + 1; next < floor {
-		if st.hasLast {
-			d.log.Warn("detector is further behind than MaxCatchUp; skipping minutes",
-				"from", minuteTime(next), "to", minuteTime(floor))
-		}
+	// A detector that has state never skips minutes, however far behind
+	// it is: a replay at full speed outruns it, and must still give the
+	// same incidents as living through the data. Only a first start is
+	// bounded, so it does not evaluate weeks of history.
+	if floor := hi - d.cfg.catchUpMinutes() + 1; !st.hasLast && next < floor {
 		next = floor
 	}
 	if !st.hasStart {

@@ -537,6 +537,40 @@ func TestDetectorMaxCatchUp(t *testing.T) {
 	}
 }
 
+// A detector with state that falls behind, as it does when a replay at full
+// speed outruns it, catches up on every minute instead of skipping, however
+// far behind it is: the incidents are those of living through the data.
+func TestDetectorCatchUpNeverSkips(t *testing.T) {
+	tr := outage()
+	end := tr.end() + 5
+	cfg := detect.DefaultConfig()
+	cfg.MaxCatchUp = 30 * time.Minute
+	s := newStore(t, backends[0].open(t), nil)
+	ref := live(t, s, newDetector(t, s, cfg), tr, 0, end)
+	if len(ref) != 4 {
+		t.Fatalf("reference run has %d events, want 4", len(ref))
+	}
+
+	s = newStore(t, backends[0].open(t), nil)
+	d := newDetector(t, s, cfg)
+	got := live(t, s, d, tr, 0, 10)
+	ctx := ctxT(t)
+	for m := 10; m <= end; m++ {
+		if err := s.Record(ctx, tr[m]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Far more than MaxCatchUp in one step.
+	evs, err := d.Advance(ctx, at(end))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, evs...)
+	if a, b := mustJSON(t, got), mustJSON(t, ref); a != b {
+		t.Errorf("catching up changed the events:\n got %v\nwant %v", keys(got), keys(ref))
+	}
+}
+
 func TestDetectorSurvivesVanishedIncident(t *testing.T) {
 	rdb := backends[0].open(t)
 	s := newStore(t, rdb, nil)
