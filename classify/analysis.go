@@ -17,7 +17,9 @@ type analysis struct {
 	matches  []match
 	cues     []cue
 	anchors  []anchor
-	fine     []bool // per anchor: a service said to work
+	fine     []bool  // per anchor: a service said to work
+	named    []bool  // per token: part of a service mention
+	bounds   []int32 // per token: clause-starting words before it
 	lingua   []byte
 	votes    [len16]float64
 }
@@ -58,6 +60,14 @@ type mention struct {
 	keep       bool
 }
 
+// Per-post bounds: a post naming more services or matching more phrases
+// than this is spam, and the rest of it is ignored. They keep the
+// pairwise steps (attribution, negation) cheap whatever the text.
+const (
+	maxMentions = 64
+	maxCues     = 256
+)
+
 // latinSuffixes may follow an alias inside one word: Turkish case endings
 // ("instagramdan", "twittera", "whatsapp'ta" after apostrophe folding) and
 // the English plural or possessive ("whatsapps").
@@ -73,7 +83,7 @@ var latinSuffixes = map[string]bool{
 // then hashtags.
 func (c *Classifier) findMentions(a *analysis) {
 	toks := a.s.toks
-	for i := 0; i < len(toks); i++ {
+	for i := 0; i < len(toks) && len(a.mentions) < maxMentions; i++ {
 		if m, ok := c.multiAt(a, i); ok {
 			a.mentions = append(a.mentions, m)
 			i = m.end - 1
@@ -328,7 +338,7 @@ func (c *Classifier) buildCues(a *analysis, mask langMask) {
 	for _, m := range a.matches {
 		for _, ei := range m.node.entries {
 			e := &c.lx.entries[ei]
-			if e.lang&mask == 0 {
+			if e.lang&mask == 0 || len(a.cues) >= maxCues {
 				continue
 			}
 			cu := cue{start: m.start, end: m.end, kind: e.kind, value: e.value, phrase: e.phrase,
@@ -391,6 +401,7 @@ func (c *Classifier) buildCues(a *analysis, mask langMask) {
 		}
 	}
 	a.mentions = kept
+	a.indexTokens(c.lx)
 	c.applyNegation(a)
 	c.applyIrrealis(a)
 }
@@ -405,10 +416,35 @@ func masksAlias(k kind) bool {
 	return false
 }
 
+// indexTokens records, per token, whether a service is named there and
+// how many clause-starting words ("because") come before it, so that the
+// pairwise steps below look these up in constant time.
+func (a *analysis) indexTokens(lx *lexicon) {
+	n := len(a.s.toks)
+	a.named = a.named[:0]
+	a.bounds = a.bounds[:0]
+	for range n {
+		a.named = append(a.named, false)
+	}
+	for _, m := range a.mentions {
+		for t := m.start; t < m.end && t < n; t++ {
+			a.named[t] = true
+		}
+	}
+	count := int32(0)
+	for i := range n {
+		a.bounds = append(a.bounds, count)
+		if lx.boundaries[string(a.s.bytes(i))] != 0 {
+			count++
+		}
+	}
+	a.bounds = append(a.bounds, count)
+}
+
 // mentionBetween reports whether a service is named in tokens [from, to).
 func (a *analysis) mentionBetween(from, to int) bool {
-	for _, m := range a.mentions {
-		if m.start < to && from < m.end {
+	for t := max(from, 0); t < to && t < len(a.named); t++ {
+		if a.named[t] {
 			return true
 		}
 	}
@@ -523,9 +559,15 @@ func (c *Classifier) decide(a *analysis) verdict {
 		m := &a.mentions[mi]
 		m.keep = !m.ambiguous || m.hashtag
 	}
+	asked := false
+	for ci := range a.cues {
+		if a.cues[ci].kind == kQuestion && !a.cues[ci].cancelled {
+			asked = true
+		}
+	}
 	for ci := range a.cues {
 		cu := &a.cues[ci]
-		if cu.cancelled || cu.anchor < 0 || !isPositive(cu.kind) {
+		if cu.cancelled || cu.anchor < 0 || !supportsAlias(cu, asked || a.s.sentences[cu.sentence].question) {
 			continue
 		}
 		an := a.anchors[cu.anchor]
@@ -554,6 +596,19 @@ func (c *Classifier) decide(a *analysis) verdict {
 		c.attribute(a)
 	}
 	return c.score(a)
+}
+
+// supportsAlias reports whether a cue is strong enough to make an
+// ambiguous alias a mention: an outage, symptom or recovery phrase, or a
+// weak trouble word ("bugs", "issues") when the post asks about it.
+func supportsAlias(cu *cue, asked bool) bool {
+	switch cu.kind {
+	case kOutage, kStill, kSymptom, kFailure, kRecovery:
+		return true
+	case kTrouble, kWorking, kRecoveryWeak:
+		return asked
+	}
+	return false
 }
 
 // groupMentions links services listed together ("whatsapp, insta and
@@ -678,10 +733,8 @@ func (c *Classifier) nearestAnchor(a *analysis, cu *cue, skipFine bool) int {
 			from, to = cu.end, an.start
 		}
 		d := 2*spanGap(an.start, an.end, cu.start, cu.end) + 3*absInt(anClause-clause)
-		for t := from; t < to; t++ {
-			if c.lx.boundaries[string(a.s.bytes(t))] != 0 {
-				d += 3
-			}
+		if from < to {
+			d += 3 * int(a.bounds[to]-a.bounds[from])
 		}
 		if !before {
 			d++ // ties go to what comes first: the subject

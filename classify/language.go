@@ -202,6 +202,11 @@ func (l *langID) detect(text string, votes *[len16]float64) (string, string) {
 		}
 		return bestVote(votes, l.mask)
 	}
+	// Clear lexical evidence makes lingua unnecessary: two or more
+	// phrases of one language and next to nothing of any other.
+	if best, second := topVotes(votes, l.mask); best >= 0 && votes[best] >= 2 && (second < 0 || votes[second] <= votes[best]/4) {
+		return supportedLanguages[best], ""
+	}
 	if len(text) > maxLinguaBytes {
 		cut := maxLinguaBytes
 		for cut > 0 && !utf8.RuneStart(text[cut]) {
@@ -240,6 +245,24 @@ const voteWeight = 0.3
 // len16 sizes per-language arrays; there are at most 16 languages in a
 // langMask.
 const len16 = 16
+
+// topVotes returns the indexes of the two languages with the most votes
+// among mask, or -1.
+func topVotes(votes *[len16]float64, mask langMask) (int, int) {
+	best, second := -1, -1
+	for i := range supportedLanguages {
+		if mask&(1<<i) == 0 || votes[i] == 0 {
+			continue
+		}
+		switch {
+		case best < 0 || votes[i] > votes[best]:
+			best, second = i, best
+		case second < 0 || votes[i] > votes[second]:
+			second = i
+		}
+	}
+	return best, second
+}
 
 func bestVote(votes *[len16]float64, mask langMask) (string, string) {
 	best, bestV := "", 0.0

@@ -20,6 +20,9 @@ const maxScanBytes = 20_000
 // maxTokens bounds the tokens analysed per post, for the same reason.
 const maxTokens = 2_500
 
+// maxQuotes bounds the quoted spans tracked per post.
+const maxQuotes = 256
+
 // script of a token, decided by its first letter.
 type script uint8
 
@@ -33,15 +36,15 @@ const (
 // token is one word of a post after folding. text is a slice of the
 // scratch buffer; sentence and clause number the boundaries seen before it.
 type token struct {
-	start, end int // byte range in scratch.buf
+	start, end  int // byte range in scratch.buf
 	src, srcEnd int // byte range in the original text
-	sentence   int
-	clause     int
-	quote      int // quote span id, 0 outside quotes
-	hashtag    bool
-	digits     bool // all ASCII digits
-	mixed      bool // letters and digits mixed ("wa2ef", "3andkom")
-	script     script
+	sentence    int
+	clause      int
+	quote       int // quote span id, 0 outside quotes
+	hashtag     bool
+	digits      bool // all ASCII digits
+	mixed       bool // letters and digits mixed ("wa2ef", "3andkom")
+	script      script
 }
 
 // sentenceInfo records what the tokenizer saw about one sentence.
@@ -362,6 +365,9 @@ func tokenize(s *scratch, text string) {
 	}
 	openQuote := func() {
 		endToken()
+		if len(s.quotes) >= maxQuotes {
+			return
+		}
 		quoteSeq++
 		quote = quoteSeq
 		s.quotes = append(s.quotes, quoteInfo{firstToken: len(s.toks), lastToken: -1})
