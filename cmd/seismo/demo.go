@@ -84,7 +84,7 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 		l.Close()
 	}
 	p, err := newPipeline(pipelineConfig{ingest: icfg, detect: detect.DefaultConfig(),
-		reporterKey: []byte(randomHex(32)), httpAddr: addr}, rdb, cls, log)
+		reporterKey: []byte(randomHex(32)), httpAddr: addr, incidentsTopic: "seismo.incidents"}, rdb, cls, log)
 	if err != nil {
 		return err
 	}

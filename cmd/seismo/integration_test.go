@@ -172,6 +172,20 @@ func TestIntegrationKcatToIncidentFeed(t *testing.T) {
 	if in.StartedAt.Before(burst) || in.StartedAt.After(burst.Add(5*time.Minute)) {
 		t.Errorf("incident started %s, want within 5 minutes of the burst at %s", in.StartedAt, burst)
 	}
+	// The same incident reaches the incidents topic as an event.
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{b.Addr()}, Topic: "seismo.incidents",
+		GroupID: "e2e", StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})
+	defer r.Close()
+	rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer rcancel()
+	m, err := r.FetchMessage(rctx)
+	if err != nil {
+		t.Fatalf("read seismo.incidents: %v", err)
+	}
+	var ev seismo.Event
+	if err := json.Unmarshal(m.Value, &ev); err != nil || ev.Type != seismo.EventOpened || ev.Data.ID != in.ID {
+		t.Errorf("first event on seismo.incidents = %s (%v), want %s opened", m.Value, err, in.ID)
+	}
 	var byID seismo.Incident
 	if err := getJSON("http://"+httpAddr+"/v1/incidents/"+in.ID, &byID); err != nil || byID.ID != in.ID {
 		t.Errorf("GET /v1/incidents/%s = %+v, %v", in.ID, byID.ID, err)

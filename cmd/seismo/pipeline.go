@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/seismo-dev/seismo"
@@ -21,6 +22,7 @@ import (
 	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/ingest"
 	"github.com/seismo-dev/seismo/metrics"
+	"github.com/seismo-dev/seismo/notify"
 )
 
 // pipeline is ingest, detector and API wired together over one Redis.
@@ -32,6 +34,8 @@ type pipeline struct {
 	store    *detect.Store
 	consumer *ingest.Consumer
 	detector *detect.Detector
+	relay    *notify.Relay
+	eventsW  *kafka.Writer
 	listener net.Listener
 	server   *http.Server
 	poll     time.Duration
@@ -48,7 +52,9 @@ type pipelineConfig struct {
 	detect      detect.Config
 	reporterKey []byte
 	httpAddr    string
-	poll        time.Duration
+	// incidentsTopic receives every incident event; "" turns that off.
+	incidentsTopic string
+	poll           time.Duration
 }
 
 func newPipeline(cfg pipelineConfig, rdb redis.UniversalClient, cls *classify.Classifier, log *slog.Logger) (*pipeline, error) {
@@ -68,6 +74,15 @@ func newPipeline(cfg pipelineConfig, rdb redis.UniversalClient, cls *classify.Cl
 	p.detector, err = detect.NewDetector(p.store, cfg.detect, cls.Services(), log.With("component", "detect"))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if cfg.incidentsTopic != "" {
+		p.eventsW = &kafka.Writer{
+			Addr: kafka.TCP(cfg.ingest.Brokers...), Topic: cfg.incidentsTopic, Balancer: &kafka.Hash{},
+			RequiredAcks: kafka.RequireAll, BatchTimeout: 10 * time.Millisecond,
+			WriteTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second,
+		}
+		cur := notify.NewRedisCursor(rdb, "seismo:relay:"+cfg.incidentsTopic, 90*24*time.Hour)
+		p.relay = notify.NewRelay(p.store, cur, p.eventsW, log.With("component", "relay"))
 	}
 	p.listener, err = net.Listen("tcp", cfg.httpAddr)
 	if err != nil {
@@ -101,14 +116,20 @@ func (p *pipeline) url() string {
 	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
 }
 
-// run supervises the consumer, the detector loop and the HTTP server until
-// ctx is done or one of them fails. Shutdown order: stop consuming (the
-// consumer finishes its batch and commits), stop the detector, then drain
-// HTTP within a bounded time.
+// run supervises the consumer, the detector loop, the event relay and the
+// HTTP server until ctx is done or one of them fails. On shutdown the
+// consumer finishes its batch and commits, the detector and relay stop
+// between steps, and HTTP drains within a bounded time.
 func (p *pipeline) run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return p.consumer.Run(gctx) })
 	g.Go(func() error { return p.detectLoop(gctx) })
+	if p.relay != nil {
+		g.Go(func() error {
+			defer p.eventsW.Close()
+			return p.relay.Run(gctx)
+		})
+	}
 	g.Go(func() error {
 		if err := p.server.Serve(p.listener); !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("http: %w", err)

@@ -15,6 +15,7 @@ import (
 // kafkaFlags and redisFlags are shared by run and demo.
 type serveFlags struct {
 	brokers, topic, group, dlqTopic string
+	incidentsTopic                  string
 	redisAddr, redisPassword        string
 	redisDB                         int
 	httpAddr                        string
@@ -33,6 +34,7 @@ func (s *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.topic, "topic", def.Topic, "topic of posts")
 	fs.StringVar(&s.group, "group", def.GroupID, "consumer group of the ingest workers")
 	fs.StringVar(&s.dlqTopic, "dlq-topic", def.DLQTopic, "dead-letter topic for invalid posts")
+	fs.StringVar(&s.incidentsTopic, "incidents-topic", "seismo.incidents", "topic that receives every incident event (empty: none)")
 	fs.StringVar(&s.redisAddr, "redis-addr", "localhost:6379", "Redis address")
 	fs.StringVar(&s.redisPassword, "redis-password", "", "Redis password")
 	fs.IntVar(&s.redisDB, "redis-db", 0, "Redis database number")
@@ -90,7 +92,11 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	}
 	if sf.createTopics {
 		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		err := ingest.EnsureTopics(tctx, list(sf.brokers), sf.partitions, sf.topic, sf.dlqTopic)
+		topics := []string{sf.topic, sf.dlqTopic}
+		if sf.incidentsTopic != "" {
+			topics = append(topics, sf.incidentsTopic)
+		}
+		err := ingest.EnsureTopics(tctx, list(sf.brokers), sf.partitions, topics...)
 		cancel()
 		if err != nil {
 			return fmt.Errorf("create topics: %w", err)
@@ -103,7 +109,7 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	}
 	p, err := newPipeline(pipelineConfig{
 		ingest: sf.ingestConfig(), detect: detect.DefaultConfig(),
-		reporterKey: key, httpAddr: sf.httpAddr,
+		reporterKey: key, httpAddr: sf.httpAddr, incidentsTopic: sf.incidentsTopic,
 	}, rdb, cls, log)
 	if err != nil {
 		return err

@@ -1,0 +1,143 @@
+package notify_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/broker"
+	"github.com/seismo-dev/seismo/detect"
+	"github.com/seismo-dev/seismo/internal/redistest"
+	"github.com/seismo-dev/seismo/notify"
+)
+
+// fakeSource serves a fixed stream.
+type fakeSource struct{ events []detect.StreamEvent }
+
+func (f *fakeSource) Events(ctx context.Context, after string, count int64, block time.Duration) ([]detect.StreamEvent, error) {
+	for i, e := range f.events {
+		if after == "0" || e.ID > after {
+			return f.events[i:min(len(f.events), i+int(count))], nil
+		}
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(block):
+	}
+	return nil, nil
+}
+
+// flakyWriter fails its first writes, then records.
+type flakyWriter struct {
+	mu    sync.Mutex
+	fails int
+	got   []kafka.Message
+}
+
+func (w *flakyWriter) WriteMessages(_ context.Context, msgs ...kafka.Message) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.fails > 0 {
+		w.fails--
+		return errors.New("broker unavailable")
+	}
+	w.got = append(w.got, msgs...)
+	return nil
+}
+
+func (w *flakyWriter) count() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.got)
+}
+
+func stream(n int) []detect.StreamEvent {
+	var out []detect.StreamEvent
+	for i := range n {
+		out = append(out, detect.StreamEvent{ID: fmt.Sprintf("1700000000000-%d", i), Event: seismo.Event{
+			Type: seismo.EventOpened, Timestamp: time.Date(2024, 4, 3, 18, 13, 0, 0, time.UTC),
+			Data: seismo.Incident{ID: fmt.Sprintf("whatsapp-%d", i), Service: "whatsapp"}}})
+	}
+	return out
+}
+
+func TestRelayRetriesAndResumes(t *testing.T) {
+	rdb := redistest.Start(t).Client(t)
+	cur := notify.NewRedisCursor(rdb, "seismo:relay:test", time.Hour)
+	src := &fakeSource{events: stream(5)}
+	w := &flakyWriter{fails: 2}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- notify.NewRelay(src, cur, w, nil).Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for w.count() < 5 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if w.count() != 5 {
+		t.Fatalf("relayed %d events after two failed writes, want 5", w.count())
+	}
+	if id, _ := cur.Load(context.Background()); id != src.events[4].ID {
+		t.Fatalf("cursor = %q, want the last id", id)
+	}
+	// A new relay on the same cursor sends only what is new.
+	src.events = stream(7)
+	w2 := &flakyWriter{}
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() { done <- notify.NewRelay(src, cur, w2, nil).Run(ctx) }()
+	for w2.count() < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	<-done
+	if w2.count() != 2 || string(w2.got[0].Key) != "whatsapp-5" {
+		t.Fatalf("resumed relay sent %d events, want the 2 new ones", w2.count())
+	}
+}
+
+func TestRelayToKafka(t *testing.T) {
+	rdb := redistest.Start(t).Client(t)
+	b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	w := &kafka.Writer{Addr: kafka.TCP(b.Addr()), Topic: "seismo.incidents", RequiredAcks: kafka.RequireAll,
+		WriteTimeout: 10 * time.Second, BatchTimeout: time.Millisecond}
+	defer w.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- notify.NewRelay(&fakeSource{events: stream(3)}, notify.NewRedisCursor(rdb, "c", time.Hour), w, nil).Run(ctx)
+	}()
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{b.Addr()}, Topic: "seismo.incidents", GroupID: "t",
+		StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})
+	defer r.Close()
+	rctx, rcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer rcancel()
+	for i := range 3 {
+		m, err := r.FetchMessage(rctx)
+		if err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+		var ev seismo.Event
+		if err := json.Unmarshal(m.Value, &ev); err != nil || ev.Type != seismo.EventOpened || ev.Data.Service != "whatsapp" {
+			t.Fatalf("message %s is not an incident event: %v", m.Value, err)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
