@@ -409,3 +409,47 @@ func TestClassifyVariety(t *testing.T) {
 		{name: "tr internet yok", text: "internetim yok o yüzden instagrama giremiyorum", services: none("instagram")},
 	})
 }
+
+// TestClassifyMorePhrasings holds a third round: slang, UI strings,
+// account problems and recoveries told with a past outage.
+func TestClassifyMorePhrasings(t *testing.T) {
+	runVerdicts(t, []verdictCase{
+		{name: "acting weird", text: "is it just me or is whatsapp acting weird today", complaint: true, services: none("whatsapp"), problem: "total_outage"},
+		{name: "pending", text: "whatsapp messages pending forever 😩", complaint: true, services: none("whatsapp"), problem: "messages"},
+		{name: "ui string", text: "instagram: 'Sorry, something went wrong. Please try again later.'", complaint: true, services: none("instagram"), problem: "server_error"},
+		{name: "splash", text: "the youtube app is stuck at the splash screen", complaint: true, services: none("youtube"), problem: "total_outage"},
+		{name: "empty feed", text: "Threads feed empty for anyone else?", complaint: true, services: none("threads"), problem: "feed"},
+		{name: "voice notes", text: "can't send voice notes on whatsapp rn", complaint: true, services: none("whatsapp"), problem: "media"},
+		{name: "emoji", text: "whatsapp down? 🤔", complaint: true, services: none("whatsapp"), problem: "total_outage"},
+		{name: "cannot connect quoted", text: "my wifi works fine but netflix keeps saying 'can't connect'", complaint: true, services: none("netflix"), problem: "connection"},
+		{name: "so broken", text: "lol twitter is so broken today", complaint: true, services: none("x"), problem: "total_outage"},
+		{name: "pausing", text: "spotify keeps pausing my songs randomly", complaint: true, services: none("spotify"), problem: "media"},
+		{name: "login attempts", text: "tiktok won't let me log in, says too many attempts", complaint: true, services: none("tiktok"), problem: "login"},
+		{name: "rip streaks", text: "RIP to my streaks 😭 snapchat down again", complaint: true, services: none("snapchat"), problem: "total_outage"},
+		{name: "fine now", text: "whatsapp was down for like an hour this morning but it's fine now", recovery: true, services: none("whatsapp")},
+		{name: "back to normal after yesterday", text: "gmail is back to normal after yesterday's mess", recovery: true, services: none("gmail")},
+		{name: "down bad", text: "Facebook is down bad for attention lately", services: none("facebook")},
+		{name: "power comes back", text: "watching netflix til the power comes back", services: none("netflix")},
+		{name: "be offline", text: "I'll be offline on whatsapp this weekend", services: none("whatsapp")},
+		{name: "hacked", text: "my instagram account got hacked and I can't log in", services: none("instagram")},
+		{name: "ask if", text: "does anyone know if spotify premium is cheaper in turkey?", services: none("spotify")},
+		{name: "back on", text: "Back on twitter after a month off", services: none("x")},
+		{name: "downloaded", text: "downloaded whatsapp on my new phone", services: none("whatsapp")},
+
+		{name: "it problemi", text: "instagram mi dà problemi con i messaggi", complaint: true, services: none("instagram"), problem: "messages"},
+		{name: "it non parte", text: "Netflix non parte sulla tv", complaint: true, services: none("netflix"), problem: "total_outage"},
+		{name: "it telefono rotto", text: "ho il telefono rotto, non posso usare whatsapp", services: none("whatsapp")},
+		{name: "it tornato tutto", text: "è tornato tutto, whatsapp funziona", recovery: true, services: none("whatsapp")},
+		{name: "fr beug", text: "Insta beug grave depuis ce matin", complaint: true, services: none("instagram"), problem: "total_outage"},
+		{name: "fr mise à jour", text: "whatsapp ne marche plus depuis la mise à jour", complaint: true, services: none("whatsapp"), problem: "total_outage"},
+		{name: "fr réseau", text: "j'ai plus de réseau, whatsapp ne marche pas", services: none("whatsapp")},
+		{name: "ar trouble question", text: "الواتس فيه مشكلة ولا بس عندي؟", complaint: true, services: none("whatsapp"), problem: "total_outage"},
+		{name: "ar photos", text: "انستقرام ما يحمل الصور", complaint: true, services: none("instagram"), problem: "media"},
+		{name: "ar arabizi open", text: "tiktok mesh byefta7 ma3aya", complaint: true, services: none("tiktok"), problem: "total_outage"},
+		{name: "es historias", text: "instagram no me deja subir historias", complaint: true, services: none("instagram"), problem: "media"},
+		{name: "pt nada carrega", text: "o twitter tá muito lento hoje, nada carrega", complaint: true, services: none("x"), problem: "total_outage"},
+		{name: "de sprachchat", text: "Discord spinnt total, Sprachchat bricht ständig ab", complaint: true, services: none("discord"), problem: "calls"},
+		{name: "tr şarkı", text: "spotify şarkıları açılmıyor", complaint: true, services: none("spotify"), problem: "media"},
+		{name: "hi buffer", text: "youtube par video buffer ho rahe hain", complaint: true, services: none("youtube"), problem: "media"},
+	})
+}

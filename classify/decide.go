@@ -1,0 +1,530 @@
+package classify
+
+import (
+	"math"
+
+	"github.com/seismo-dev/seismo"
+)
+
+// verdict is the decision before rendering.
+type verdict struct {
+	complaint, recovery bool
+	services            []int // service indexes, in mention order
+	problem             string
+	problemCue          int // cue that set the problem, -1 for none
+	score               float64
+	mentioned           []int
+}
+
+// decide attributes cues to anchors and scores each service.
+func (c *Classifier) decide(a *analysis) verdict {
+	c.groupMentions(a)
+	c.buildAnchors(a)
+	c.attribute(a)
+	// Ambiguous aliases count only when a cue is about them (or they were
+	// hashtags); drop the others and attribute again without them.
+	changed := false
+	for mi := range a.mentions {
+		m := &a.mentions[mi]
+		m.keep = !m.ambiguous || m.hashtag
+	}
+	asked := false
+	for ci := range a.cues {
+		if a.cues[ci].kind == kQuestion && !a.cues[ci].cancelled {
+			asked = true
+		}
+	}
+	for ci := range a.cues {
+		cu := &a.cues[ci]
+		if cu.cancelled || cu.anchor < 0 || !supportsAlias(cu, asked || a.s.sentences[cu.sentence].question) {
+			continue
+		}
+		an := a.anchors[cu.anchor]
+		if an.kind != anchorService {
+			continue
+		}
+		g := a.mentions[an.mention].group
+		for mi := range a.mentions {
+			if a.mentions[mi].group == g {
+				a.mentions[mi].keep = true
+			}
+		}
+	}
+	kept := a.mentions[:0]
+	for _, m := range a.mentions {
+		if m.keep {
+			kept = append(kept, m)
+		} else {
+			changed = true
+		}
+	}
+	a.mentions = kept
+	if changed {
+		c.groupMentions(a)
+		c.buildAnchors(a)
+		c.attribute(a)
+	}
+	return c.score(a)
+}
+
+// supportsAlias reports whether a cue is strong enough to make an
+// ambiguous alias a mention: an outage, symptom or recovery phrase, or a
+// weak trouble word ("bugs", "issues") when the post asks about it.
+func supportsAlias(cu *cue, asked bool) bool {
+	switch cu.kind {
+	case kOutage, kStill, kSymptom, kFailure, kRecovery:
+		return true
+	case kTrouble, kWorking, kRecoveryWeak:
+		return asked
+	}
+	return false
+}
+
+// groupMentions links services listed together ("whatsapp, insta and
+// fb", "واتساب وانستغرام") so a cue about one is about all.
+func (c *Classifier) groupMentions(a *analysis) {
+	for i := range a.mentions {
+		a.mentions[i].group = i
+		if i == 0 {
+			continue
+		}
+		prev, cur := &a.mentions[i-1], &a.mentions[i]
+		if a.s.toks[prev.start].sentence != a.s.toks[cur.start].sentence {
+			continue
+		}
+		joined := true
+		for t := prev.end; t < cur.start; t++ {
+			if c.lx.connectors[string(a.s.bytes(t))] == 0 {
+				joined = false
+				break
+			}
+		}
+		if joined {
+			cur.group = prev.group
+		}
+	}
+}
+
+func (c *Classifier) buildAnchors(a *analysis) {
+	a.anchors = a.anchors[:0]
+	for mi, m := range a.mentions {
+		a.anchors = append(a.anchors, anchor{start: m.start, end: m.end, kind: anchorService, mention: mi})
+	}
+	for _, cu := range a.cues {
+		if cu.cancelled {
+			continue
+		}
+		switch cu.kind {
+		case kDevice, kISP, kThing:
+			a.anchors = append(a.anchors, anchor{start: cu.start, end: cu.end, kind: cu.kind, mention: -1})
+		}
+	}
+}
+
+// attribute links every positive cue to the nearest anchor in its
+// sentence. Crossing a comma or a word such as "because" costs a little;
+// a specific symptom is never about the author's device, and a generic
+// outage word is only about a device in its own clause ("my phone died");
+// a service said to work ("insta loads fine") does not take outage words
+// from other clauses. A cue in a sentence without anchors is about the
+// first service named that is not said to work ("Is it down for anyone
+// else?").
+func (c *Classifier) attribute(a *analysis) {
+	for ci := range a.cues {
+		a.cues[ci].anchor = -1
+	}
+	// Working words first: they mark services as fine.
+	fine := a.fine[:0]
+	for range a.anchors {
+		fine = append(fine, false)
+	}
+	a.fine = fine
+	for ci := range a.cues {
+		cu := &a.cues[ci]
+		if cu.cancelled || cu.kind != kWorking {
+			continue
+		}
+		cu.anchor = c.nearestAnchor(a, cu, false)
+		if cu.anchor >= 0 && a.anchors[cu.anchor].kind == anchorService &&
+			a.s.toks[a.anchors[cu.anchor].start].clause == a.s.toks[cu.start].clause {
+			// "insta and twitter load fine": the whole list is fine.
+			g := a.mentions[a.anchors[cu.anchor].mention].group
+			for i, an := range a.anchors {
+				if an.kind == anchorService && a.mentions[an.mention].group == g {
+					fine[i] = true
+				}
+			}
+		}
+	}
+	first, firstFine := -1, -1
+	for i, an := range a.anchors {
+		if an.kind != anchorService {
+			continue
+		}
+		if firstFine < 0 {
+			firstFine = i
+		}
+		if !fine[i] {
+			first = i
+			break
+		}
+	}
+	for ci := range a.cues {
+		cu := &a.cues[ci]
+		if cu.cancelled || !isPositive(cu.kind) || cu.kind == kWorking {
+			continue
+		}
+		// A service said to work takes recovery words, not outage words.
+		outage := isOutageFamily(cu.kind)
+		best := c.nearestAnchor(a, cu, outage)
+		if best < 0 {
+			best = first
+			if !outage {
+				best = firstFine
+			}
+		}
+		cu.anchor = best
+	}
+}
+
+// nearestAnchor returns the anchor in the cue's sentence closest to it,
+// or -1. With skipFine, services said to work in another clause are
+// passed over.
+func (c *Classifier) nearestAnchor(a *analysis, cu *cue, skipFine bool) int {
+	clause := a.s.toks[cu.start].clause
+	best, bestD := -1, math.MaxInt
+	for i, an := range a.anchors {
+		if a.s.toks[an.start].sentence != cu.sentence {
+			continue
+		}
+		anClause := a.s.toks[an.start].clause
+		if an.kind != anchorService {
+			// Only generic outage words in the same clause are about a
+			// device or a thing.
+			if cu.kind == kSymptom || anClause != clause {
+				continue
+			}
+		} else if skipFine && a.fine[i] && anClause != clause {
+			continue
+		}
+		before := an.end <= cu.start
+		from, to := an.end, cu.start
+		if !before {
+			from, to = cu.end, an.start
+		}
+		d := 2*spanGap(an.start, an.end, cu.start, cu.end) + 3*absInt(anClause-clause)
+		if from < to {
+			d += 3 * int(a.bounds[to]-a.bounds[from])
+		}
+		if !before {
+			d++ // ties go to what comes first: the subject
+		}
+		if d < bestD {
+			best, bestD = i, d
+		}
+	}
+	return best
+}
+
+// spanGap is the number of tokens between two spans.
+func spanGap(s1, e1, s2, e2 int) int {
+	switch {
+	case e1 <= s2:
+		return s2 - e1
+	case e2 <= s1:
+		return s1 - e2
+	}
+	return 0
+}
+
+func absInt(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// serviceScore accumulates the evidence about one service.
+type serviceScore struct {
+	complaint, recovery float64
+	cues                int  // outage-family cues about it
+	still               bool // an outage said to persist ("still down")
+}
+
+// problemRank orders problem types from most to least specific, for
+// posts that describe several.
+var problemRank = map[string]int{
+	seismo.ProblemPayments: 10, seismo.ProblemNotifications: 9, seismo.ProblemLogin: 8,
+	seismo.ProblemCalls: 7, seismo.ProblemAppCrash: 6, seismo.ProblemMedia: 5, seismo.ProblemFeed: 4,
+	seismo.ProblemMessages: 3, seismo.ProblemConnection: 2, seismo.ProblemServerError: 1,
+	seismo.ProblemTotalOutage: 0,
+}
+
+func (c *Classifier) score(a *analysis) verdict {
+	scores := a.scores[:0]
+	for range c.cat.services {
+		scores = append(scores, serviceScore{})
+	}
+	a.scores = scores
+	var question, ok bool
+	var own int
+	var vetoComplaint, vetoRecovery bool
+	for _, m := range a.mentions {
+		if m.outageTag {
+			s := &scores[m.svc]
+			s.complaint = math.Max(s.complaint, wHashtag)
+			s.cues++
+		}
+	}
+	for ci := range a.cues {
+		cu := &a.cues[ci]
+		switch {
+		case cu.kind == kQuestion && !cu.cancelled:
+			question = true
+		case cu.kind == kOK && !cu.cancelled:
+			ok = true
+		case cu.kind == kNegative && !cu.cancelled:
+			switch cu.value {
+			case negOwnDevice:
+				own++
+			case negPast, negBlame, negSarcasm:
+				vetoComplaint = true
+			case negNews:
+				vetoComplaint, vetoRecovery = true, true
+			}
+		}
+	}
+	if c.sarcasticQuote(a) {
+		vetoComplaint = true
+	}
+	for ci := range a.cues {
+		cu := &a.cues[ci]
+		if cu.cancelled || cu.anchor < 0 || !isPositive(cu.kind) {
+			continue
+		}
+		an := a.anchors[cu.anchor]
+		switch an.kind {
+		case kDevice, kISP:
+			if isOutageFamily(cu.kind) {
+				if !a.s.sentences[cu.sentence].question && !c.sentenceHasQuestion(a, cu.sentence) {
+					own++
+					cu.family = negOwnDevice
+				}
+			} else if cu.kind == kWorking {
+				ok = true
+			}
+			continue
+		case kThing:
+			cu.family = negNotService
+			continue
+		}
+		g := a.mentions[an.mention].group
+		for _, m := range a.mentions {
+			if m.group != g {
+				continue
+			}
+			s := &scores[m.svc]
+			switch {
+			case isOutageFamily(cu.kind):
+				s.complaint = math.Max(s.complaint, cu.weight)
+				s.cues++
+				if cu.kind == kStill {
+					s.still = true
+				}
+			case cu.kind == kRecovery || cu.kind == kRecoveryWeak:
+				w := cu.weight
+				if a.s.sentences[cu.sentence].question {
+					w *= 0.6 // "is it back?" asks, it does not tell
+				}
+				s.recovery = math.Max(s.recovery, w)
+			case cu.kind == kWorking:
+				if a.s.sentences[cu.sentence].question && spanGap(cu.start, cu.end, an.start, an.end) <= 1 {
+					// "is whatsapp working for anyone?", "a voi
+					// funziona whatsapp?": weak alone, a complaint with
+					// a question cue.
+					s.complaint = math.Max(s.complaint, wWorkingAsked)
+					s.cues++
+				}
+			}
+		}
+	}
+	penalty := ownPenalty * float64(min(own, 2))
+	v := verdict{problemCue: -1}
+	best := 0.0
+	for i := range scores {
+		s := &scores[i]
+		if s.complaint > 0 {
+			s.complaint += extraCueBonus * float64(min(max(s.cues-1, 0), 2))
+			if question {
+				s.complaint += questionBonus
+			}
+			if ok {
+				s.complaint += okBonus
+			}
+		}
+		s.complaint -= penalty
+		s.recovery -= penalty
+		if vetoComplaint {
+			s.complaint = 0
+		}
+		if vetoRecovery {
+			s.recovery = 0
+		}
+		best = math.Max(best, math.Max(s.complaint, s.recovery))
+	}
+	// A service said to be back and not "still down" counts as recovered
+	// even when the post also names the outage it had.
+	var comp, rec []int
+	for _, m := range a.mentions {
+		s := &scores[m.svc]
+		if contains(comp, m.svc) || contains(rec, m.svc) {
+			continue
+		}
+		switch {
+		case s.recovery >= threshold && !s.still:
+			rec = append(rec, m.svc)
+		case s.complaint >= threshold:
+			comp = append(comp, m.svc)
+		}
+	}
+	for _, m := range a.mentions {
+		if !contains(v.mentioned, m.svc) {
+			v.mentioned = append(v.mentioned, m.svc)
+		}
+	}
+	switch {
+	case len(comp) > 0:
+		// A mixed post ("WhatsApp is back but Insta is still down")
+		// reports something broken now: the complaint wins.
+		v.complaint, v.services = true, comp
+		for _, s := range comp {
+			v.score = math.Max(v.score, scores[s].complaint)
+		}
+		v.problem, v.problemCue = c.problem(a, comp)
+	case len(rec) > 0:
+		v.recovery, v.services = true, rec
+		for _, s := range rec {
+			v.score = math.Max(v.score, scores[s].recovery)
+		}
+	default:
+		v.score = best
+	}
+	return v
+}
+
+func contains(xs []int, x int) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Classifier) sentenceHasQuestion(a *analysis, sentence int) bool {
+	for _, cu := range a.cues {
+		if cu.kind == kQuestion && !cu.cancelled && cu.sentence == sentence {
+			return true
+		}
+	}
+	return false
+}
+
+// sarcasticQuote spots a quoted outage question answered with "no"
+// ("is insta down?" no babe, nobody likes your post): the quote is mocked,
+// not reported.
+func (c *Classifier) sarcasticQuote(a *analysis) bool {
+	for qi, q := range a.s.quotes {
+		if q.lastToken < 0 || q.lastToken >= len(a.s.toks) {
+			continue
+		}
+		hasOutage := false
+		for _, cu := range a.cues {
+			if isOutageFamily(cu.kind) && a.s.toks[cu.start].quote == qi+1 {
+				hasOutage = true
+				break
+			}
+		}
+		if !hasOutage {
+			continue
+		}
+		next := q.lastToken
+		for _, cu := range a.cues {
+			if cu.start == next && (cu.kind == kNegator || cu.kind == kNegatorPost) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// problem picks the most specific problem type among the cues about the
+// broken services: a symptom's own type, or for outage and failure words
+// the topic named near them ("stories won't load" is media), else their
+// default.
+func (c *Classifier) problem(a *analysis, svcs []int) (string, int) {
+	bestP, bestCue, bestRank := seismo.ProblemTotalOutage, -1, -1
+	for ci := range a.cues {
+		cu := &a.cues[ci]
+		if cu.cancelled || cu.anchor < 0 || !isOutageFamily(cu.kind) {
+			continue
+		}
+		an := a.anchors[cu.anchor]
+		if an.kind != anchorService || !contains(svcs, a.mentions[an.mention].svc) {
+			continue
+		}
+		p, src := cu.value, ci
+		if cu.kind != kSymptom || p == seismo.ProblemServerError {
+			if tp, ti := c.topicNear(a, cu); ti >= 0 && topicOverrides(p, tp) {
+				p, src = tp, ti
+			}
+		}
+		if p == "" {
+			p = seismo.ProblemTotalOutage
+		}
+		if r := problemRank[p]; r > bestRank {
+			bestP, bestCue, bestRank = p, src, r
+		}
+	}
+	return bestP, bestCue
+}
+
+// topicOverrides reports whether a topic named near a cue makes its
+// problem more specific: any topic refines a plain outage; an error shown
+// at sign-in or payment is a login or payments problem, while an error on
+// content (videos, posts) stays a server error; otherwise the more
+// specific of the two wins ("no notifications ... only messages" stays
+// notifications).
+func topicOverrides(def, topic string) bool {
+	switch def {
+	case "", seismo.ProblemTotalOutage:
+		return true
+	case seismo.ProblemServerError:
+		return topic == seismo.ProblemLogin || topic == seismo.ProblemPayments
+	}
+	return problemRank[topic] > problemRank[def]
+}
+
+// topicNear returns the topic noun nearest to the cue in its sentence,
+// within a few tokens; the more specific topic breaks a tie.
+func (c *Classifier) topicNear(a *analysis, cu *cue) (string, int) {
+	best, bestI, bestD, bestRank := "", -1, math.MaxInt, -1
+	for ti := range a.cues {
+		t := &a.cues[ti]
+		if t.kind != kTopic || t.cancelled || t.sentence != cu.sentence {
+			continue
+		}
+		d := t.start - cu.end
+		if t.end <= cu.start {
+			d = cu.start - t.end
+		}
+		if d > 8 {
+			continue
+		}
+		r := problemRank[t.value]
+		if d < bestD || d == bestD && r > bestRank {
+			best, bestI, bestD, bestRank = t.value, ti, d, r
+		}
+	}
+	return best, bestI
+}

@@ -1,0 +1,80 @@
+// Package classify decides, for one post, which online services it names,
+// its language, whether it complains that a service is broken right now or
+// says that one is back, what kind of problem it describes, and which cues
+// led there.
+//
+// # Pipeline
+//
+// Classify folds the text into tokens (Normalize shows the result): case,
+// Latin accents, fullwidth and mathematical letters, Arabic letter variants,
+// harakat and tatweel, Devanagari vowel variants, letter elongation
+// ("downnnn"), Arabic-Indic digits; URLs, @mentions and e-mail addresses
+// are dropped, emoji and punctuation are boundaries. One pass over the
+// tokens with a byte trie of aliases finds the services named, trying
+// Arabic tokens without their clitics (و ف ب ل ك ع, ال) and Latin tokens
+// without Turkish case endings ("instagramdan"). A post that names no
+// service, the bulk of a firehose, stops there: no language
+// identification, no lexicon, no allocation.
+//
+// A post that names a service is matched against every lexicon at once
+// (one token trie, leftmost-longest). The phrases found vote for their
+// languages; the language is the post's hint when it is configured, else
+// the script when it is Arabic or Devanagari, else romanised Arabic or
+// Hindi recognised from typical words and digits-as-letters ("wa2ef"),
+// else the lexicon votes when they are clear, else lingua-go (built once,
+// restricted to the configured Latin-script languages, in low-accuracy
+// mode: about 8 MB of models instead of about 130 MB) weighed with the
+// votes. The post is then matched again with the lexicons of its language,
+// English (written everywhere: "down", "crash") and any other language
+// that contributed an outage or recovery phrase.
+//
+// # Decision
+//
+// Cues are resolved in the text: a negator before an outage word cancels
+// it ("isn't down") and before a working word makes one ("non funziona",
+// "geht nicht"); "if", "I wish", "magari", "keşke" cancel what follows in
+// their clause; idioms mask the words they contain ("down for pizza",
+// "moralim çöktü"). Each remaining cue is attributed to the nearest anchor
+// in its sentence: a service (services listed together share cues), the
+// author's own device or connection, a carrier, or something that is not
+// an online service (a bank, a train). Outage words about the author's
+// device, news of a past outage ("yesterday", a year), "it's your wifi"
+// and mocked questions count against a complaint. A service said to work
+// ("insta loads fine") takes no outage words from other clauses, so
+// "everyone is on X because WhatsApp is down" names WhatsApp only.
+// Ambiguous aliases (X, WA, IG, zap, signal, threads, snap, face) count only
+// when such a cue is about them or they are written as a hashtag.
+//
+// Each service gets a score from its strongest cue plus small bonuses
+// (further cues, a question such as "anyone else?", the author ruling out
+// their own side) minus penalties; 0.75 makes a complaint. A service said
+// to be back and not "still down" is a recovery. A post that says one
+// service is back and another is still down is a complaint: Complaint and
+// Recovery are never both true. The problem type is the most specific one
+// described: a symptom's own type, or for outage and failure words the
+// topic named near them ("stories won't load" is media), else
+// total_outage.
+//
+// # Signal
+//
+// Confidence is the classifier's confidence in its verdict, whichever it
+// is: high for a post with strong complaint cues and for a post with no
+// evidence at all, near 0.5 for a borderline one. Cues lists what was
+// found, in text order, with these kinds: service (Value: service id),
+// hashtag (an outage hashtag; Value: service id), outage and symptom
+// (Value: the problem type they imply), question, recovery (Value: the
+// service it is about), negative (Value: the family: idiom, past, news,
+// own_device, blame, sarcasm, hypothetical, negation, not_service,
+// service_ok), context (the author ruled out their own side), and problem
+// (Value: the problem type chosen, Match: the phrase that chose it).
+//
+// # Data
+//
+// The service catalog is catalog.json; a user's own file in the same
+// format replaces it (Config.Catalog). The lexicons are lexicon/*.txt, one
+// plain-text file per language, described in lexicon/README.md.
+//
+// A Classifier is safe for concurrent use and does bounded work per post:
+// it reads at most 20,000 bytes and 2,500 tokens, tracks at most 64
+// service mentions and 256 cues, and hands lingua at most 600 bytes.
+package classify
