@@ -236,6 +236,10 @@ func (s *backtestSummary) write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "; %d complaints and %d recoveries counted; %d events, %d incidents\n",
 		s.complaints, s.recoveries, s.events, len(s.incidents))
+	if n := s.rejected[seismo.ReasonMissingTime]; n > 0 && n == s.posts {
+		fmt.Fprintln(w, "backtest: no post has a created_at; detection runs in event time and needs one."+
+			" To judge posts without times, use seismo classify.")
+	}
 	ids := make([]string, 0, len(s.incidents))
 	for id := range s.incidents {
 		ids = append(ids, id)
