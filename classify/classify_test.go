@@ -453,3 +453,61 @@ func TestClassifyMorePhrasings(t *testing.T) {
 		{name: "hi buffer", text: "youtube par video buffer ho rahe hain", complaint: true, services: none("youtube"), problem: "media"},
 	})
 }
+
+// TestClassifyBenignMentions holds everyday posts that name a service next
+// to a word that elsewhere means an outage. None is a complaint or a
+// recovery.
+func TestClassifyBenignMentions(t *testing.T) {
+	c := testClassifier(t)
+	for _, text := range []string{
+		"whatsapp me when you're down to hang out",
+		"my instagram followers went down by 100 overnight",
+		"youtube views are down this month, algorithm hates me",
+		"netflix is dead to me after the price hike",
+		"the discord server is dead, nobody talks anymore",
+		"the group chat on whatsapp has been dead all day",
+		"I broke my phone screen, whatsapp me later",
+		"facebook marketplace is down bad for scams",
+		"messenger kids is a crash course in parenting",
+		"I can't open up on instagram like I used to",
+		"gmail storage full again, deleting old stuff",
+		"stasera sono giù di morale, guardo netflix",
+		"il gruppo whatsapp è morto, nessuno scrive più",
+		"Instagram mi ha bloccato l'account per 24 ore",
+		"je suis tombée sur une vidéo youtube incroyable",
+		"mon groupe whatsapp est mort depuis des semaines",
+		"me muero de risa con este tiktok",
+		"el grupo de whatsapp está muerto",
+		"caí no golpe do whatsapp, que raiva",
+		"o grupo da família no zap morreu",
+		"bin down für netflix heute abend",
+		"die WhatsApp-Gruppe ist tot, keiner schreibt",
+		"whatsapp grubu öldü, kimse yazmıyor",
+		"whatsapp group dead ho gaya hai yaar",
+		"الجروب على الواتس ميت محد يكتب",
+		"spotify wrapped came out, my top song is embarrassing",
+		"posted a story on insta, go look",
+		"netflix and chill tonight?",
+		"telegram channel hit 10k, thanks everyone",
+		"youtube recommended me a 3 hour video about trains and I watched all of it",
+	} {
+		t.Run(text, func(t *testing.T) {
+			sig := c.Classify(&seismo.Post{ID: "b", Text: text})
+			if sig.Complaint || sig.Recovery {
+				t.Errorf("%q: complaint=%v recovery=%v services=%v\n cues %s", text, sig.Complaint, sig.Recovery, sig.Services, cueString(sig.Cues))
+			}
+		})
+	}
+}
+
+// A group, channel or server named with a service is a thing of its own for
+// words such as "dead", but a symptom in it is still about the service.
+func TestClassifyCommunityNouns(t *testing.T) {
+	runVerdicts(t, []verdictCase{
+		{name: "group dead", text: "our whatsapp group is dead lately", services: none("whatsapp")},
+		{name: "group messages", text: "messages in my whatsapp group aren't sending", complaint: true, services: none("whatsapp"), problem: "messages"},
+		{name: "server not loading", text: "discord server not loading for anyone else?", complaint: true, services: none("discord"), problem: "total_outage"},
+		{name: "servers down", text: "whatsapp servers are down again", complaint: true, services: none("whatsapp"), problem: "total_outage"},
+		{name: "channel", text: "il canale telegram è morto, nessuno posta", services: none("telegram")},
+	})
+}

@@ -137,7 +137,7 @@ func (c *Classifier) buildCues(a *analysis, mask langMask) {
 // it covers.
 func masksAlias(k kind) bool {
 	switch k {
-	case kNegative, kIgnore, kDevice, kISP, kThing:
+	case kNegative, kIgnore, kDevice, kISP, kThing, kCommunity:
 		return true
 	}
 	return false

@@ -115,7 +115,7 @@ func (c *Classifier) buildAnchors(a *analysis) {
 			continue
 		}
 		switch cu.kind {
-		case kDevice, kISP, kThing:
+		case kDevice, kISP, kThing, kCommunity:
 			a.anchors = append(a.anchors, anchor{start: cu.start, end: cu.end, kind: cu.kind, mention: -1})
 		}
 	}
@@ -183,8 +183,29 @@ func (c *Classifier) attribute(a *analysis) {
 				best = firstFine
 			}
 		}
+		if best >= 0 && (cu.kind == kOutage || cu.kind == kStill || cu.kind == kTrouble) {
+			best = c.compound(a, best)
+		}
 		cu.anchor = best
 	}
+}
+
+// compound returns the thing that forms one noun with a service mention
+// ("the whatsapp group", "il gruppo whatsapp", "el grupo de whatsapp",
+// "discord server"), or the mention itself. Generic outage words about
+// such a compound ("the group is dead", "è morto") are about the thing.
+func (c *Classifier) compound(a *analysis, best int) int {
+	an := a.anchors[best]
+	if an.kind != anchorService {
+		return best
+	}
+	clause := a.s.toks[an.start].clause
+	for i, th := range a.anchors {
+		if th.kind == kCommunity && a.s.toks[th.start].clause == clause && spanGap(th.start, th.end, an.start, an.end) <= 3 {
+			return i
+		}
+	}
+	return best
 }
 
 // nearestAnchor returns the anchor in the cue's sentence closest to it,
@@ -198,6 +219,9 @@ func (c *Classifier) nearestAnchor(a *analysis, cu *cue, skipFine bool) int {
 			continue
 		}
 		anClause := a.s.toks[an.start].clause
+		if an.kind == kCommunity {
+			continue // only through compound: "whatsapp group messages not sending" is about WhatsApp
+		}
 		if an.kind != anchorService {
 			// Only generic outage words in the same clause are about a
 			// device or a thing.
@@ -314,7 +338,7 @@ func (c *Classifier) score(a *analysis) verdict {
 				ok = true
 			}
 			continue
-		case kThing:
+		case kThing, kCommunity:
 			cu.family = negNotService
 			continue
 		}

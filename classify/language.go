@@ -285,7 +285,7 @@ func addVotes(votes *[len16]float64, lx *lexicon, matches []match) langMask {
 		for _, ei := range m.node.entries {
 			e := &lx.entries[ei]
 			switch e.kind {
-			case kTopic, kDevice, kThing, kISP:
+			case kTopic, kDevice, kThing, kISP, kCommunity:
 				continue // nouns are often loanwords
 			case kOutage, kStill, kSymptom, kFailure, kRecovery:
 				// Very short words ("ko", "hs") are too often

@@ -42,6 +42,7 @@ const (
 	kDevice                   // the author's device or connection
 	kISP                      // a carrier or internet provider
 	kThing                    // something that is not an online service (bank, train)
+	kCommunity                // a group, channel or server on a service
 	numKinds
 )
 
@@ -50,6 +51,7 @@ var kindNames = map[string]kind{
 	"trouble": kTrouble, "question": kQuestion, "recovery": kRecovery, "working": kWorking,
 	"ok": kOK, "negator": kNegator, "irrealis": kIrrealis, "negative": kNegative,
 	"ignore": kIgnore, "topic": kTopic, "device": kDevice, "isp": kISP, "thing": kThing,
+	"community": kCommunity,
 }
 
 // Negative families.
