@@ -511,3 +511,56 @@ func TestClassifyCommunityNouns(t *testing.T) {
 		{name: "channel", text: "il canale telegram è morto, nessuno posta", services: none("telegram")},
 	})
 }
+
+// TestClassifyBasicLanguages widens the cover of Spanish, Portuguese,
+// German, Turkish and Hindi: every cue family once, and the usual
+// negatives.
+func TestClassifyBasicLanguages(t *testing.T) {
+	runVerdicts(t, []verdictCase{
+		{name: "es no funciona", text: "a mí no me funciona el instagram desde hace una hora", complaint: true, services: none("instagram"), problem: "total_outage"},
+		{name: "es no carga", text: "tiktok no carga nada, ¿les pasa?", complaint: true, services: none("tiktok"), problem: "total_outage"},
+		{name: "es llamadas", text: "las videollamadas de whatsapp se cortan todo el tiempo", complaint: true, services: none("whatsapp"), problem: "calls"},
+		{name: "es notificaciones", text: "no me llegan notificaciones de instagram", complaint: true, services: none("instagram"), problem: "notifications"},
+		{name: "es se cierra", text: "spotify se cierra solo cada vez que lo abro", complaint: true, services: none("spotify"), problem: "app_crash"},
+		{name: "es sesión", text: "netflix me cerró la sesión y no me deja volver a entrar", complaint: true, services: none("netflix"), problem: "login"},
+		{name: "es guasap", text: "el guasap no va, tío", complaint: true, services: none("whatsapp"), problem: "total_outage"},
+		{name: "es volvió a funcionar", text: "gmail volvió a funcionar, menos mal", recovery: true, services: none("gmail")},
+		{name: "es ayer", text: "ayer se cayó instagram por dos horas", services: none("instagram")},
+		{name: "es negación", text: "whatsapp no está caído, es tu internet", services: none("whatsapp")},
+		{name: "es batería", text: "me quedé sin batería, luego te escribo por whats", services: none("whatsapp")},
+
+		{name: "pt não funciona", text: "o instagram não tá funcionando aqui, alguém mais?", complaint: true, services: none("instagram"), problem: "total_outage"},
+		{name: "pt chamadas", text: "as chamadas do whatsapp ficam caindo toda hora", complaint: true, services: none("whatsapp"), problem: "calls"},
+		{name: "pt login", text: "não consigo entrar no meu facebook, diz que a senha tá errada", complaint: true, services: none("facebook"), problem: "login"},
+		{name: "pt stories", text: "os stories não carregam no insta", complaint: true, services: none("instagram"), problem: "media"},
+		{name: "pt zapzap", text: "o zapzap tá fora do ar ou é só aqui?", complaint: true, services: none("whatsapp"), problem: "total_outage"},
+		{name: "pt voltou", text: "o youtube voltou ao normal", recovery: true, services: none("youtube")},
+		{name: "pt ontem", text: "ontem o whatsapp ficou fora do ar por umas horas", services: none("whatsapp")},
+		{name: "pt negação", text: "o insta não caiu não, é a tua internet", services: none("instagram")},
+		{name: "pt luz", text: "acabou a luz aqui em casa, sem zap por enquanto", services: none()},
+
+		{name: "de geht nicht mehr", text: "Instagram geht seit heute morgen nicht mehr", complaint: true, services: none("instagram"), problem: "total_outage"},
+		{name: "de nachrichten", text: "WhatsApp Nachrichten kommen nicht an, nur ein grauer Haken", complaint: true, services: none("whatsapp"), problem: "messages"},
+		{name: "de störung", text: "Störung bei Telegram? Bei mir lädt nichts", complaint: true, services: none("telegram"), problem: "total_outage"},
+		{name: "de anmelden", text: "Gmail: kann mich nicht anmelden, Passwort falsch obwohl es stimmt", complaint: true, services: none("gmail"), problem: "login"},
+		{name: "de wieder da", text: "Instagram ist wieder da, endlich", recovery: true, services: none("instagram")},
+		{name: "de gestern", text: "gestern war WhatsApp zwei Stunden down", services: none("whatsapp")},
+		{name: "de nicht down", text: "WhatsApp ist nicht down, dein Handy ist einfach alt", services: none("whatsapp")},
+		{name: "de strom", text: "Stromausfall bei uns, kein WLAN, kein Netflix", services: none("netflix")},
+
+		{name: "tr çalışmıyor", text: "instagram çalışmıyor mu? hiçbir şey yüklenmiyor", complaint: true, services: none("instagram"), problem: "total_outage"},
+		{name: "tr bildirim", text: "whatsapp bildirimleri gelmiyor bugün", complaint: true, services: none("whatsapp"), problem: "notifications"},
+		{name: "tr arama", text: "whatsapp görüntülü arama sürekli kopuyor", complaint: true, services: none("whatsapp"), problem: "calls"},
+		{name: "tr geri geldi", text: "twitter geri geldi sonunda", recovery: true, services: none("x")},
+		{name: "tr dün", text: "dün akşam instagram iki saat çöktü", services: none("instagram")},
+		{name: "tr çökmedi", text: "instagram çökmedi, senin internetin gitti", services: none("instagram")},
+		{name: "tr şarj", text: "şarjım bitti, whatsapptan sonra yazarım", services: none("whatsapp")},
+
+		{name: "hi नहीं चल रहा", text: "यूट्यूब नहीं चल रहा, सबके साथ ऐसा है?", complaint: true, services: none("youtube"), problem: "total_outage"},
+		{name: "hi login", text: "इंस्टाग्राम में लॉगिन नहीं हो रहा", complaint: true, services: none("instagram"), problem: "login"},
+		{name: "hi hinglish call", text: "whatsapp call baar baar cut ho rahi hai", complaint: true, services: none("whatsapp"), problem: "calls"},
+		{name: "hi theek", text: "instagram theek ho gaya finally", recovery: true, services: none("instagram")},
+		{name: "hi kal raat", text: "कल रात इंस्टाग्राम दो घंटे डाउन रहा", services: none("instagram")},
+		{name: "hi light", text: "light chali gayi, whatsapp baad mein dekhunga", services: none("whatsapp")},
+	})
+}
