@@ -238,9 +238,12 @@ func (l *langID) detect(text string, votes *[len16]float64) (string, string) {
 	return first.lang, second.lang
 }
 
+// enOnly is the mask of a phrase found only in the English lexicon.
+var enOnly = langBit("en")
+
 // voteWeight is how much one lexicon phrase of a language counts next to
 // lingua's confidence (which sums to 1 over the languages).
-const voteWeight = 0.3
+const voteWeight = 0.5
 
 // len16 sizes per-language arrays; there are at most 16 languages in a
 // langMask.
@@ -299,6 +302,12 @@ func addVotes(votes *[len16]float64, lx *lexicon, matches []match) langMask {
 				continue
 			}
 			w := 1 / float64(n)
+			if e.lang == enOnly {
+				// English cue words are written in every language
+				// ("ist insta down?"): they say less about the
+				// language of the post.
+				w /= 2
+			}
 			for i := range supportedLanguages {
 				if e.lang&(1<<i) != 0 {
 					votes[i] += w
