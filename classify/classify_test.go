@@ -564,3 +564,23 @@ func TestClassifyBasicLanguages(t *testing.T) {
 		{name: "hi light", text: "light chali gayi, whatsapp baad mein dekhunga", services: none("whatsapp")},
 	})
 }
+
+// TestClassifyRemainingFamilies fills in cue and negative families not yet
+// covered per language: hashtags, sarcasm, things that are not online
+// services.
+func TestClassifyRemainingFamilies(t *testing.T) {
+	runVerdicts(t, []verdictCase{
+		{name: "it sarcasm", text: `"instagram è giù?" no, è che nessuno ti mette like`, services: none("instagram")},
+		{name: "it not a service", text: "il sito della banca è giù, meno male che whatsapp va", services: none("whatsapp")},
+		{name: "it recovery after question", text: "whatsapp di nuovo online, tutto risolto", recovery: true, services: none("whatsapp")},
+		{name: "fr hashtag", text: "#instagramdown encore une fois", complaint: true, services: none("instagram"), problem: "total_outage"},
+		{name: "fr sarcasm", text: "« snap est en panne ? » non, personne like tes snaps", services: none("snapchat")},
+		{name: "fr not a service", text: "le distributeur de la banque est en panne, je paierai par messenger", services: none("messenger")},
+		{name: "fr wish", text: "j'aimerais que tiktok tombe en panne une semaine", services: none("tiktok")},
+		{name: "ar sarcasm", text: "\"السناب طايح؟\" لا، بس محد حط لايك على صورتك", services: none("snapchat")},
+		{name: "ar not a service", text: "الصراف واقف من الصبح، حولت الفلوس من التطبيق وسجلت على الواتس", services: none("whatsapp")},
+		{name: "ar hypothetical", text: "لو يوتيوب وقف يوم نص الناس ما رح تعرف تطبخ", services: none("youtube")},
+		{name: "en hypothetical would", text: "imagine if chatgpt went down during finals week", services: none("chatgpt")},
+		{name: "en hashtag ambiguous", text: "#xdown again lol", complaint: true, services: none("x"), problem: "total_outage"},
+	})
+}
