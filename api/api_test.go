@@ -148,7 +148,9 @@ func TestIncidentByID(t *testing.T) {
 func TestInternalErrorsAreNotLeaked(t *testing.T) {
 	store := &fakeIncidents{err: errors.New("dial tcp 10.0.0.7:6379: connection refused")}
 	srv := newServer(t, store)
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	if got := get(t, srv.URL+"/v1/incidents", &e); got != 500 {
 		t.Fatalf("status = %d, want 500", got)
 	}
