@@ -19,7 +19,11 @@ func newFlagSet(name, synopsis string, w io.Writer) *flag.FlagSet {
 		fmt.Fprintf(w, "Usage: seismo %s\n\n", synopsis)
 		fs.VisitAll(func(f *flag.Flag) {
 			typ, usage := flag.UnquoteUsage(f)
-			fmt.Fprintf(w, "  --%s %s\n    \t%s", f.Name, typ, strings.ReplaceAll(usage, "\n", "\n    \t"))
+			name := "--" + f.Name
+			if typ != "" {
+				name += " " + typ
+			}
+			fmt.Fprintf(w, "  %s\n    \t%s", name, strings.ReplaceAll(usage, "\n", "\n    \t"))
 			if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
 				fmt.Fprintf(w, " (default %s)", f.DefValue)
 			}

@@ -13,12 +13,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func main() {
+	// go-redis logs through a process-wide logger; route it to slog at
+	// debug level so its retries do not interleave unstructured lines with
+	// the commands' own messages, which already report failures.
+	redis.SetLogger(redisLogger{})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -39,6 +46,12 @@ type stdio struct {
 }
 
 var errUsage = errors.New("usage")
+
+type redisLogger struct{}
+
+func (redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	slog.DebugContext(ctx, fmt.Sprintf(format, v...), "component", "redis")
+}
 
 func commands() []command {
 	return []command{

@@ -43,7 +43,7 @@ func (s *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.workerID, "worker-id", "", "name of this ingest worker (default host-pid)")
 	fs.DurationVar(&s.lateness, "lateness", def.Lateness, "allowed lateness of posts behind the newest event time of a partition")
 	fs.DurationVar(&s.idleTimeout, "idle-timeout", def.IdleTimeout, "a partition silent this long stops holding the watermark back")
-	fs.BoolVar(&s.createTopics, "create-topics", true, "create the posts and dead-letter topics when missing")
+	fs.BoolVar(&s.createTopics, "create-topics", true, "create the posts, dead-letter and incidents topics when missing")
 	fs.IntVar(&s.partitions, "partitions", 3, "partitions of topics created by --create-topics")
 	s.cls.register(fs)
 	s.log.register(fs)
