@@ -55,6 +55,14 @@ func NewDetector(s *Store, cfg Config, services []seismo.Service, log *slog.Logg
 	return &Detector{s: s, cfg: cfg, names: names, log: log}, nil
 }
 
+// Evaluated returns the end of the last minute this detector has
+// evaluated, and false before its first evaluation.
+func (d *Detector) Evaluated() (time.Time, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return minuteTime(d.done + 1), d.hasDone
+}
+
 // Run polls the watermark every Poll and advances to it until ctx is done,
 // then returns nil. Redis errors are logged and retried at the next poll.
 func (d *Detector) Run(ctx context.Context) error {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"sync"
 	"syscall"
 	"time"
 
@@ -88,13 +87,6 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return err
 	}
-	var outMu sync.Mutex
-	enc := json.NewEncoder(sio.out)
-	p.onEvent = func(ev seismo.Event) {
-		outMu.Lock()
-		defer outMu.Unlock()
-		_ = enc.Encode(ev)
-	}
 
 	scenario := simulate.WhatsApp2024()
 	say("broker %s, embedded redis %s, incident feed %s/v1/incidents", b.Addr(), mr.Addr(), p.url())
@@ -105,6 +97,11 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return p.run(gctx) })
+	// Events are printed from the Redis stream, as any consumer reads them.
+	printed := make(chan error, 1)
+	printCtx, stopPrinting := context.WithCancel(context.Background())
+	defer stopPrinting()
+	go func() { printed <- printEvents(printCtx, p.store, sio.out) }()
 	var produced int64
 	g.Go(func() error {
 		n, last, err := produce(gctx, b.Addr(), icfg.Topic, scenario, *speed)
@@ -124,6 +121,10 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 		return nil
 	})
 	err = g.Wait()
+	stopPrinting()
+	if perr := <-printed; perr != nil && err == nil {
+		err = perr
+	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
@@ -210,13 +211,42 @@ func waitCaughtUp(ctx context.Context, p *pipeline, n int64, final time.Time) er
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	for {
-		if int64(p.consumer.Processed()) >= n && p.advanced.Load() >= final.Truncate(time.Minute).UnixMilli() {
+		done, ok := p.detector.Evaluated()
+		if int64(p.consumer.Processed()) >= n && ok && !done.Before(final.Truncate(time.Minute)) {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
+		}
+	}
+}
+
+// printEvents writes every event of the stream as a JSON line until ctx is
+// done, and then what is left, so nothing the detector wrote is missed.
+func printEvents(ctx context.Context, store *detect.Store, w io.Writer) error {
+	enc := json.NewEncoder(w)
+	after := "0"
+	for {
+		block := 200 * time.Millisecond
+		if ctx.Err() != nil {
+			block = 0
+		}
+		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		evs, err := store.Events(rctx, after, 500, block)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("read events: %w", err)
+		}
+		for _, se := range evs {
+			if err := enc.Encode(se.Event); err != nil {
+				return err
+			}
+			after = se.ID
+		}
+		if len(evs) == 0 && ctx.Err() != nil {
+			return nil
 		}
 	}
 }

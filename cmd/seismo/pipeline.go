@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -38,13 +37,6 @@ type pipeline struct {
 	eventsW  *kafka.Writer
 	listener net.Listener
 	server   *http.Server
-	poll     time.Duration
-
-	// advanced is the watermark the detector has evaluated up to, in unix
-	// milliseconds; the demo waits on it.
-	advanced atomic.Int64
-	// onEvent, when set, sees every incident event the detector produces.
-	onEvent func(seismo.Event)
 }
 
 type pipelineConfig struct {
@@ -58,10 +50,7 @@ type pipelineConfig struct {
 }
 
 func newPipeline(cfg pipelineConfig, rdb redis.UniversalClient, cls *classify.Classifier, log *slog.Logger) (*pipeline, error) {
-	p := &pipeline{log: log, reg: metrics.New(), rdb: rdb, cls: cls, poll: cfg.poll}
-	if p.poll <= 0 {
-		p.poll = 250 * time.Millisecond
-	}
+	p := &pipeline{log: log, reg: metrics.New(), rdb: rdb, cls: cls}
 	var err error
 	p.store, err = detect.NewStore(rdb, detect.StoreConfig{ReporterKey: cfg.reporterKey})
 	if err != nil {
@@ -123,7 +112,7 @@ func (p *pipeline) url() string {
 func (p *pipeline) run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return p.consumer.Run(gctx) })
-	g.Go(func() error { return p.detectLoop(gctx) })
+	g.Go(func() error { return p.detector.Run(gctx) })
 	if p.relay != nil {
 		g.Go(func() error {
 			defer p.eventsW.Close()
@@ -143,44 +132,6 @@ func (p *pipeline) run(ctx context.Context) error {
 		return p.server.Shutdown(sctx)
 	})
 	return g.Wait()
-}
-
-// detectLoop advances the detector to the store's watermark every poll
-// interval. Redis errors are logged and retried on the next tick: the
-// detector keeps its progress in Redis, so nothing is skipped.
-func (p *pipeline) detectLoop(ctx context.Context) error {
-	t := time.NewTicker(p.poll)
-	defer t.Stop()
-	for {
-		if err := p.advance(ctx); err != nil && ctx.Err() == nil {
-			p.log.Warn("detector tick failed", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
-}
-
-func (p *pipeline) advance(ctx context.Context) error {
-	wm, ok, err := p.store.Watermark(ctx)
-	if err != nil || !ok {
-		return err
-	}
-	events, err := p.detector.Advance(ctx, wm)
-	if err != nil {
-		return err
-	}
-	for _, ev := range events {
-		p.log.Info("incident event", "type", ev.Type, "incident_id", ev.Data.ID, "service", ev.Data.Service,
-			"status", ev.Data.Status, "countries", len(ev.Data.Countries))
-		if p.onEvent != nil {
-			p.onEvent(ev)
-		}
-	}
-	p.advanced.Store(wm.UnixMilli())
-	return nil
 }
 
 // incidentFeed adapts the store to what the api reads.
