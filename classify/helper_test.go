@@ -1,6 +1,7 @@
 package classify_test
 
 import (
+	"slices"
 	"sync"
 	"testing"
 
@@ -24,4 +25,12 @@ func testClassifier(tb testing.TB) *classify.Classifier {
 		tb.Fatalf("classify.New: %v", sharedErr)
 	}
 	return shared
+}
+
+// sameSet compares service lists as sets.
+func sameSet(a, b []string) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
 }

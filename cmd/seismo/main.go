@@ -61,6 +61,7 @@ func commands() []command {
 		{"classify", "classify Post JSON lines from stdin, one Signal JSON line out per line in", runClassify},
 		{"backtest", "classify, count and detect over a file of posts in event time; incident events to stdout", runBacktest},
 		{"simulate", "write the posts of a built-in scenario as JSON lines", runSimulate},
+		{"eval", "score the classifier on labelled posts: precision, recall and F1 per language", runEval},
 	}
 }
 

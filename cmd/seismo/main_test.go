@@ -36,6 +36,8 @@ func TestHelpAndUsage(t *testing.T) {
 		{[]string{"broker", "--help"}, 0, "--data-dir", ""},
 		{[]string{"backtest", "--help"}, 0, "--posts", ""},
 		{[]string{"classify", "--help"}, 0, "--languages", ""},
+		{[]string{"eval", "--help"}, 0, "--misses", ""},
+		{[]string{"eval"}, 2, "--posts is required", ""},
 		{[]string{"backtest"}, 2, "--posts is required", ""},
 		{[]string{"run", "--bogus"}, 2, "flag provided but not defined", ""},
 		{[]string{"run", "stray"}, 2, `unexpected argument "stray"`, ""},

@@ -1,0 +1,242 @@
+package classify
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/seismo-dev/seismo"
+)
+
+// Language returns the language of a post as the full identification sees
+// it (hint, script, romanised cues, lexicon votes, lingua), even for a post
+// that names no service, which Classify answers without identification.
+func (c *Classifier) Language(p *seismo.Post) string {
+	a := c.pool.Get().(*analysis)
+	defer c.pool.Put(a)
+	a.reset()
+	tokenize(&a.s, p.Text)
+	a.computeForms()
+	c.findMentions(a)
+	a.matches = c.lx.matchAll(a, langMask(1<<len(supportedLanguages)-1), a.matches[:0])
+	addVotes(&a.votes, c.lx, a.matches)
+	lang, _ := c.language(p, a)
+	return lang
+}
+
+// Labelled is one post of an evaluation set, in the format of the project's
+// labelled data: the text and what a careful reader says of it.
+type Labelled struct {
+	ID        string   `json:"id"`
+	Text      string   `json:"text"`
+	Lang      string   `json:"lang"`
+	Script    string   `json:"script,omitempty"` // "latin" for romanised Arabic and Hindi
+	Complaint bool     `json:"complaint"`
+	Services  []string `json:"services"`
+	Problem   *string  `json:"problem"`
+	Recovery  bool     `json:"recovery"`
+}
+
+// ReadLabelled reads JSON lines of labelled posts.
+func ReadLabelled(r io.Reader) ([]Labelled, error) {
+	var out []Labelled
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var l Labelled
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n, err)
+		}
+		if l.Text == "" {
+			return nil, fmt.Errorf("line %d: no text", n)
+		}
+		out = append(out, l)
+	}
+	return out, sc.Err()
+}
+
+// Scores are the measures of one language (or of all).
+type Scores struct {
+	Posts int
+	// Complaint detection.
+	TP, FP, FN int
+	// Among true-positive complaints: services exactly right, problem right.
+	ServicesOK, ProblemOK int
+	// Recovery detection.
+	RecTP, RecFP, RecFN int
+	// Language identification on posts in their native script (no
+	// "script":"latin"), with the full identification.
+	NativePosts, LangOK int
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func f1(tp, fp, fn int) float64 {
+	p, r := ratio(tp, tp+fp), ratio(tp, tp+fn)
+	if p+r == 0 {
+		return 0
+	}
+	return 2 * p * r / (p + r)
+}
+
+// Precision, Recall and F1 of complaint detection.
+func (s *Scores) Precision() float64 { return ratio(s.TP, s.TP+s.FP) }
+
+// Recall of complaint detection.
+func (s *Scores) Recall() float64 { return ratio(s.TP, s.TP+s.FN) }
+
+// F1 of complaint detection.
+func (s *Scores) F1() float64 { return f1(s.TP, s.FP, s.FN) }
+
+// ServiceAccuracy is the share of detected true complaints whose services
+// are exactly the labelled set.
+func (s *Scores) ServiceAccuracy() float64 { return ratio(s.ServicesOK, s.TP) }
+
+// ProblemAccuracy is the share of detected true complaints with the
+// labelled problem type.
+func (s *Scores) ProblemAccuracy() float64 { return ratio(s.ProblemOK, s.TP) }
+
+// RecoveryF1 is the F1 of recovery detection.
+func (s *Scores) RecoveryF1() float64 { return f1(s.RecTP, s.RecFP, s.RecFN) }
+
+// LangAccuracy is the language accuracy on native-script posts.
+func (s *Scores) LangAccuracy() float64 { return ratio(s.LangOK, s.NativePosts) }
+
+// Miss is one post the classifier got wrong, for an analyst to read.
+type Miss struct {
+	Post   Labelled
+	Signal seismo.Signal
+	Lang   string
+	What   string
+}
+
+// Report is the result of an evaluation.
+type Report struct {
+	ByLang map[string]*Scores
+	All    Scores
+	Misses []Miss
+}
+
+// Evaluate classifies every labelled post (without its language label as a
+// hint, as a stream would mostly see them) and scores the verdicts.
+func Evaluate(c *Classifier, set []Labelled) *Report {
+	r := &Report{ByLang: map[string]*Scores{}}
+	for _, l := range set {
+		s := r.ByLang[l.Lang]
+		if s == nil {
+			s = &Scores{}
+			r.ByLang[l.Lang] = s
+		}
+		p := seismo.Post{ID: l.ID, Text: l.Text}
+		sig := c.Classify(&p)
+		lang := ""
+		if l.Script != "latin" {
+			lang = c.Language(&p)
+		}
+		var what []string
+		for _, sc := range []*Scores{s, &r.All} {
+			sc.Posts++
+			switch {
+			case l.Complaint && sig.Complaint:
+				sc.TP++
+			case sig.Complaint:
+				sc.FP++
+			case l.Complaint:
+				sc.FN++
+			}
+			if l.Complaint && sig.Complaint {
+				if sameSet(l.Services, sig.Services) {
+					sc.ServicesOK++
+				}
+				if l.Problem != nil && *l.Problem == sig.Problem {
+					sc.ProblemOK++
+				}
+			}
+			switch {
+			case l.Recovery && sig.Recovery:
+				sc.RecTP++
+			case sig.Recovery:
+				sc.RecFP++
+			case l.Recovery:
+				sc.RecFN++
+			}
+			if l.Script != "latin" {
+				sc.NativePosts++
+				if lang == l.Lang {
+					sc.LangOK++
+				}
+			}
+		}
+		switch {
+		case l.Complaint != sig.Complaint:
+			what = append(what, fmt.Sprintf("complaint %v, want %v", sig.Complaint, l.Complaint))
+		case l.Complaint && !sameSet(l.Services, sig.Services):
+			what = append(what, fmt.Sprintf("services %v, want %v", sig.Services, l.Services))
+		case l.Complaint && l.Problem != nil && *l.Problem != sig.Problem:
+			what = append(what, fmt.Sprintf("problem %s, want %s", sig.Problem, *l.Problem))
+		}
+		if l.Recovery != sig.Recovery {
+			what = append(what, fmt.Sprintf("recovery %v, want %v", sig.Recovery, l.Recovery))
+		}
+		if l.Script != "latin" && lang != l.Lang {
+			what = append(what, fmt.Sprintf("language %q, want %s", lang, l.Lang))
+		}
+		if len(what) > 0 {
+			r.Misses = append(r.Misses, Miss{Post: l, Signal: sig, Lang: lang, What: strings.Join(what, "; ")})
+		}
+	}
+	return r
+}
+
+func sameSet(a, b []string) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
+}
+
+// WriteTable writes the per-language scores and the averages.
+func (r *Report) WriteTable(w io.Writer) {
+	langs := make([]string, 0, len(r.ByLang))
+	for l := range r.ByLang {
+		langs = append(langs, l)
+	}
+	sort.Slice(langs, func(i, j int) bool { return langOrder(langs[i]) < langOrder(langs[j]) })
+	fmt.Fprintf(w, "%-5s %5s  %9s %6s %5s  %8s %8s  %7s  %8s\n",
+		"lang", "posts", "precision", "recall", "F1", "services", "problem", "recov F1", "language")
+	row := func(name string, s *Scores) {
+		fmt.Fprintf(w, "%-5s %5d  %9.3f %6.3f %5.3f  %8.3f %8.3f  %7.3f  %8.3f\n", name, s.Posts,
+			s.Precision(), s.Recall(), s.F1(), s.ServiceAccuracy(), s.ProblemAccuracy(), s.RecoveryF1(), s.LangAccuracy())
+	}
+	var sumF1 float64
+	minF1 := 1.0
+	for _, l := range langs {
+		s := r.ByLang[l]
+		row(l, s)
+		sumF1 += s.F1()
+		minF1 = min(minF1, s.F1())
+	}
+	row("all", &r.All)
+	if len(langs) > 0 {
+		fmt.Fprintf(w, "complaint F1 averaged over %d languages %.3f, lowest %.3f\n", len(langs), sumF1/float64(len(langs)), minF1)
+	}
+}
+
+func langOrder(l string) int {
+	if i := slices.Index(DefaultLanguages, l); i >= 0 {
+		return i
+	}
+	return len(DefaultLanguages)
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/seismo-dev/seismo/classify"
+)
+
+func runEval(ctx context.Context, args []string, sio stdio) error {
+	fs := newFlagSet("eval", "eval --posts FILE [flags]", sio.err)
+	postsFile := fs.String("posts", "", "labelled posts, JSON lines as in the project's labelled data (- for standard input)")
+	misses := fs.Bool("misses", false, "also list every post the classifier got wrong, with its cues")
+	var cf classifierFlags
+	cf.register(fs)
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	if *postsFile == "" {
+		return fmt.Errorf("%w: --posts is required", errUsage)
+	}
+	in := sio.in
+	if *postsFile != "-" {
+		f, err := os.Open(*postsFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	set, err := classify.ReadLabelled(in)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", *postsFile, err)
+	}
+	cls, err := cf.build()
+	if err != nil {
+		return err
+	}
+	rep := classify.Evaluate(cls, set)
+	rep.WriteTable(sio.out)
+	if *misses {
+		fmt.Fprintf(sio.out, "\n%d posts with a mistake:\n", len(rep.Misses))
+		for _, m := range rep.Misses {
+			fmt.Fprintf(sio.out, "%s [%s] %s\n    %s\n    cues:", m.Post.ID, m.Post.Lang, m.Post.Text, m.What)
+			for _, c := range m.Signal.Cues {
+				fmt.Fprintf(sio.out, " %s:%q", c.Kind, c.Match)
+			}
+			fmt.Fprintln(sio.out)
+		}
+	}
+	return ctx.Err()
+}
