@@ -58,6 +58,7 @@ const (
 	ReasonTooLarge       Reason = "too_large"
 	ReasonBadJSON        Reason = "bad_json"
 	ReasonMissingID      Reason = "missing_id"
+	ReasonBadID          Reason = "bad_id"
 	ReasonMissingText    Reason = "missing_text"
 	ReasonMissingTime    Reason = "missing_created_at"
 	ReasonBadTime        Reason = "bad_created_at"
@@ -181,7 +182,9 @@ func (p *Post) Validate() error {
 	case p.ID == "":
 		return invalid(ReasonMissingID, "id is required")
 	case len(p.ID) > 256:
-		return invalid(ReasonMissingID, "id is %d bytes, limit 256", len(p.ID))
+		return invalid(ReasonBadID, "id is %d bytes, limit 256", len(p.ID))
+	case len(p.Source) > 64 || strings.ContainsAny(p.Source, ": \t\r\n"):
+		return invalid(ReasonBadID, "source must be at most 64 bytes without colons or spaces")
 	case strings.TrimSpace(p.Text) == "":
 		return invalid(ReasonMissingText, "text is required")
 	case len(p.Text) > MaxTextBytes:

@@ -55,4 +55,10 @@ func (s *Signal) Counts() bool {
 type Report struct {
 	Post   Post
 	Signal Signal
+	// Late marks a post older than the watermark of its partition when it
+	// arrived. Late posts are counted apart from the detection counters, so
+	// what the detector sees depends only on each partition's order, never
+	// on how fast partitions were read: a replay gives the incidents of
+	// the live run.
+	Late bool
 }
