@@ -175,4 +175,12 @@ func TestHealthz(t *testing.T) {
 	if got := get(t, srv.URL+"/nowhere", nil); got != 404 {
 		t.Fatalf("unknown path: status = %d", got)
 	}
+	resp, err := http.Post(srv.URL+"/v1/incidents", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") == "" {
+		t.Fatalf("POST /v1/incidents: status %d, Allow %q; want 405 with Allow", resp.StatusCode, resp.Header.Get("Allow"))
+	}
 }

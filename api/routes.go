@@ -17,9 +17,22 @@ func (s *Server) routes() {
 		s.mux.Handle("GET /metrics", s.cfg.Metrics)
 	}
 	s.mux.HandleFunc("GET /{$}", s.index)
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, seismo.NotFound("no such endpoint: "+r.Method+" "+r.URL.Path))
-	})
+	s.mux.HandleFunc("/", s.notFound)
+}
+
+// notFound answers what no route took: 405 when the path exists for GET,
+// 404 otherwise, both as JSON errors.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	probe := r.Clone(r.Context())
+	probe.Method = http.MethodGet
+	if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
+		w.Header().Set("Allow", "GET, HEAD")
+		var body errorBody
+		body.Error.Code, body.Error.Message = "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path
+		writeJSON(w, http.StatusMethodNotAllowed, body)
+		return
+	}
+	s.writeError(w, r, seismo.NotFound("no such endpoint: "+r.Method+" "+r.URL.Path))
 }
 
 // IncidentList is the body of GET /v1/incidents.

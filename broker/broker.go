@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -67,7 +68,7 @@ func Start(cfg Config) (*Broker, error) {
 		cfg.Partitions = 3
 	}
 	if cfg.Topics == nil {
-		cfg.Topics = defaultTopics
+		cfg.Topics = slices.Clone(defaultTopics)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

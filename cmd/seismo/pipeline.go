@@ -26,17 +26,18 @@ import (
 
 // pipeline is ingest, detector and API wired together over one Redis.
 type pipeline struct {
-	log      *slog.Logger
-	reg      *metrics.Registry
-	rdb      redis.UniversalClient
-	cls      *classify.Classifier
-	store    *detect.Store
-	consumer *ingest.Consumer
-	detector *detect.Detector
-	relay    *notify.Relay
-	eventsW  *kafka.Writer
-	listener net.Listener
-	server   *http.Server
+	log        *slog.Logger
+	reg        *metrics.Registry
+	rdb        redis.UniversalClient
+	cls        *classify.Classifier
+	store      *detect.Store
+	consumer   *ingest.Consumer
+	detector   *detect.Detector
+	relay      *notify.Relay
+	noDetector bool
+	eventsW    *kafka.Writer
+	listener   net.Listener
+	server     *http.Server
 }
 
 type pipelineConfig struct {
@@ -46,11 +47,13 @@ type pipelineConfig struct {
 	httpAddr    string
 	// incidentsTopic receives every incident event; "" turns that off.
 	incidentsTopic string
-	poll           time.Duration
+	// noDetector runs ingest and API only, for extra ingest workers.
+	noDetector bool
+	poll       time.Duration
 }
 
 func newPipeline(cfg pipelineConfig, rdb redis.UniversalClient, cls *classify.Classifier, log *slog.Logger) (*pipeline, error) {
-	p := &pipeline{log: log, reg: metrics.New(), rdb: rdb, cls: cls}
+	p := &pipeline{log: log, reg: metrics.New(), rdb: rdb, cls: cls, noDetector: cfg.noDetector}
 	var err error
 	p.store, err = detect.NewStore(rdb, detect.StoreConfig{ReporterKey: cfg.reporterKey})
 	if err != nil {
@@ -64,7 +67,7 @@ func newPipeline(cfg pipelineConfig, rdb redis.UniversalClient, cls *classify.Cl
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
 	}
-	if cfg.incidentsTopic != "" {
+	if cfg.incidentsTopic != "" && !cfg.noDetector {
 		p.eventsW = &kafka.Writer{
 			Addr: kafka.TCP(cfg.ingest.Brokers...), Topic: cfg.incidentsTopic, Balancer: &kafka.Hash{},
 			RequiredAcks: kafka.RequireAll, BatchTimeout: 10 * time.Millisecond,
@@ -112,7 +115,9 @@ func (p *pipeline) url() string {
 func (p *pipeline) run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return p.consumer.Run(gctx) })
-	g.Go(func() error { return p.detector.Run(gctx) })
+	if !p.noDetector {
+		g.Go(func() error { return p.detector.Run(gctx) })
+	}
 	if p.relay != nil {
 		g.Go(func() error {
 			defer p.eventsW.Close()

@@ -12,7 +12,7 @@ import (
 	"github.com/seismo-dev/seismo/ingest"
 )
 
-// kafkaFlags and redisFlags are shared by run and demo.
+// serveFlags configure seismo run.
 type serveFlags struct {
 	brokers, topic, group, dlqTopic string
 	incidentsTopic                  string
@@ -22,7 +22,7 @@ type serveFlags struct {
 	reporterKey                     string
 	workerID                        string
 	lateness, idleTimeout           time.Duration
-	createTopics                    bool
+	createTopics, detect            bool
 	partitions                      int
 	cls                             classifierFlags
 	log                             logFlags
@@ -43,6 +43,7 @@ func (s *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.workerID, "worker-id", "", "name of this ingest worker (default host-pid)")
 	fs.DurationVar(&s.lateness, "lateness", def.Lateness, "allowed lateness of posts behind the newest event time of a partition")
 	fs.DurationVar(&s.idleTimeout, "idle-timeout", def.IdleTimeout, "a partition silent this long stops holding the watermark back")
+	fs.BoolVar(&s.detect, "detect", true, "run the detector and the incident event relay in this process;\nuntil leader election exists, exactly one process should (others: --detect=false)")
 	fs.BoolVar(&s.createTopics, "create-topics", true, "create the posts, dead-letter and incidents topics when missing")
 	fs.IntVar(&s.partitions, "partitions", 3, "partitions of topics created by --create-topics")
 	s.cls.register(fs)
@@ -109,7 +110,7 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	}
 	p, err := newPipeline(pipelineConfig{
 		ingest: sf.ingestConfig(), detect: detect.DefaultConfig(),
-		reporterKey: key, httpAddr: sf.httpAddr, incidentsTopic: sf.incidentsTopic,
+		reporterKey: key, httpAddr: sf.httpAddr, incidentsTopic: sf.incidentsTopic, noDetector: !sf.detect,
 	}, rdb, cls, log)
 	if err != nil {
 		return err
