@@ -1,0 +1,126 @@
+package classify_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/classify"
+)
+
+// benchPosts chooses the labelled texts of the data benchmarks; by default
+// the tuning set in testdata. BENCHMARKS.md gives the figures for the
+// project's development set as well:
+//
+//	go test ./classify -run '^$' -bench Data -benchmem -cpu 1 -bench-posts path/to/dev.jsonl
+var benchPosts = flag.String("bench-posts", "", "labelled JSON lines whose texts the data benchmarks classify")
+
+// dataTexts returns the texts that name a service and those that do not.
+func dataTexts(b *testing.B) (named, chatter []string) {
+	b.Helper()
+	files := []string{*benchPosts}
+	if *benchPosts == "" {
+		var err error
+		if files, err = filepath.Glob("testdata/tune/*.jsonl"); err != nil || len(files) == 0 {
+			b.Fatalf("no labelled posts in testdata/tune: %v", err)
+		}
+	}
+	c := testClassifier(b)
+	for _, f := range files {
+		r, err := os.Open(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		set, err := classify.ReadLabelled(r)
+		r.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, l := range set {
+			p := seismo.Post{Text: l.Text}
+			if len(c.Classify(&p).Services) > 0 {
+				named = append(named, l.Text)
+			} else {
+				chatter = append(chatter, l.Text)
+			}
+		}
+	}
+	return named, append(chatter, benchChatter()...)
+}
+
+func benchTexts(b *testing.B, texts []string) {
+	posts := make([]seismo.Post, len(texts))
+	for i, t := range texts {
+		posts[i] = seismo.Post{ID: fmt.Sprint(i), Text: t}
+	}
+	benchmarkPosts(b, posts)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/float64(runtime.GOMAXPROCS(0)), "posts/s/core")
+}
+
+// BenchmarkDataNamed classifies labelled texts that all name a service.
+func BenchmarkDataNamed(b *testing.B) {
+	named, _ := dataTexts(b)
+	benchTexts(b, named)
+}
+
+// BenchmarkDataFirehose classifies a mix in which 2% of posts name a service.
+func BenchmarkDataFirehose(b *testing.B) {
+	named, chatter := dataTexts(b)
+	var texts []string
+	for i := range 50 * len(named) {
+		if i%50 == 0 {
+			texts = append(texts, named[i/50])
+		} else {
+			texts = append(texts, chatter[i%len(chatter)])
+		}
+	}
+	benchTexts(b, texts)
+}
+
+// BenchmarkClassifierHeap reports the live heap of a process that has
+// built one classifier with all nine languages, after garbage collection.
+// lingua-go shares its models within a process, so the figure is measured in
+// a fresh child process, where nothing was loaded before.
+func BenchmarkClassifierHeap(b *testing.B) {
+	var mb float64
+	for b.Loop() {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHeapChild$", "-test.v")
+		cmd.Env = append(os.Environ(), "SEISMO_HEAP_CHILD=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			b.Fatalf("child: %v\n%s", err, out)
+		}
+		var base, with uint64
+		if i := strings.Index(string(out), "heap "); i < 0 {
+			b.Fatalf("child printed no heap figures:\n%s", out)
+		} else if _, err := fmt.Sscanf(string(out[i:]), "heap %d %d", &base, &with); err != nil {
+			b.Fatal(err)
+		}
+		mb = float64(with-base) / (1 << 20)
+	}
+	b.ReportMetric(mb, "heap-MB")
+}
+
+// TestHeapChild is BenchmarkClassifierHeap's child process.
+func TestHeapChild(t *testing.T) {
+	if os.Getenv("SEISMO_HEAP_CHILD") != "1" {
+		t.Skip("run by BenchmarkClassifierHeap")
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	c, err := classify.New(classify.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	fmt.Printf("heap %d %d\n", before.HeapAlloc, after.HeapAlloc)
+	runtime.KeepAlive(c)
+}
