@@ -16,6 +16,7 @@ type analysis struct {
 	anchors  []anchor
 	fine     []bool  // per anchor: a service said to work
 	named    []bool  // per token: part of a service mention
+	english  []bool  // per token: part of an English-only phrase
 	bounds   []int32 // per token: clause-starting words before it
 	lingua   []byte
 	scores   []serviceScore
@@ -123,24 +124,57 @@ func (c *Classifier) language(p *seismo.Post, a *analysis) (string, string) {
 	if l := c.lang.romanised(a, c.lx); l != "" {
 		return l, ""
 	}
-	return c.lang.detect(a.linguaText(p.Text), &a.votes)
+	a.markNamed()
+	text, words := c.linguaText(a, p.Text)
+	return c.lang.detect(text, words, &a.votes)
 }
 
 // linguaText is the post's text as lingua should see it: original
 // spelling (accents matter to it) without service names, hashtags, URLs
 // and mentions, which are the same in every language and pull short
-// posts towards English.
-func (a *analysis) linguaText(text string) string {
-	b := a.lingua[:0]
-	m := 0
-	for i := range a.s.toks {
-		for m < len(a.mentions) && a.mentions[m].end <= i {
-			m++
+// posts towards English, and the number of words given. When enough
+// words remain, quoted spans (app
+// errors are quoted in English whatever the post's language) and English
+// cue words ("down", "crash", written everywhere) are left out too.
+func (c *Classifier) linguaText(a *analysis, text string) (string, int) {
+	// English cue phrases found: their tokens are English whatever the
+	// post's language ("something went wrong"). Other English words
+	// (topics, negators) stay: they may well be the post's language.
+	english := a.english[:0]
+	for range a.s.toks {
+		english = append(english, false)
+	}
+	for _, m := range a.matches {
+		if m.node.mask == enOnly && c.lx.hasPositive(m.node) {
+			for i := m.start; i < m.end; i++ {
+				english[i] = true
+			}
 		}
+	}
+	a.english = english
+	keep := func(i int, strict bool) bool {
 		t := &a.s.toks[i]
-		if t.hashtag || m < len(a.mentions) && a.mentions[m].start <= i {
+		if t.hashtag || a.named[i] {
+			return false
+		}
+		return !strict || !english[i] && !c.lx.englishCueWord(a.s.bytes(i))
+	}
+	strict := false
+	n := 0
+	for i := range a.s.toks {
+		if keep(i, true) {
+			n++
+		}
+	}
+	strict = n >= minStrictLinguaWords
+	b := a.lingua[:0]
+	words := 0
+	for i := range a.s.toks {
+		t := &a.s.toks[i]
+		if !keep(i, strict) {
 			continue
 		}
+		words++
 		if t.srcEnd > len(text) || t.src >= t.srcEnd || len(b)+t.srcEnd-t.src > maxLinguaBytes {
 			break
 		}
@@ -150,5 +184,9 @@ func (a *analysis) linguaText(text string) string {
 		b = append(b, text[t.src:t.srcEnd]...)
 	}
 	a.lingua = b
-	return string(b)
+	return string(b), words
 }
+
+// minStrictLinguaWords is how many words must remain for lingua to be
+// given a post without its quotes and English cue words.
+const minStrictLinguaWords = 3

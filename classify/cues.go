@@ -148,16 +148,8 @@ func masksAlias(k kind) bool {
 // pairwise steps below look these up in constant time.
 func (a *analysis) indexTokens(lx *lexicon) {
 	n := len(a.s.toks)
-	a.named = a.named[:0]
+	a.markNamed()
 	a.bounds = a.bounds[:0]
-	for range n {
-		a.named = append(a.named, false)
-	}
-	for _, m := range a.mentions {
-		for t := m.start; t < m.end && t < n; t++ {
-			a.named[t] = true
-		}
-	}
 	count := int32(0)
 	for i := range n {
 		a.bounds = append(a.bounds, count)
@@ -166,6 +158,20 @@ func (a *analysis) indexTokens(lx *lexicon) {
 		}
 	}
 	a.bounds = append(a.bounds, count)
+}
+
+// markNamed records, per token, whether a service is named there.
+func (a *analysis) markNamed() {
+	n := len(a.s.toks)
+	a.named = a.named[:0]
+	for range n {
+		a.named = append(a.named, false)
+	}
+	for _, m := range a.mentions {
+		for t := m.start; t < m.end && t < n; t++ {
+			a.named[t] = true
+		}
+	}
 }
 
 // mentionBetween reports whether a service is named in tokens [from, to).

@@ -454,12 +454,14 @@ func (c *Classifier) sentenceHasQuestion(a *analysis, sentence int) bool {
 	return false
 }
 
-// sarcasticQuote spots a quoted outage question answered with "no"
-// ("is insta down?" no babe, nobody likes your post): the quote is mocked,
-// not reported.
+// sarcasticQuote spots a quoted outage question that the author answers
+// or mocks ("is insta down?" no babe, nobody likes your post): the quote
+// is someone else's words, not a report. The quote must be a question
+// holding an outage cue, and be followed by a "no" or open the post with
+// something after it.
 func (c *Classifier) sarcasticQuote(a *analysis) bool {
 	for qi, q := range a.s.quotes {
-		if q.lastToken < 0 || q.lastToken >= len(a.s.toks) {
+		if q.lastToken <= q.firstToken || q.lastToken >= len(a.s.toks) {
 			continue
 		}
 		hasOutage := false
@@ -473,6 +475,9 @@ func (c *Classifier) sarcasticQuote(a *analysis) bool {
 			continue
 		}
 		next := q.lastToken
+		if q.firstToken == 0 && a.s.sentences[a.s.toks[next-1].sentence].question {
+			return true
+		}
 		for _, cu := range a.cues {
 			if cu.start == next && (cu.kind == kNegator || cu.kind == kNegatorPost) {
 				return true

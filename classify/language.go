@@ -191,8 +191,10 @@ type langScore struct {
 
 // detect returns the post's language and, when the evidence is close, a
 // runner-up whose lexicon should also be consulted. votes holds, per
-// language, the lexicon phrases found in the post.
-func (l *langID) detect(text string, votes *[len16]float64) (string, string) {
+// language, the lexicon phrases found in the post; words is the number
+// of words in text: lingua's confidence means little on two or three
+// words, so there the phrases weigh more.
+func (l *langID) detect(text string, words int, votes *[len16]float64) (string, string) {
 	if len(l.configured) == 1 {
 		return l.configured[0], ""
 	}
@@ -214,6 +216,10 @@ func (l *langID) detect(text string, votes *[len16]float64) (string, string) {
 		}
 		text = text[:cut]
 	}
+	vw := voteWeight
+	if words > 0 && words < shortText {
+		vw *= float64(shortText) / float64(words)
+	}
 	var first, second langScore
 	for _, cv := range l.detector.ComputeLanguageConfidenceValues(text) {
 		code := strings.ToLower(cv.Language().IsoCode639_1().String())
@@ -221,7 +227,7 @@ func (l *langID) detect(text string, votes *[len16]float64) (string, string) {
 		if i < 0 {
 			continue
 		}
-		s := cv.Value() + voteWeight*votes[i]
+		s := cv.Value() + vw*votes[i]
 		switch {
 		case s > first.score:
 			second, first = first, langScore{code, s}
@@ -244,6 +250,10 @@ var enOnly = langBit("en")
 // voteWeight is how much one lexicon phrase of a language counts next to
 // lingua's confidence (which sums to 1 over the languages).
 const voteWeight = 0.5
+
+// shortText is the number of words below which lexicon phrases weigh
+// more than voteWeight, in inverse proportion to the words.
+const shortText = 6
 
 // len16 sizes per-language arrays; there are at most 16 languages in a
 // langMask.
@@ -302,6 +312,11 @@ func addVotes(votes *[len16]float64, lx *lexicon, matches []match) langMask {
 				continue
 			}
 			w := 1 / float64(n)
+			if len(e.phrase) <= 2 {
+				// "ma", "no", "la": negators and particles of two
+				// letters are words of several languages.
+				w /= 4
+			}
 			if e.lang == enOnly {
 				// English cue words are written in every language
 				// ("ist insta down?"): they say less about the

@@ -156,6 +156,10 @@ type lexicon struct {
 	// "porque", "weil"): an outage word after one is less likely to be
 	// about a service named before it.
 	boundaries map[string]langMask
+	// enWords are the one-word English cue phrases ("down", "crash",
+	// "fixed"): written in posts of every language, they say little
+	// about the language of the rest.
+	enWords map[string]bool
 }
 
 func newLexicon() *lexicon {
@@ -165,6 +169,7 @@ func newLexicon() *lexicon {
 		hints:         map[string]langMask{},
 		connectors:    map[string]langMask{},
 		boundaries:    map[string]langMask{},
+		enWords:       map[string]bool{},
 	}
 }
 
@@ -190,7 +195,29 @@ func loadLexicons() (*lexicon, error) {
 		}
 	}
 	lx.markNegated()
+	en := langBit("en")
+	for _, e := range lx.entries {
+		if e.lang&en != 0 && isPositive(e.kind) && !strings.Contains(e.phrase, " ") {
+			lx.enWords[e.phrase] = true
+		}
+	}
 	return lx, nil
+}
+
+// hasPositive reports whether a node holds an outage-family, recovery or
+// working phrase.
+func (lx *lexicon) hasPositive(n *tnode) bool {
+	for _, ei := range n.entries {
+		if isPositive(lx.entries[ei].kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// englishCueWord reports whether a folded token is a one-word English cue.
+func (lx *lexicon) englishCueWord(tok []byte) bool {
+	return lx.enWords[string(tok)]
 }
 
 // markNegated flags the phrases that contain a negator of their own

@@ -314,6 +314,7 @@ func tokenize(s *scratch, text string) {
 	}
 	sentence, clause := 0, 0
 	quote, quoteSeq := 0, 0
+	singleQuote := false // the open quote was opened by an apostrophe
 	s.sentences = append(s.sentences, sentenceInfo{})
 
 	inTok := false
@@ -378,6 +379,7 @@ func tokenize(s *scratch, text string) {
 			s.quotes[quote-1].lastToken = len(s.toks)
 		}
 		quote = 0
+		singleQuote = false
 	}
 
 	i := 0
@@ -463,7 +465,20 @@ func tokenize(s *scratch, text string) {
 				i = next
 				continue
 			}
-			endToken()
+			// Apostrophes also quote app errors and mocked questions
+			// ('Something went wrong', '¿se cayó insta?' no...): one at
+			// the start of a word opens a quote, one at the end of a word
+			// closes it.
+			switch {
+			case quote != 0 && singleQuote && (next == len(text) || !isWordByte(text[next])):
+				closeQuote()
+			case quote == 0 && !inTok && (i == 0 || !isWordByte(text[i-1])) && next < len(text) &&
+				(isWordByte(text[next]) || strings.HasPrefix(text[next:], "¿") || strings.HasPrefix(text[next:], "¡")):
+				openQuote()
+				singleQuote = quote != 0
+			default:
+				endToken()
+			}
 		case sep == '_' && hashtag:
 			endToken() // hashtags split on underscores and stay hashtags
 		case sep == '¿':
@@ -487,6 +502,8 @@ func tokenize(s *scratch, text string) {
 			} else {
 				closeQuote()
 			}
+		case sep == '“' && quote != 0 && !singleQuote:
+			closeQuote() // German „…“
 		case sep == '“' || sep == '«' || sep == '„' || sep == '「' || sep == '『':
 			openQuote()
 		case sep == '”' || sep == '»' || sep == '」' || sep == '』':
@@ -508,7 +525,16 @@ func tokenize(s *scratch, text string) {
 	}
 	endToken()
 	if quote != 0 {
-		s.quotes[quote-1].lastToken = len(s.toks)
+		if singleQuote {
+			// An apostrophe that never closed was an elision ('cause,
+			// 'sto), not a quote.
+			for i := s.quotes[quote-1].firstToken; i < len(s.toks); i++ {
+				s.toks[i].quote = 0
+			}
+			s.quotes = s.quotes[:quote-1]
+		} else {
+			s.quotes[quote-1].lastToken = len(s.toks)
+		}
 	}
 	// Drop a trailing empty sentence record.
 	if n := len(s.sentences); n > 1 && (len(s.toks) == 0 || s.toks[len(s.toks)-1].sentence < n-1) {

@@ -1,0 +1,48 @@
+package classify_test
+
+import (
+	"testing"
+
+	"github.com/seismo-dev/seismo"
+)
+
+// TestQuotedQuestions covers mocked outage questions in every quoting
+// style people type: German „…“, guillemets, straight and curly
+// apostrophes. A quoted question that opens the post or is answered with
+// "no" is someone else's words, not a report; a quoted app error is a
+// report.
+func TestQuotedQuestions(t *testing.T) {
+	runVerdicts(t, []verdictCase{
+		{name: "german low-high quotes", text: "„Ist WhatsApp down?“ Nein, du hast mich nur blockiert", services: none("whatsapp")},
+		{name: "apostrophe quotes answered no", text: "'is twitter down?' no mate, nobody is replying to you", services: none("x")},
+		{name: "curly apostrophes", text: "‘is youtube down?’ no, your video just isn't that good", services: none("youtube")},
+		{name: "spanish inverted mark in quotes", text: "'¿se cayó whatsapp?' no, amigo, es que nadie te escribe", services: none("whatsapp")},
+		{name: "portuguese", text: "'o zap caiu?' não, ninguém te respondeu mesmo", services: none("whatsapp")},
+		{name: "quoted question opening the post", text: "'is discord down?' lol the server just got quiet", services: none("discord")},
+		{name: "quoted app error is a report", text: "netflix keeps saying 'Something went wrong' on every show", complaint: true, services: none("netflix"), problem: "server_error"},
+		{name: "quote not at the start and not answered", text: "my friend asked 'is insta down?' and yes it is, nothing loads", complaint: true, services: none("instagram"), problem: "total_outage"},
+		{name: "elision is not a quote", text: "'cause whatsapp is down again lol", complaint: true, services: none("whatsapp"), problem: "total_outage"},
+	})
+}
+
+// TestLanguageIdentification covers the language of posts whose cue words
+// are English or whose short words belong to several languages.
+func TestLanguageIdentification(t *testing.T) {
+	c := testClassifier(t)
+	tests := []struct {
+		name, text, want string
+	}{
+		{name: "two-letter words of several languages", text: "Nouvelle recette sur ma chaîne YouTube : la soupe de ma tante", want: "fr"},
+		{name: "quoted English error in Italian", text: "ChatGPT mi risponde «Something went wrong» a ogni domanda, è giù?", want: "it"},
+		{name: "English cue word in French", text: "Telegram est down ou c'est mon wifi ?", want: "fr"},
+		{name: "English post keeps its English", text: "send me the pics on whatsapp later pls", want: "en"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &seismo.Post{ID: "x", Text: tc.text}
+			if got := c.Language(p); got != tc.want {
+				t.Errorf("Language(%q) = %q, want %q", tc.text, got, tc.want)
+			}
+		})
+	}
+}
