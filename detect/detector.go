@@ -21,12 +21,19 @@ import (
 
 // Detector evaluates completed minutes of the event-time watermark and runs
 // the incident lifecycle. It keeps no state between calls that is not in
-// Redis. Only one Detector should advance a given Store at a time.
+// Redis. Only one Detector should advance a given Store at a time; until a
+// leader lease ensures that, each minute's write is a compare-and-set on the
+// last evaluated minute, so detectors that overlap apply every minute once
+// and emit its events once, whichever of them wins it.
 type Detector struct {
 	s     *Store
 	cfg   Config
 	names map[string]string
 	log   *slog.Logger
+
+	// testHookBeforeWrite, when set by a test, runs before each minute's
+	// write, so a test can make another detector win the minute.
+	testHookBeforeWrite func(minute time.Time)
 
 	mu sync.Mutex // serialises Advance and guards done
 	// done is the last minute this detector saw evaluated, so a poll with
@@ -114,7 +121,9 @@ func (d *Detector) tick(ctx context.Context) error {
 // earliest minute that has data, and never more than MaxCatchUp behind wm. The events
 // produced are returned and have also been appended to the event stream,
 // with the incidents written, when Advance returns; on error, the events of
-// the minutes completed before it.
+// the minutes completed before it. A minute that another detector applied
+// first is not applied again and its events are not returned (the other
+// detector emitted them); Advance reloads the state and goes on from there.
 func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -149,6 +158,19 @@ func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, e
 	var events []seismo.Event
 	for m := next; m <= hi; m++ {
 		evs, err := d.evaluate(ctx, st, m)
+		if errors.Is(err, errRaced) {
+			// Another detector applied minute m, and emitted its events.
+			// Our state is stale: take its state and go on after the
+			// last minute it applied.
+			if st, err = d.reload(ctx); err != nil {
+				return events, err
+			}
+			d.log.Info("another detector evaluated the minute; continuing from its state",
+				"minute", minuteTime(m), "last", minuteTime(st.last))
+			m = st.last // the loop goes on at st.last+1
+			d.done, d.hasDone = st.last, true
+			continue
+		}
 		if err != nil {
 			return events, fmt.Errorf("evaluate minute %s: %w", minuteTime(m).Format(time.RFC3339), err)
 		}
@@ -156,6 +178,20 @@ func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, e
 		d.done, d.hasDone = m, true
 	}
 	return events, nil
+}
+
+// reload loads the state another detector left after winning a minute.
+func (d *Detector) reload(ctx context.Context) (*state, error) {
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+	defer cancel()
+	st, err := d.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !st.hasLast || !st.hasStart {
+		return nil, errors.New("reload detector state: no last evaluated minute after losing a minute to another detector")
+	}
+	return st, nil
 }
 
 // reading is one series at one minute.
@@ -203,6 +239,9 @@ func (d *Detector) evaluate(ctx context.Context, st *state, m int64) ([]seismo.E
 		return nil, err
 	}
 	events := d.finish(st, run)
+	if d.testHookBeforeWrite != nil {
+		d.testHookBeforeWrite(minuteTime(m))
+	}
 	if err := d.write(ctx, st, run, events); err != nil {
 		return nil, err
 	}
@@ -356,7 +395,12 @@ func (d *Detector) step(st *state, run *minuteRun, r *reading) {
 				is.Problems[p] += n
 			}
 			is.Complaints += ss.Complaints
-			ss.Problems, ss.Complaints = nil, 0
+			is.Samples = mergeSamples(is.Samples, ss.Samples, d.cfg.Samples)
+			if !run.created[r.member] {
+				// The pending minutes up to the last one were read.
+				is.counted(r.member, run.m-1)
+			}
+			ss.Problems, ss.Complaints, ss.Samples = nil, 0, nil
 			if e := inc.Country(cc); e == nil {
 				inc.Countries = append(inc.Countries, seismo.CountryEntry{Country: cc, StartedAt: minuteTime(ss.Since)})
 			}
@@ -412,6 +456,7 @@ func (d *Detector) newIncident(svc string, m int64) *incidentState {
 	return &incidentState{
 		Service:  svc,
 		Problems: map[string]int64{},
+		Samples:  []seismo.Sample{},
 		inc: seismo.Incident{
 			ID:          incidentID(svc, m),
 			Service:     svc,
@@ -459,7 +504,9 @@ func (d *Detector) learn(st *state, run *minuteRun) {
 
 // readContent adds the problem counts and sample posts of the series in
 // incidents. A series that joined this minute also brings the window's
-// earlier minutes, where its burst began.
+// earlier minutes, where its burst began, except those it already brought
+// to the incident before it last resolved. A pending series keeps its
+// content apart until it opens.
 func (d *Detector) readContent(ctx context.Context, st *state, run *minuteRun) error {
 	type cmds struct {
 		member  string
@@ -470,9 +517,13 @@ func (d *Detector) readContent(ctx context.Context, st *state, run *minuteRun) e
 	pipe := d.s.rdb.Pipeline()
 	for _, member := range slices.Sorted(maps.Keys(st.series)) {
 		sr, _ := parseSeries(member)
+		is := st.incidents[sr.service]
 		from := run.m
 		if run.created[member] {
 			from = run.m - d.cfg.windowMinutes() + 1
+		}
+		if last, ok := is.Counted[member]; ok && from <= last {
+			from = last + 1
 		}
 		c := cmds{member: member}
 		for m := from; m <= run.m; m++ {
@@ -492,12 +543,14 @@ func (d *Detector) readContent(ctx context.Context, st *state, run *minuteRun) e
 	for _, c := range all {
 		ss := st.series[c.member]
 		is := st.incidents[seriesService(c.member)]
-		problems, complaints := is.Problems, &is.Complaints
+		problems, complaints, samples := is.Problems, &is.Complaints, &is.Samples
 		if ss.Status == seismo.StatusPending {
 			if ss.Problems == nil {
 				ss.Problems = map[string]int64{}
 			}
-			problems, complaints = ss.Problems, &ss.Complaints
+			problems, complaints, samples = ss.Problems, &ss.Complaints, &ss.Samples
+		} else {
+			is.counted(c.member, run.m)
 		}
 		for _, b := range c.buckets {
 			for f, v := range b.Val() {
@@ -519,9 +572,20 @@ func (d *Detector) readContent(ctx context.Context, st *state, run *minuteRun) e
 				}
 			}
 		}
-		is.inc.Samples = mergeSamples(is.inc.Samples, fresh, d.cfg.Samples)
+		*samples = mergeSamples(*samples, fresh, d.cfg.Samples)
 	}
 	return nil
+}
+
+// counted records that the series' content up to minute m joined the
+// incident.
+func (is *incidentState) counted(member string, m int64) {
+	if is.Counted == nil {
+		is.Counted = map[string]int64{}
+	}
+	if m > is.Counted[member] {
+		is.Counted[member] = m
+	}
 }
 
 // mergeSamples keeps the n newest distinct samples, in a stable order.
@@ -629,7 +693,9 @@ func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
 		counts = map[string]int64{}
 	}
 	total := is.Complaints
-	for _, ss := range st.series {
+	samples := slices.Clone(is.Samples)
+	for _, member := range slices.Sorted(maps.Keys(st.series)) {
+		ss := st.series[member]
 		if ss.Incident != inc.ID || ss.Status != seismo.StatusPending {
 			continue
 		}
@@ -637,7 +703,9 @@ func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
 			counts[p] += n
 		}
 		total += ss.Complaints
+		samples = mergeSamples(samples, ss.Samples, d.cfg.Samples)
 	}
+	inc.Samples = samples
 	shares := make([]seismo.ProblemShare, 0, len(counts))
 	for p, n := range counts {
 		if n <= 0 {
@@ -661,6 +729,9 @@ func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
 	inc.Problems = shares
 	if inc.Samples == nil {
 		inc.Samples = []seismo.Sample{}
+	}
+	if is.Samples == nil {
+		is.Samples = []seismo.Sample{}
 	}
 	if inc.Related == nil {
 		inc.Related = []string{}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/detect"
 )
@@ -331,7 +333,8 @@ func TestDetectorReplayIsDeterministic(t *testing.T) {
 func TestIncidentsFilter(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
-			s := newStore(t, b.open(t), nil)
+			rdb := b.open(t)
+			s := newStore(t, rdb, nil)
 			d := newDetector(t, s, detect.DefaultConfig())
 			ctx := ctxT(t)
 			tr := traffic{}
@@ -372,6 +375,12 @@ func TestIncidentsFilter(t *testing.T) {
 					}
 				})
 			}
+			t.Run("pending and open ones are indexed apart", func(t *testing.T) {
+				got := rdb.ZRange(ctx, "seismo:open", 0, -1).Val()
+				if want := []string{"instagram-20240403T1340Z", "x-20240403T1359Z"}; !slices.Equal(got, want) {
+					t.Errorf("open index = %v, want %v", got, want)
+				}
+			})
 			if _, err := s.Incidents(ctx, detect.Filter{Status: "burning"}); seismo.ErrorCode(err) != seismo.CodeInvalid {
 				t.Errorf("unknown status: %v, want invalid", err)
 			}
@@ -677,4 +686,274 @@ func TestDetectorEscalatesWithoutFlapping(t *testing.T) {
 	if last := evs[2]; last.Type != seismo.EventResolved || last.Data.Severity != seismo.SeverityDanger {
 		t.Errorf("last event %v, want resolved at danger", keys(evs[2:]))
 	}
+}
+
+// Late posts never feed detection: a burst that arrives entirely late
+// opens nothing, and is visible only as late counts.
+func TestDetectorIgnoresLatePosts(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := newStore(t, b.open(t), nil)
+			d := newDetector(t, s, detect.DefaultConfig())
+			tr := traffic{}
+			tr.add("quiet", "whatsapp", "US", 0, 100, 1)
+			tr.add("burst", "whatsapp", "US", 60, 80, 40, "messages")
+			for m := 60; m < 80; m++ {
+				for i, r := range tr[m] {
+					if r.Post.ID != fmt.Sprintf("quiet-whatsapp-US-%d-0", m) {
+						tr[m][i].Late = true
+					}
+				}
+			}
+			if evs := live(t, s, d, tr, 0, 100); len(evs) != 0 {
+				t.Errorf("late posts opened an incident: %v", keys(evs))
+			}
+			pts, err := s.Series(ctxT(t), "whatsapp", "US", at(70), at(71))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (detect.Point{Minute: at(70), Reporters: 1, Complaints: 1, Late: 40}); len(pts) != 1 || pts[0] != want {
+				t.Errorf("Series = %+v, want [%+v]", pts, want)
+			}
+		})
+	}
+}
+
+// Until a leader lease exists, two detectors may overlap. Each minute's
+// write is a compare-and-set on the last evaluated minute, so every event is
+// emitted exactly once in total, whichever detector wins each minute.
+func TestDetectorsOverlap(t *testing.T) {
+	tr := outage()
+	end := tr.end() + 5
+	recordAll := func(t *testing.T, s *detect.Store) {
+		t.Helper()
+		for m := 0; m <= end; m++ {
+			if err := s.Record(ctxT(t), tr[m]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// byTime merges the events two detectors returned; events of one
+	// minute come from one detector, in its order.
+	byTime := func(a, b []seismo.Event) []seismo.Event {
+		all := append(slices.Clone(a), b...)
+		slices.SortStableFunc(all, func(x, y seismo.Event) int { return x.Timestamp.Compare(y.Timestamp) })
+		return all
+	}
+	checkStream := func(t *testing.T, s *detect.Store, want []seismo.Event) {
+		t.Helper()
+		stream, err := s.Events(ctxT(t), "0", 100, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]seismo.Event, len(stream))
+		for i, se := range stream {
+			got[i] = se.Event
+		}
+		if a, b := mustJSON(t, got), mustJSON(t, want); a != b {
+			t.Errorf("stream:\n got %v\nwant %v", keys(got), keys(want))
+		}
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := newStore(t, b.open(t), nil)
+			recordAll(t, s)
+			ref, err := newDetector(t, s, detect.DefaultConfig()).Advance(ctxT(t), at(end))
+			if err != nil || len(ref) != 4 {
+				t.Fatalf("reference run: %d events, %v; want 4", len(ref), err)
+			}
+
+			// The other detector applies minute m while the first one is
+			// about to write it: the first must lose, not apply it again.
+			for _, m := range []int{0, 61, 66, 98} {
+				t.Run(fmt.Sprint("the other wins minute ", m), func(t *testing.T) {
+					s := newStore(t, b.open(t), nil)
+					recordAll(t, s)
+					ctx := ctxT(t)
+					d1 := newDetector(t, s, detect.DefaultConfig())
+					d2 := newDetector(t, s, detect.DefaultConfig())
+					var won []seismo.Event
+					raced := false
+					detect.SetBeforeWrite(d1, func(minute time.Time) {
+						if raced || !minute.Equal(at(m)) {
+							return
+						}
+						raced = true
+						evs, err := d2.Advance(ctx, at(m+1))
+						if err != nil {
+							t.Errorf("the other detector: %v", err)
+						}
+						won = evs
+					})
+					lost, err := d1.Advance(ctx, at(end))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !raced {
+						t.Fatal("the other detector never ran")
+					}
+					var wantWon []seismo.Event
+					for _, ev := range ref {
+						if ev.Timestamp.Equal(at(m + 1)) {
+							wantWon = append(wantWon, ev)
+						}
+					}
+					if a, b := mustJSON(t, won), mustJSON(t, wantWon); a != b {
+						t.Errorf("the winner emitted %v, want %v", keys(won), keys(wantWon))
+					}
+					if got := byTime(lost, won); mustJSON(t, got) != mustJSON(t, ref) {
+						t.Errorf("events together:\n got %v\nwant %v", keys(got), keys(ref))
+					}
+					if done, ok := d1.Evaluated(); !ok || !done.Equal(at(end)) {
+						t.Errorf("the loser evaluated up to %v, %v; want %v", done, ok, at(end))
+					}
+					checkStream(t, s, ref)
+				})
+			}
+
+			steps := []struct {
+				name string
+				run  func(ctx context.Context, d1, d2 *detect.Detector) (e1, e2 []seismo.Event, err error)
+			}{
+				{"alternately", func(ctx context.Context, d1, d2 *detect.Detector) (e1, e2 []seismo.Event, err error) {
+					for m := 1; m <= end; m++ {
+						d, evs := d1, &e1
+						if m%2 == 0 {
+							d, evs = d2, &e2
+						}
+						got, err := d.Advance(ctx, at(m))
+						if err != nil {
+							return nil, nil, err
+						}
+						*evs = append(*evs, got...)
+					}
+					return e1, e2, nil
+				}},
+				{"concurrently", func(ctx context.Context, d1, d2 *detect.Detector) (e1, e2 []seismo.Event, err error) {
+					var g errgroup.Group
+					for _, w := range []struct {
+						d   *detect.Detector
+						evs *[]seismo.Event
+					}{{d1, &e1}, {d2, &e2}} {
+						g.Go(func() error {
+							for m := 1; m <= end; m++ {
+								got, err := w.d.Advance(ctx, at(m))
+								if err != nil {
+									return err
+								}
+								*w.evs = append(*w.evs, got...)
+							}
+							return nil
+						})
+					}
+					return e1, e2, g.Wait()
+				}},
+			}
+			for _, st := range steps {
+				t.Run(st.name, func(t *testing.T) {
+					s := newStore(t, b.open(t), nil)
+					recordAll(t, s)
+					e1, e2, err := st.run(ctxT(t), newDetector(t, s, detect.DefaultConfig()), newDetector(t, s, detect.DefaultConfig()))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := byTime(e1, e2); mustJSON(t, got) != mustJSON(t, ref) {
+						t.Errorf("events together:\n got %v\nwant %v", keys(got), keys(ref))
+					}
+					checkStream(t, s, ref)
+				})
+			}
+		})
+	}
+}
+
+// The content of an incident counts each minute of a series once, and
+// forgets what a pending country that never opened brought.
+func TestDetectorIncidentContent(t *testing.T) {
+	const id = "whatsapp-20240403T1300Z"
+	problem := func(in seismo.Incident, p string) int {
+		for _, ps := range in.Problems {
+			if ps.Problem == p {
+				return ps.Count
+			}
+		}
+		return 0
+	}
+	t.Run("a country firing again within the window", func(t *testing.T) {
+		s := newStore(t, backends[0].open(t), nil)
+		cfg := detect.DefaultConfig()
+		cfg.QuietFor = time.Minute
+		d := newDetector(t, s, cfg)
+		tr := traffic{}
+		tr.add("quiet", "whatsapp", "US", 0, 130, 1)
+		tr.add("quiet", "whatsapp", "GB", 0, 130, 1)
+		tr.add("burst", "whatsapp", "GB", 60, 100, 30, "login") // holds the incident open
+		tr.add("a", "whatsapp", "US", 60, 66, 40, "messages")
+		// Five calls complaints in the minutes the US resolves in; the
+		// second burst's window reaches back over them.
+		tr.add("between", "whatsapp", "US", 66, 71, 1, "calls")
+		tr.add("b", "whatsapp", "US", 71, 80, 40, "messages")
+		evs := live(t, s, d, tr, 0, 130)
+		var usStates []string
+		for _, ev := range evs {
+			if ev.Data.ID != id {
+				t.Fatalf("unexpected incident %s", ev.Data.ID)
+			}
+			if us := ev.Data.Country("US"); us != nil {
+				usStates = append(usStates, string(us.Status))
+			}
+		}
+		if !slices.Contains(usStates, "resolved") || usStates[len(usStates)-1] != "resolved" ||
+			slices.Index(usStates, "resolved") == len(usStates)-1 {
+			t.Fatalf("the US did not resolve and open again: %v (%v)", usStates, keys(evs))
+		}
+		final := evs[len(evs)-1].Data
+		if final.Status != seismo.StatusResolved {
+			t.Fatalf("final event %v", keys(evs[len(evs)-1:]))
+		}
+		if got := problem(final, "calls"); got != 5 {
+			t.Errorf("calls counted %d times, want 5 (one per post)", got)
+		}
+	})
+	t.Run("a discarded pending country", func(t *testing.T) {
+		s := newStore(t, backends[0].open(t), nil)
+		cfg := detect.DefaultConfig()
+		cfg.PendingFor = 6 * time.Minute // longer than the window: the blip stays pending
+		d := newDetector(t, s, cfg)
+		ctx := ctxT(t)
+		tr := traffic{}
+		tr.add("quiet", "whatsapp", "GB", 0, 95, 1)
+		tr.add("burst", "whatsapp", "GB", 60, 90, 30, "login")
+		tr.add("quiet", "whatsapp", "IN", 0, 130, 1)
+		tr.add("blip", "whatsapp", "IN", 93, 94, 30, "payments")
+		countries := func(in seismo.Incident) map[string]int {
+			out := map[string]int{}
+			for _, sm := range in.Samples {
+				out[sm.Country]++
+			}
+			return out
+		}
+		live(t, s, d, tr, 0, 95)
+		pending, err := s.Incident(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if countries(pending)["IN"] == 0 || problem(pending, "payments") == 0 {
+			t.Fatalf("while pending, IN shows no samples or problems: %+v", pending)
+		}
+		live(t, s, d, tr, 95, 100)
+		after, err := s.Incident(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Status != seismo.StatusOpen || after.Country("IN") != nil {
+			t.Fatalf("incident after the blip = %+v", after)
+		}
+		if n := countries(after)["IN"]; n != 0 || len(after.Samples) != 5 {
+			t.Errorf("samples after the blip was discarded: %d from IN of %d, want 0 of 5", n, len(after.Samples))
+		}
+		if n := problem(after, "payments"); n != 0 {
+			t.Errorf("the discarded blip's problem counts %d", n)
+		}
+	})
 }

@@ -2,8 +2,9 @@
 // minute in Redis and turns unusual jumps into incidents.
 //
 // The Store is the Redis adapter: idempotent counters written by the ingest
-// workers (Record), the event-time watermark they publish, incident storage
-// and the incident event stream. The Detector evaluates every completed
+// workers (Record; late posts are counted apart and never reach detection),
+// the event-time watermark they publish, incident storage and the incident
+// event stream. The Detector evaluates every completed
 // minute of the watermark exactly once, compares the distinct reporters of a
 // short window with what the series' baseline expects, and runs the
 // pending/open/resolved lifecycle of incidents. All of its state lives in

@@ -41,12 +41,18 @@ func (s *Store) Incidents(ctx context.Context, f Filter) ([]seismo.Incident, err
 		limit = defaultLimit
 	}
 	limit = min(limit, maxLimit)
+	// Pending and open incidents have their own index, so asking for them
+	// does not walk the 90 days of resolved ones.
+	index := s.key(keyIncidents)
+	if f.Status == seismo.StatusPending || f.Status == seismo.StatusOpen {
+		index = s.key(keyOpen)
+	}
 	out := []seismo.Incident{}
 	var gone []any
-	// Walk the time index newest first, a page at a time, until enough
+	// Walk the index newest first, a page at a time, until enough
 	// incidents match; filters are applied on the decoded incidents.
 	for start := int64(0); len(out) < limit; start += scanPage {
-		ids, err := s.rdb.ZRevRange(ctx, s.key(keyIncidents), start, start+scanPage-1).Result()
+		ids, err := s.rdb.ZRevRange(ctx, index, start, start+scanPage-1).Result()
 		if err != nil {
 			return nil, fmt.Errorf("list incidents: %w", err)
 		}
@@ -83,7 +89,7 @@ func (s *Store) Incidents(ctx context.Context, f Filter) ([]seismo.Incident, err
 		}
 	}
 	if len(gone) > 0 {
-		if err := s.rdb.ZRem(ctx, s.key(keyIncidents), gone...).Err(); err != nil {
+		if err := s.rdb.ZRem(ctx, index, gone...).Err(); err != nil {
 			return nil, fmt.Errorf("prune incident index: %w", err)
 		}
 	}

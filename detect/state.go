@@ -32,19 +32,28 @@ type seriesState struct {
 	// does not flap the severity (and flood subscribers with updates);
 	// the current intensity is in the entry's Observed and Ratio.
 	Level Level `json:"level"`
-	// Problems and Complaints hold what the series contributed while
-	// pending; they join the incident's totals only if it opens, so a
+	// Problems, Complaints and Samples hold what the series contributed
+	// while pending; they join the incident only if the series opens, so a
 	// discarded blip leaves no trace.
 	Problems   map[string]int64 `json:"problems,omitempty"`
 	Complaints int64            `json:"complaints,omitempty"`
+	Samples    []seismo.Sample  `json:"samples,omitempty"`
 }
 
 // incidentState is what the detector keeps beside a non-resolved incident:
-// the problem counts of its opened countries since they started.
+// the problem counts and samples of its opened countries since they started.
 type incidentState struct {
 	Service    string           `json:"service"`
 	Problems   map[string]int64 `json:"problems"`
 	Complaints int64            `json:"complaints"`
+	// Samples are those of the opened countries; the incident shows them
+	// merged with those of its pending countries.
+	Samples []seismo.Sample `json:"samples"`
+	// Counted is, per series member, the last minute whose content joined
+	// the totals. A country that resolves and fires again within the
+	// window reads the window again, and must not count those minutes
+	// twice.
+	Counted map[string]int64 `json:"counted,omitempty"`
 
 	inc seismo.Incident // stored separately, under the incident key
 }
@@ -136,6 +145,10 @@ func (d *Detector) load(ctx context.Context) (*state, error) {
 			}
 			if err := json.Unmarshal([]byte(str), &is.inc); err != nil {
 				return nil, fmt.Errorf("load incident %s: %w", ids[i], err)
+			}
+			if is.Samples == nil {
+				// State written before opened samples were kept apart.
+				is.Samples = slices.Clone(is.inc.Samples)
 			}
 			st.incidents[is.Service] = is
 		}

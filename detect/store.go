@@ -26,10 +26,13 @@ type StoreConfig struct {
 	// they reach Redis. Required.
 	ReporterKey []byte
 	// BucketTTL is the lifetime of minute buckets, HyperLogLogs and dedupe
-	// markers; default 72h. A post redelivered later than this counts again.
+	// markers; default 72h. A bucket lives BucketTTL from its first write,
+	// a marker BucketTTL from its own, so no marker expires before a bucket
+	// that counted its post. A post redelivered later than this counts
+	// again.
 	BucketTTL time.Duration
-	// SampleTTL is the lifetime of the per-minute sample post lists;
-	// default 6h.
+	// SampleTTL is the lifetime of the per-minute sample post lists, from
+	// their first write; default 6h.
 	SampleTTL time.Duration
 	// WorkerTTL is how long a worker's watermark counts after its last
 	// heartbeat; default 30s.
@@ -85,7 +88,14 @@ func (c *StoreConfig) validate() error {
 }
 
 // Store is the Redis adapter of seismo's counters, watermark, incidents and
-// event stream. It is safe for concurrent use, also from several processes.
+// event stream. It is safe for concurrent use by goroutines. Record and
+// PublishWatermark may also run in any number of processes at once (ingest
+// workers): Record is idempotent per post and atomic per (post, service).
+// So may the readers (Series, Baseline, Watermark, Incident, Incidents,
+// Events), as the api replicas do. The detector's writes are not meant for
+// several processes: until a leader lease exists, a compare-and-set on the
+// last evaluated minute keeps a brief overlap of two detectors from
+// applying a minute twice (see Detector).
 type Store struct {
 	rdb    redis.UniversalClient
 	cfg    StoreConfig
@@ -138,12 +148,12 @@ const (
 	keyWatermark = "watermark"
 	keyDetector  = "detector"
 	keyIncidents = "incidents"
+	keyOpen      = "open" // sorted set: pending and open incident ids by start
 	keyEvents    = "events"
 	firstMember  = "first"
 )
 
-func (s *Store) incidentKey(id string) string  { return s.key("incident:" + id) }
-func (s *Store) openKey(service string) string { return s.key("open:" + service) }
+func (s *Store) incidentKey(id string) string { return s.key("incident:" + id) }
 
 // validService accepts the canonical service ids the classifier emits. Other
 // characters could break the hash tag or the member syntax of the index.
@@ -164,16 +174,37 @@ func validService(id string) bool {
 // counter updates happen in one atomic step, so a redelivered or concurrently
 // recorded post cannot count twice, and a crash cannot leave it half-counted.
 //
+// Bucket, HyperLogLog and sample keys get their TTL only when they have
+// none, i.e. at creation: refreshing it on every write would let a busy
+// minute outlive the markers of the posts it counted first, and re-reading
+// the topic then would count those posts again. (TTL < 0 rather than
+// EXPIRE NX, which needs Redis 7.)
+//
+// A late post only counts in the bucket's "late" field. Live, it arrives
+// after its minute was evaluated and cannot change detection; in a replay at
+// full speed the detector lags ingest and would still see it, so counting
+// it would make the replay differ from the live run.
+//
 // KEYS: seen marker, reporter HLL, bucket hash, sample list.
 // ARGV: bucket TTL s, sample TTL s, complaint 0/1, recovery 0/1, reporter,
-// problem, sample JSON, sample cap.
+// problem, sample JSON, sample cap, late 0/1.
 const recordLua = `
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   return 0
 end
+local function expireNew(key, ttl)
+  if redis.call('TTL', key) < 0 then
+    redis.call('EXPIRE', key, ttl)
+  end
+end
+if ARGV[9] == '1' then
+  redis.call('HINCRBY', KEYS[3], 'late', 1)
+  expireNew(KEYS[3], ARGV[1])
+  return 1
+end
 if ARGV[3] == '1' then
   redis.call('PFADD', KEYS[2], ARGV[5])
-  redis.call('EXPIRE', KEYS[2], ARGV[1])
+  expireNew(KEYS[2], ARGV[1])
   redis.call('HINCRBY', KEYS[3], 'complaints', 1)
   if ARGV[6] ~= '' then
     redis.call('HINCRBY', KEYS[3], 'p:' .. ARGV[6], 1)
@@ -181,13 +212,13 @@ if ARGV[3] == '1' then
   if ARGV[7] ~= '' then
     redis.call('LPUSH', KEYS[4], ARGV[7])
     redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[8]) - 1)
-    redis.call('EXPIRE', KEYS[4], ARGV[2])
+    expireNew(KEYS[4], ARGV[2])
   end
 end
 if ARGV[4] == '1' then
   redis.call('HINCRBY', KEYS[3], 'recoveries', 1)
 end
-redis.call('EXPIRE', KEYS[3], ARGV[1])
+expireNew(KEYS[3], ARGV[1])
 return 1
 `
 
@@ -202,7 +233,9 @@ const sampleTextRunes = 280
 // service) within BucketTTL, however often and from however many processes
 // it is called with the same reports. Complaints add their reporter to the
 // minute's distinct-reporter set, count the problem type and keep a sample
-// post; recoveries are counted. The series' country is the post's, else the
+// post; recoveries are counted. A late report (Report.Late) is deduplicated
+// the same way but only counts as late: it feeds none of what the detector
+// reads, nor the series index. The series' country is the post's, else the
 // classifier's, else seismo.UnknownCountry. Service ids outside [a-z0-9._-]
 // are skipped: they cannot name a key safely.
 //
@@ -228,7 +261,7 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 		m := unixMinute(r.Post.CreatedAt)
 		reporter := s.reporter(&r.Post)
 		sample := ""
-		if r.Signal.Complaint {
+		if r.Signal.Complaint && !r.Late {
 			b, err := json.Marshal(newSample(r, country))
 			if err != nil {
 				return fmt.Errorf("record post %s: encode sample: %w", r.Post.ID, err)
@@ -248,8 +281,11 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 					s.minuteKey(sr, "s", m),
 				},
 				args: []any{bucketTTL, sampleTTL, flag(r.Signal.Complaint), flag(r.Signal.Recovery),
-					reporter, r.Signal.Problem, sample, samplesPerMinute},
+					reporter, r.Signal.Problem, sample, samplesPerMinute, flag(r.Late)},
 			})
+			if r.Late {
+				continue
+			}
 			if cur, ok := latest[sr.String()]; !ok || m > cur {
 				latest[sr.String()] = m
 			}
@@ -268,12 +304,14 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 		}
 		// The series index is cross-slot, so it is a separate command; GT
 		// keeps the newest minute when late posts arrive.
-		for member, m := range latest {
-			pipe.ZAddGT(ctx, s.key(keySeries), redis.Z{Score: float64(m), Member: member})
+		if len(latest) > 0 {
+			for member, m := range latest {
+				pipe.ZAddGT(ctx, s.key(keySeries), redis.Z{Score: float64(m), Member: member})
+			}
+			pipe.Expire(ctx, s.key(keySeries), s.cfg.BucketTTL)
+			pipe.ZAddLT(ctx, s.key(keyFirst), redis.Z{Score: float64(first), Member: firstMember})
+			pipe.Expire(ctx, s.key(keyFirst), s.cfg.BucketTTL)
 		}
-		pipe.Expire(ctx, s.key(keySeries), s.cfg.BucketTTL)
-		pipe.ZAddLT(ctx, s.key(keyFirst), redis.Z{Score: float64(first), Member: firstMember})
-		pipe.Expire(ctx, s.key(keyFirst), s.cfg.BucketTTL)
 		_, err := pipe.Exec(ctx)
 		return err
 	}
@@ -367,6 +405,9 @@ type Point struct {
 	Reporters  int64     `json:"reporters"`
 	Complaints int64     `json:"complaints"`
 	Recoveries int64     `json:"recoveries"`
+	// Late counts the reports of the minute that arrived late; they are in
+	// none of the other fields.
+	Late int64 `json:"late"`
 }
 
 // maxSeriesMinutes bounds one Series read.
@@ -394,7 +435,7 @@ func (s *Store) Series(ctx context.Context, service, country string, from, to ti
 	buckets := make([]*redis.SliceCmd, 0, hi-lo+1)
 	for m := lo; m <= hi; m++ {
 		counts = append(counts, pipe.PFCount(ctx, s.minuteKey(sr, "r", m)))
-		buckets = append(buckets, pipe.HMGet(ctx, s.minuteKey(sr, "b", m), "complaints", "recoveries"))
+		buckets = append(buckets, pipe.HMGet(ctx, s.minuteKey(sr, "b", m), "complaints", "recoveries", "late"))
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("read series %s: %w", sr, err)
@@ -407,6 +448,7 @@ func (s *Store) Series(ctx context.Context, service, country string, from, to ti
 			Reporters:  counts[i].Val(),
 			Complaints: intField(vals, 0),
 			Recoveries: intField(vals, 1),
+			Late:       intField(vals, 2),
 		})
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package detect_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -348,5 +349,145 @@ func TestIncidentNotFound(t *testing.T) {
 	var e *seismo.Error
 	if !errors.As(err, &e) {
 		t.Errorf("error %T is not a *seismo.Error", err)
+	}
+}
+
+func late(r seismo.Report) seismo.Report {
+	r.Late = true
+	return r
+}
+
+func recovery(id, author, svc, cc string, ts time.Time) seismo.Report {
+	r := complaint(id, author, svc, cc, ts, "")
+	r.Signal.Complaint, r.Signal.Recovery = false, true
+	return r
+}
+
+// Late reports are deduplicated like the others but only counted as late:
+// they reach neither the reporters, the counters, the problems, the samples
+// nor the series index the detector reads.
+func TestRecordLate(t *testing.T) {
+	steps := []struct {
+		name    string
+		reports []seismo.Report
+		want    detect.Point
+	}{
+		{"late complaint and recovery", []seismo.Report{
+			late(complaint("p1", "a", "whatsapp", "US", at(0), "login")),
+			late(recovery("p2", "b", "whatsapp", "US", at(0))),
+		}, detect.Point{Late: 2}},
+		{"on time complaint", []seismo.Report{
+			complaint("p3", "c", "whatsapp", "US", at(0), "messages"),
+		}, detect.Point{Reporters: 1, Complaints: 1, Late: 2}},
+		{"the late posts again, on time", []seismo.Report{
+			complaint("p1", "a", "whatsapp", "US", at(0), "login"),
+			recovery("p2", "b", "whatsapp", "US", at(0)),
+		}, detect.Point{Reporters: 1, Complaints: 1, Late: 2}},
+		{"the on-time post again, late", []seismo.Report{
+			late(complaint("p3", "c", "whatsapp", "US", at(0), "messages")),
+		}, detect.Point{Reporters: 1, Complaints: 1, Late: 2}},
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			rdb := b.open(t)
+			s := newStore(t, rdb, nil)
+			ctx := ctxT(t)
+			for _, st := range steps {
+				if err := s.Record(ctx, st.reports); err != nil {
+					t.Fatalf("%s: %v", st.name, err)
+				}
+				pts, err := s.Series(ctx, "whatsapp", "US", at(0), at(1))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := st.want
+				want.Minute = at(0)
+				if len(pts) != 1 || pts[0] != want {
+					t.Errorf("%s: Series = %+v, want [%+v]", st.name, pts, want)
+				}
+			}
+			minute := fmt.Sprint(at(0).Unix() / 60)
+			if p := rdb.HExists(ctx, "seismo:{whatsapp:US}:b:"+minute, "p:login").Val(); p {
+				t.Error("a late complaint counted its problem type")
+			}
+			samples := rdb.LRange(ctx, "seismo:{whatsapp:US}:s:"+minute, 0, -1).Val()
+			if len(samples) != 1 || !strings.Contains(samples[0], `"p3"`) {
+				t.Errorf("samples = %v, want only p3's", samples)
+			}
+
+			t.Run("a late-only series stays out of the index", func(t *testing.T) {
+				if err := s.Record(ctx, []seismo.Report{late(complaint("q1", "d", "instagram", "GB", at(-30), ""))}); err != nil {
+					t.Fatal(err)
+				}
+				members := rdb.ZRange(ctx, "seismo:series", 0, -1).Val()
+				if !slices.Equal(members, []string{"whatsapp:US"}) {
+					t.Errorf("series index = %v, want [whatsapp:US]", members)
+				}
+				if first := rdb.ZScore(ctx, "seismo:series:first", "first").Val(); first != float64(at(0).Unix()/60) {
+					t.Errorf("first minute = %v, want minute 0 (%d)", first, at(0).Unix()/60)
+				}
+			})
+		})
+	}
+}
+
+// A bucket gets its TTL when it is created, not at every write, so it never
+// outlives the dedupe markers of the posts it counted: re-reading the topic
+// later cannot count them twice.
+func TestRecordBucketTTLSetAtCreation(t *testing.T) {
+	const aged = time.Hour
+	later := []struct {
+		name   string
+		report seismo.Report
+	}{
+		{"complaint", complaint("second", "b", "whatsapp", "US", at(0).Add(30*time.Second), "login")},
+		{"late complaint", late(complaint("second", "b", "whatsapp", "US", at(0).Add(30*time.Second), "login"))},
+		{"recovery", recovery("second", "b", "whatsapp", "US", at(0).Add(30*time.Second))},
+	}
+	minute := fmt.Sprint(at(0).Unix() / 60)
+	for _, b := range backends {
+		for _, tt := range later {
+			t.Run(b.name+"/"+tt.name, func(t *testing.T) {
+				rdb := b.open(t)
+				s := newStore(t, rdb, nil)
+				ctx := ctxT(t)
+				if err := s.Record(ctx, []seismo.Report{complaint("first", "a", "whatsapp", "US", at(0), "messages")}); err != nil {
+					t.Fatal(err)
+				}
+				// Let an hour pass for every key: the same TTL, an hour less.
+				for _, k := range rdb.Keys(ctx, "*").Val() {
+					if err := rdb.PExpire(ctx, k, rdb.PTTL(ctx, k).Val()-aged).Err(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := s.Record(ctx, []seismo.Report{tt.report}); err != nil {
+					t.Fatal(err)
+				}
+				ttl := func(k string) time.Duration {
+					t.Helper()
+					d, err := rdb.PTTL(ctx, k).Result()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if d <= 0 {
+						t.Fatalf("key %s has TTL %v", k, d)
+					}
+					return d
+				}
+				marker := ttl("seismo:{whatsapp:US}:seen:test:first")
+				for _, k := range []string{"r", "b"} {
+					key := "seismo:{whatsapp:US}:" + k + ":" + minute
+					if got := ttl(key); got > marker {
+						t.Errorf("TTL(%s) = %v outlives the first post's marker, %v", key, got, marker)
+					}
+				}
+				if got, max := ttl("seismo:{whatsapp:US}:s:"+minute), 6*time.Hour-aged; got > max {
+					t.Errorf("sample list TTL %v was refreshed, want at most %v", got, max)
+				}
+				if got := ttl("seismo:{whatsapp:US}:seen:test:second"); got < marker {
+					t.Errorf("the second post's marker expires (%v) before the first's (%v)", got, marker)
+				}
+			})
+		}
 	}
 }

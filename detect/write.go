@@ -3,112 +3,183 @@ package detect
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/seismo-dev/seismo"
 )
 
+// errRaced reports that another detector applied the minute first.
+var errRaced = errors.New("another detector evaluated the minute first")
+
 // write commits one minute: baselines, detector state, incidents and
 // events, in one MULTI/EXEC. On a single Redis server the minute is applied
 // whole or not at all, so a crash can only make the next detector evaluate
 // the minute again from the same state, never emit its events twice.
+//
+// The transaction is a compare-and-set: it applies only if the persisted
+// last evaluated minute is still the one st was loaded or advanced to
+// (WATCH on the detector hash, then a check of its last field). Two
+// detectors that overlap, until a leader lease exists, therefore cannot
+// both apply a minute; the loser gets errRaced and must reload its state.
 func (d *Detector) write(ctx context.Context, st *state, run *minuteRun, events []seismo.Event) error {
-	pipe := d.s.rdb.TxPipeline()
-	for i := range run.readings {
-		r := &run.readings[i]
-		if r.idle {
-			continue
-		}
-		key := d.s.seriesKey(r.sr, "base")
-		pipe.HSet(ctx, key, r.base.fields()...)
-		pipe.Expire(ctx, key, d.cfg.BaselineTTL)
+	queue, err := d.writeCommands(ctx, st, run, events)
+	if err != nil {
+		return err
 	}
-
 	det := d.s.key(keyDetector)
-	pipe.HSet(ctx, det, fieldLast, run.m, fieldStart, st.start)
+	err = d.s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+		last, err := tx.HGet(ctx, det, fieldLast).Result()
+		switch {
+		case errors.Is(err, redis.Nil):
+			if st.hasLast {
+				return errRaced // the state vanished under us; reload it
+			}
+		case err != nil:
+			return fmt.Errorf("read last evaluated minute: %w", err)
+		case !st.hasLast || last != strconv.FormatInt(st.last, 10):
+			return errRaced
+		}
+		_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+			queue(pipe)
+			return nil
+		})
+		return err
+	}, det)
+	if errors.Is(err, redis.TxFailedErr) {
+		err = errRaced // the detector hash changed between WATCH and EXEC
+	}
+	if errors.Is(err, errRaced) {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("write minute: %w", err)
+	}
+	st.last, st.hasLast = run.m, true
+	clear(st.removedSeries)
+	clear(st.removedIncidents)
+	return nil
+}
+
+// writeCommands encodes everything the minute writes and returns a function
+// that queues the commands on a transaction. Encoding happens first, so the
+// transaction itself cannot fail halfway through being queued.
+func (d *Detector) writeCommands(ctx context.Context, st *state, run *minuteRun, events []seismo.Event) (func(redis.Pipeliner), error) {
+	type field struct {
+		name  string
+		value []byte
+	}
+	var stateFields []field
 	for _, member := range slices.Sorted(maps.Keys(st.series)) {
 		b, err := json.Marshal(st.series[member])
 		if err != nil {
-			return fmt.Errorf("encode series state %s: %w", member, err)
+			return nil, fmt.Errorf("encode series state %s: %w", member, err)
 		}
-		pipe.HSet(ctx, det, prefixSeries+member, b)
-	}
-	for _, member := range slices.Sorted(maps.Keys(st.removedSeries)) {
-		pipe.HDel(ctx, det, prefixSeries+member)
-	}
-	for _, id := range slices.Sorted(maps.Keys(st.removedIncidents)) {
-		pipe.HDel(ctx, det, prefixIncidents+id)
+		stateFields = append(stateFields, field{prefixSeries + member, b})
 	}
 	for _, svc := range slices.Sorted(maps.Keys(st.incidents)) {
 		is := st.incidents[svc]
 		b, err := json.Marshal(is)
 		if err != nil {
-			return fmt.Errorf("encode incident state %s: %w", is.inc.ID, err)
+			return nil, fmt.Errorf("encode incident state %s: %w", is.inc.ID, err)
 		}
-		pipe.HSet(ctx, det, prefixIncidents+is.inc.ID, b)
+		stateFields = append(stateFields, field{prefixIncidents + is.inc.ID, b})
 	}
-	pipe.Expire(ctx, det, d.s.cfg.IncidentTTL)
 
-	idx := d.s.key(keyIncidents)
+	type saved struct {
+		in   *seismo.Incident
+		json []byte
+	}
+	var incidents []saved
 	save := func(in *seismo.Incident) error {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return fmt.Errorf("encode incident %s: %w", in.ID, err)
 		}
-		pipe.Set(ctx, d.s.incidentKey(in.ID), b, d.s.cfg.IncidentTTL)
-		pipe.ZAdd(ctx, idx, redis.Z{Score: float64(in.StartedAt.Unix()), Member: in.ID})
-		open := d.s.openKey(in.Service)
-		if in.Status == seismo.StatusResolved {
-			pipe.SRem(ctx, open, in.ID)
-		} else {
-			pipe.SAdd(ctx, open, in.ID)
-			pipe.Expire(ctx, open, d.s.cfg.IncidentTTL)
-		}
+		incidents = append(incidents, saved{in, b})
 		return nil
 	}
 	for _, svc := range slices.Sorted(maps.Keys(run.touched)) {
 		if is := st.incidents[svc]; is != nil {
 			if err := save(&is.inc); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	for _, is := range run.resolved {
 		if err := save(&is.inc); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	for _, is := range run.dropped {
-		pipe.Del(ctx, d.s.incidentKey(is.inc.ID))
-		pipe.ZRem(ctx, idx, is.inc.ID)
-		pipe.SRem(ctx, d.s.openKey(is.inc.Service), is.inc.ID)
-	}
-	pipe.Expire(ctx, idx, d.s.cfg.IncidentTTL)
 
-	stream := d.s.key(keyEvents)
+	var encoded [][]byte
 	for _, ev := range events {
 		b, err := json.Marshal(ev)
 		if err != nil {
-			return fmt.Errorf("encode %s event of %s: %w", ev.Type, ev.Data.ID, err)
+			return nil, fmt.Errorf("encode %s event of %s: %w", ev.Type, ev.Data.ID, err)
 		}
-		pipe.XAdd(ctx, &redis.XAddArgs{Stream: stream, MaxLen: d.s.cfg.StreamMaxLen, Approx: true,
-			Values: []any{eventField, b}})
+		encoded = append(encoded, b)
 	}
-	if len(events) > 0 {
-		pipe.Expire(ctx, stream, d.s.cfg.IncidentTTL)
-	}
-	// Forget series whose buckets have all expired.
-	pipe.ZRemRangeByScore(ctx, d.s.key(keySeries), "-inf",
-		fmt.Sprint(run.m-int64(d.s.cfg.BucketTTL.Minutes())))
 
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("write minute: %w", err)
-	}
-	clear(st.removedSeries)
-	clear(st.removedIncidents)
-	return nil
+	return func(pipe redis.Pipeliner) {
+		for i := range run.readings {
+			r := &run.readings[i]
+			if r.idle {
+				continue
+			}
+			key := d.s.seriesKey(r.sr, "base")
+			pipe.HSet(ctx, key, r.base.fields()...)
+			pipe.Expire(ctx, key, d.cfg.BaselineTTL)
+		}
+
+		det := d.s.key(keyDetector)
+		pipe.HSet(ctx, det, fieldLast, run.m, fieldStart, st.start)
+		for _, f := range stateFields {
+			pipe.HSet(ctx, det, f.name, f.value)
+		}
+		for _, member := range slices.Sorted(maps.Keys(st.removedSeries)) {
+			pipe.HDel(ctx, det, prefixSeries+member)
+		}
+		for _, id := range slices.Sorted(maps.Keys(st.removedIncidents)) {
+			pipe.HDel(ctx, det, prefixIncidents+id)
+		}
+		pipe.Expire(ctx, det, d.s.cfg.IncidentTTL)
+
+		idx, open := d.s.key(keyIncidents), d.s.key(keyOpen)
+		for _, sv := range incidents {
+			in := sv.in
+			pipe.Set(ctx, d.s.incidentKey(in.ID), sv.json, d.s.cfg.IncidentTTL)
+			z := redis.Z{Score: float64(in.StartedAt.Unix()), Member: in.ID}
+			pipe.ZAdd(ctx, idx, z)
+			if in.Status == seismo.StatusResolved {
+				pipe.ZRem(ctx, open, in.ID)
+			} else {
+				pipe.ZAdd(ctx, open, z)
+			}
+		}
+		for _, is := range run.dropped {
+			pipe.Del(ctx, d.s.incidentKey(is.inc.ID))
+			pipe.ZRem(ctx, idx, is.inc.ID)
+			pipe.ZRem(ctx, open, is.inc.ID)
+		}
+		pipe.Expire(ctx, idx, d.s.cfg.IncidentTTL)
+		pipe.Expire(ctx, open, d.s.cfg.IncidentTTL)
+
+		stream := d.s.key(keyEvents)
+		for _, b := range encoded {
+			pipe.XAdd(ctx, &redis.XAddArgs{Stream: stream, MaxLen: d.s.cfg.StreamMaxLen, Approx: true,
+				Values: []any{eventField, b}})
+		}
+		if len(encoded) > 0 {
+			pipe.Expire(ctx, stream, d.s.cfg.IncidentTTL)
+		}
+		// Forget series whose buckets have all expired.
+		pipe.ZRemRangeByScore(ctx, d.s.key(keySeries), "-inf",
+			strconv.FormatInt(run.m-int64(d.s.cfg.BucketTTL.Minutes()), 10))
+	}, nil
 }
