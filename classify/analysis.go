@@ -20,6 +20,7 @@ type analysis struct {
 	bounds   []int32 // per token: clause-starting words before it
 	lingua   []byte
 	scores   []serviceScore
+	told     []uint8 // per sentence: toldPast, toldNews
 	votes    [len16]float64
 }
 

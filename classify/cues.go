@@ -245,8 +245,9 @@ func (c *Classifier) applyNegation(a *analysis) {
 }
 
 // applyIrrealis cancels outage and recovery cues that follow "if", "I
-// wish", "magari", "ojalá", "keşke", "काश", "يا ريت" in the same sentence:
-// a wish or a hypothetical reports nothing.
+// wish", "magari", "ojalá", "keşke", "काश", "يا ريت" in the same clause,
+// or that come just before "sandım" (I thought) in languages that put it
+// after: a wish, a hypothetical or a mistaken belief reports nothing.
 func (c *Classifier) applyIrrealis(a *analysis) {
 	for ci := range a.cues {
 		cu := &a.cues[ci]
@@ -258,10 +259,17 @@ func (c *Classifier) applyIrrealis(a *analysis) {
 		clause := a.s.toks[cu.start].clause
 		for ni := range a.cues {
 			n := &a.cues[ni]
-			if n.kind != kIrrealis || a.s.toks[n.start].clause != clause || n.end > cu.start || cu.start-n.end > 8 {
+			if a.s.toks[n.start].clause != clause {
 				continue
 			}
-			cu.cancelled, cu.family, cu.modStart = true, negHypothetical, n.start
+			switch {
+			case n.kind == kIrrealis && n.end <= cu.start && cu.start-n.end <= 8:
+				cu.cancelled, cu.family, cu.modStart = true, negHypothetical, n.start
+			case n.kind == kIrrealisPost && n.start >= cu.end && n.start-cu.end <= 2:
+				cu.cancelled, cu.family, cu.modStart = true, negHypothetical, n.end
+			default:
+				continue
+			}
 			break
 		}
 	}

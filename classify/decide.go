@@ -18,6 +18,7 @@ type verdict struct {
 
 // decide attributes cues to anchors and scores each service.
 func (c *Classifier) decide(a *analysis) verdict {
+	a.markTold()
 	c.groupMentions(a)
 	c.buildAnchors(a)
 	c.attribute(a)
@@ -145,6 +146,9 @@ func (c *Classifier) attribute(a *analysis) {
 			continue
 		}
 		cu.anchor = c.nearestAnchor(a, cu, false)
+		if a.told[cu.sentence]&toldPast != 0 {
+			continue // "it worked fine yesterday" says nothing of now
+		}
 		if cu.anchor >= 0 && a.anchors[cu.anchor].kind == anchorService &&
 			a.s.toks[a.anchors[cu.anchor].start].clause == a.s.toks[cu.start].clause {
 			// "insta and twitter load fine": the whole list is fine.
@@ -275,6 +279,35 @@ type serviceScore struct {
 	still               bool // an outage said to persist ("still down")
 }
 
+// markTold flags the sentences that tell of the past or report news.
+// They are told sentence by sentence: "yesterday it was down for hours"
+// rules out that sentence, not "it worked yesterday. Now it crashes."
+func (a *analysis) markTold() {
+	told := a.told[:0]
+	for range a.s.sentences {
+		told = append(told, 0)
+	}
+	for ci := range a.cues {
+		cu := &a.cues[ci]
+		if cu.kind != kNegative || cu.cancelled || cu.sentence >= len(told) {
+			continue
+		}
+		switch cu.value {
+		case negPast:
+			told[cu.sentence] |= toldPast
+		case negNews:
+			told[cu.sentence] |= toldPast | toldNews
+		}
+	}
+	a.told = told
+}
+
+// Flags of a sentence that tells of the past or reports news.
+const (
+	toldPast uint8 = 1 << iota // no complaint from this sentence
+	toldNews                   // no recovery either
+)
+
 // problemRank orders problem types from most to least specific, for
 // posts that describe several.
 var problemRank = map[string]int{
@@ -292,14 +325,8 @@ func (c *Classifier) score(a *analysis) verdict {
 	a.scores = scores
 	var question, ok bool
 	var own int
-	var vetoComplaint, vetoRecovery bool
-	for _, m := range a.mentions {
-		if m.outageTag {
-			s := &scores[m.svc]
-			s.complaint = math.Max(s.complaint, wHashtag)
-			s.cues++
-		}
-	}
+	var vetoComplaint bool
+	told := a.told
 	for ci := range a.cues {
 		cu := &a.cues[ci]
 		switch {
@@ -310,20 +337,33 @@ func (c *Classifier) score(a *analysis) verdict {
 		case cu.kind == kNegative && !cu.cancelled:
 			switch cu.value {
 			case negOwnDevice:
-				own++
-			case negPast, negBlame, negSarcasm:
+				// "is it whatsapp or my wifi?" still asks about the
+				// service.
+				if !a.s.sentences[cu.sentence].question {
+					own++
+				}
+			case negBlame, negSarcasm:
 				vetoComplaint = true
-			case negNews:
-				vetoComplaint, vetoRecovery = true, true
 			}
 		}
 	}
 	if c.sarcasticQuote(a) {
 		vetoComplaint = true
 	}
+	for _, m := range a.mentions {
+		if m.outageTag && told[a.s.toks[m.start].sentence]&toldPast == 0 {
+			s := &scores[m.svc]
+			s.complaint = math.Max(s.complaint, wHashtag)
+			s.cues++
+		}
+	}
 	for ci := range a.cues {
 		cu := &a.cues[ci]
 		if cu.cancelled || cu.anchor < 0 || !isPositive(cu.kind) {
+			continue
+		}
+		if t := told[cu.sentence]; isOutageFamily(cu.kind) && t&toldPast != 0 ||
+			(cu.kind == kRecovery || cu.kind == kRecoveryWeak) && t&toldNews != 0 {
 			continue
 		}
 		an := a.anchors[cu.anchor]
@@ -390,9 +430,6 @@ func (c *Classifier) score(a *analysis) verdict {
 		s.recovery -= penalty
 		if vetoComplaint {
 			s.complaint = 0
-		}
-		if vetoRecovery {
-			s.recovery = 0
 		}
 		best = math.Max(best, math.Max(s.complaint, s.recovery))
 	}
@@ -490,7 +527,9 @@ func (c *Classifier) sarcasticQuote(a *analysis) bool {
 // problem picks the most specific problem type among the cues about the
 // broken services: a symptom's own type, or for outage and failure words
 // the topic named near them ("stories won't load" is media), else their
-// default.
+// default. A described symptom or failure beats a generic outage word
+// that only a nearby noun made specific: in "down, shows the message
+// 'something went wrong'" the problem is the error, not messages.
 func (c *Classifier) problem(a *analysis, svcs []int) (string, int) {
 	bestP, bestCue, bestRank := seismo.ProblemTotalOutage, -1, -1
 	for ci := range a.cues {
@@ -503,15 +542,25 @@ func (c *Classifier) problem(a *analysis, svcs []int) (string, int) {
 			continue
 		}
 		p, src := cu.value, ci
-		if cu.kind != kSymptom || p == seismo.ProblemServerError {
-			if tp, ti := c.topicNear(a, cu); ti >= 0 && topicOverrides(p, tp) {
-				p, src = tp, ti
-			}
-		}
 		if p == "" {
 			p = seismo.ProblemTotalOutage
 		}
-		if r := problemRank[p]; r > bestRank {
+		// Specificity: 2 for a symptom, a failure or a word with a type of
+		// its own, 1 for a generic word refined by a topic, 0 otherwise.
+		class := 0
+		if cu.kind == kSymptom || cu.kind == kFailure || p != seismo.ProblemTotalOutage {
+			class = 2
+		}
+		if cu.kind != kSymptom || p == seismo.ProblemServerError {
+			if tp, ti := c.topicNear(a, cu); ti >= 0 && topicOverrides(p, tp) {
+				p, src = tp, ti
+				class = max(class, 1)
+			}
+		}
+		if p == seismo.ProblemTotalOutage {
+			class = 0
+		}
+		if r := class*100 + problemRank[p]; r > bestRank {
 			bestP, bestCue, bestRank = p, src, r
 		}
 	}

@@ -38,8 +38,12 @@
 // in its sentence: a service (services listed together share cues), the
 // author's own device or connection, a carrier, or something that is not
 // an online service (a bank, a train). Outage words about the author's
-// device, news of a past outage ("yesterday", a year), "it's your wifi"
-// and mocked questions count against a complaint. A service said to work
+// device (unless asked: "is it X or my wifi?"), "it's your wifi" and
+// mocked questions count against a complaint; news of a past outage
+// ("yesterday", a year) rules out the outage told in its own sentence.
+// "I thought" cancels the outage it introduces ("dachte schon X ist
+// down"), and in languages that say it after the verb, the outage before
+// it ("çalışmıyor sandım"). A service said to work
 // ("insta loads fine") takes no outage words from other clauses, so
 // "everyone is on X because WhatsApp is down" names WhatsApp only.
 // Ambiguous aliases (X, WA, IG, zap, signal, threads, snap, face) count only
@@ -53,7 +57,9 @@
 // Recovery are never both true. The problem type is the most specific one
 // described: a symptom's own type, or for outage and failure words the
 // topic named near them ("stories won't load" is media), else
-// total_outage.
+// total_outage. A described symptom beats a generic outage word that only
+// a nearby noun made specific ("down, the message 'something went wrong'"
+// is a server error).
 //
 // # Signal
 //

@@ -25,6 +25,20 @@ func TestQuotedQuestions(t *testing.T) {
 	})
 }
 
+// TestSentenceScope covers cues whose reach is their sentence: past and
+// news rule out the outage told in their own sentence only, and the
+// author's own side named in a question still leaves the question about
+// the service.
+func TestSentenceScope(t *testing.T) {
+	runVerdicts(t, []verdictCase{
+		{name: "news in the same sentence", text: "yesterday whatsapp was down for three hours in half of europe", services: none("whatsapp")},
+		{name: "past in another sentence", text: "youtube worked fine yesterday. now every video just keeps buffering", complaint: true, services: none("youtube"), problem: "media"},
+		{name: "year in another sentence", text: "flashbacks to 2021. whatsapp, insta and facebook all down again", complaint: true, services: none("whatsapp", "instagram", "facebook"), problem: "total_outage"},
+		{name: "hedged question naming own router", text: "is netflix down or is it my router?", complaint: true, services: none("netflix"), problem: "total_outage"},
+		{name: "own router told, not asked", text: "netflix wasn't loading, turned out it was my router", services: none("netflix")},
+	})
+}
+
 // TestLanguageIdentification covers the language of posts whose cue words
 // are English or whose short words belong to several languages.
 func TestLanguageIdentification(t *testing.T) {

@@ -36,6 +36,7 @@ const (
 	kNegator                  // negation before a word
 	kNegatorPost              // negation after a word (German nicht, French pas, Hindi nahi)
 	kIrrealis                 // if, wish: what follows did not happen
+	kIrrealisPost             // "sandım" (I thought): what comes before did not happen
 	kNegative                 // a negative family, in value
 	kIgnore                   // masks shorter phrases and means nothing
 	kTopic                    // a noun naming what fails, in value
@@ -119,6 +120,7 @@ type entry struct {
 const (
 	patNum  = "<num>"
 	patYear = "<year>"
+	patAny  = "<any>" // any one word, inside a phrase: "stürzt <any> ab"
 )
 
 // tnode is a node of the token trie.
@@ -127,6 +129,7 @@ type tnode struct {
 	prefix  []prefixEdge
 	num     *tnode
 	year    *tnode
+	any     *tnode
 	entries []int32
 	mask    langMask // union of the languages of entries, for fast filtering
 }
@@ -328,13 +331,14 @@ func checkSection(section, value string) (kind, string, error) {
 		default:
 			return 0, "", fmt.Errorf("section recovery: unknown value %q", value)
 		}
-	case kNegator:
+	case kNegator, kIrrealis:
 		switch value {
 		case "":
 		case "post":
-			k = kNegatorPost
+			k = map[kind]kind{kNegator: kNegatorPost, kIrrealis: kIrrealisPost}[k]
+			value = ""
 		default:
-			return 0, "", fmt.Errorf("section negator: unknown value %q", value)
+			return 0, "", fmt.Errorf("section %s: unknown value %q", section, value)
 		}
 	default:
 		if value != "" {
@@ -349,7 +353,7 @@ func (lx *lexicon) add(k kind, value string, bit langMask, phrase string) error 
 	var toks []string
 	for _, raw := range strings.Fields(phrase) {
 		switch {
-		case raw == patNum || raw == patYear:
+		case raw == patNum || raw == patYear || raw == patAny:
 			toks = append(toks, raw)
 		case strings.HasSuffix(raw, "*") && len(raw) > 1:
 			stem := normalizePhrase(strings.TrimSuffix(raw, "*"))
@@ -364,6 +368,9 @@ func (lx *lexicon) add(k kind, value string, bit langMask, phrase string) error 
 	if len(toks) == 0 {
 		return fmt.Errorf("phrase %q has no letters or digits", phrase)
 	}
+	if toks[0] == patAny || toks[len(toks)-1] == patAny {
+		return fmt.Errorf("phrase %q: %s only stands between words", phrase, patAny)
+	}
 	n := lx.root
 	for _, t := range toks {
 		switch {
@@ -377,6 +384,11 @@ func (lx *lexicon) add(k kind, value string, bit langMask, phrase string) error 
 				n.year = newTnode()
 			}
 			n = n.year
+		case t == patAny:
+			if n.any == nil {
+				n.any = newTnode()
+			}
+			n = n.any
 		case strings.HasSuffix(t, "*"):
 			stem := strings.TrimSuffix(t, "*")
 			var next *tnode
@@ -431,7 +443,7 @@ func (a *analysis) forms(i int) [][]byte {
 
 // longestAt finds the longest phrase starting at token i whose entries
 // include a language of mask. Phrases stay inside one clause. Among equal
-// lengths an exact spelling beats a prefix pattern.
+// lengths an exact spelling beats a pattern (prefix, number, any word).
 func (lx *lexicon) longestAt(a *analysis, i, limit int, mask langMask) (match, bool) {
 	best := match{start: i, end: -1}
 	bestPrefixes := 0
@@ -456,6 +468,9 @@ func (lx *lexicon) longestAt(a *analysis, i, limit int, mask langMask) (match, b
 					walk(e.node, pos+1, prefixes+1)
 				}
 			}
+		}
+		if n.any != nil {
+			walk(n.any, pos+1, prefixes+1)
 		}
 		if tok.digits {
 			if n.num != nil {

@@ -1,0 +1,101 @@
+package classify
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/seismo-dev/seismo"
+)
+
+func TestLexiconPatternErrors(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"any word first", "[outage]\n<any> down\n", "only stands between words"},
+		{"any word last", "[outage]\ndown <any>\n", "only stands between words"},
+		{"bad irrealis value", "[irrealis:later]\nif\n", "unknown value"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := newLexicon().parse("de", tc.text)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestLexiconAnyWord covers <any>, which lets one phrase cover German
+// separable verbs ("stürzt bei jedem Start ab") and words that take an
+// adverb in the middle ("bin heute echt down").
+func TestLexiconAnyWord(t *testing.T) {
+	lx := newLexicon()
+	err := lx.parse("de", `
+[symptom:app_crash]
+stürzt ab
+stürzt <any> ab
+stürzt <any> <any> ab
+[negative:idiom]
+bin <any> down
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"netflix stürzt ab", []string{"sturzt ab"}},
+		{"netflix stürzt sofort ab", []string{"sturzt <any> ab"}},
+		{"netflix stürzt bei jedem ab", []string{"sturzt <any> <any> ab"}},
+		{"netflix stürzt bei jedem Start ab", nil}, // three words apart
+		{"netflix stürzt, dann ab", nil},           // not across a comma
+		{"ich bin echt down", []string{"bin <any> down"}},
+	}
+	for _, tc := range tests {
+		var a analysis
+		tokenize(&a.s, tc.text)
+		a.computeForms()
+		var got []string
+		for _, m := range lx.matchAll(&a, langBit("de"), nil) {
+			got = append(got, lx.entries[m.node.entries[0]].phrase)
+		}
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("%q: matched %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestIrrealisPost covers a mistaken belief told after the verb, as
+// Turkish and Hindi do ("çalışmıyor sandım": I thought it was not
+// working), with a lexicon of its own so that the test does not depend on
+// the shipped Turkish phrases.
+func TestIrrealisPost(t *testing.T) {
+	c, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lx := newLexicon()
+	if err := lx.parse("tr", "[outage]\nçalışmıyor\n[irrealis:post]\nsandım\nzannettim\n"); err != nil {
+		t.Fatal(err)
+	}
+	lx.markNegated()
+	c.lx = lx
+	tests := []struct {
+		text      string
+		complaint bool
+	}{
+		{"WhatsApp çalışmıyor", true},
+		{"WhatsApp çalışmıyor sandım, meğer internetim gitmiş", false},
+		{"WhatsApp çalışmıyor zannettim", false},
+		{"Instagram çalışmıyor, WhatsApp'ı da öyle sandım", true}, // another clause
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			sig := c.Classify(&seismo.Post{ID: "p", Text: tc.text, Lang: "tr"})
+			if sig.Complaint != tc.complaint {
+				t.Errorf("complaint = %v, want %v (cues %+v)", sig.Complaint, tc.complaint, sig.Cues)
+			}
+		})
+	}
+}
