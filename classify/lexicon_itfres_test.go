@@ -77,6 +77,7 @@ func TestLexiconFamiliesItalian(t *testing.T) {
 		{family: "per question is no message", text: "ChatGPT mi dà errore a ogni messaggio, è giù?", complaint: true, services: svc("chatgpt"), problem: "server_error"},
 		{family: "card refused", text: "iCloud rifiuta la carta ma la carta funziona ovunque", complaint: true, services: svc("icloud"), problem: "payments"},
 		{family: "crash verb forms", text: "TikTok continua a crashare appena apro la fotocamera", complaint: true, services: svc("tiktok"), problem: "app_crash"},
+		{family: "cannot listen", text: "Spotify non mi fa ascoltare niente da un'ora", complaint: true, services: svc("spotify"), problem: "media"},
 		// Others see it too.
 		{family: "me too", text: "anche a me instagram non carica i reel", complaint: true, services: svc("instagram"), problem: "media"},
 		{family: "not the only one", text: "x non funziona, non sono l'unico vero?", complaint: true, services: svc("x"), problem: "total_outage"},
@@ -123,6 +124,8 @@ func TestLexiconFamiliesFrench(t *testing.T) {
 		{family: "nothing received", text: "Gmail : je reçois plus rien depuis ce matin", complaint: true, services: svc("gmail"), problem: "messages"},
 		{family: "black videos", text: "les vidéos YouTube restent noires", complaint: true, services: svc("youtube"), problem: "media"},
 		{family: "will not play", text: "Spotify veut pas lire mes playlists", complaint: true, services: svc("spotify"), problem: "media"},
+		{family: "veut pas plus verb", text: "iCloud veut plus synchroniser mes photos", complaint: true, services: svc("icloud"), problem: "media"},
+		{family: "veut pas send", text: "Messenger veut pas envoyer mes messages ce soir", complaint: true, services: svc("messenger"), problem: "messages"},
 		{family: "rings into the void", text: "les appels WhatsApp sonnent dans le vide", complaint: true, services: svc("whatsapp"), problem: "calls"},
 		{family: "kicked from voice", text: "Discord m'éjecte du vocal toutes les deux minutes", complaint: true, services: svc("discord"), problem: "calls"},
 		{family: "nobody hears me", text: "on m'entend pas sur les appels Messenger", complaint: true, services: svc("messenger"), problem: "calls"},
@@ -159,6 +162,8 @@ func TestLexiconFamiliesSpanish(t *testing.T) {
 		{family: "tronar", text: "ya tronó telegram, no carga nada", complaint: true, services: svc("telegram"), problem: "total_outage"},
 		{family: "tildarse", text: "tiktok se tildó y no pasa del logo", complaint: true, services: svc("tiktok"), problem: "total_outage"},
 		{family: "fallando", text: "Discord está fallando desde la mañana", complaint: true, services: svc("discord"), problem: "total_outage"},
+		{family: "no me va", text: "no me va el whatsapp desde esta mañana", complaint: true, services: svc("whatsapp"), problem: "total_outage"},
+		{family: "no me va as taste", text: "no me va mucho el nuevo diseño de Instagram"},
 		{family: "fatal", text: "Gmail va fatal hoy, no carga nada", complaint: true, services: svc("gmail"), problem: "total_outage"},
 		{family: "having problems today", text: "¿youtube tiene problemas hoy?", complaint: true, services: svc("youtube"), problem: "total_outage"},
 		// Connection error strings.
@@ -193,6 +198,7 @@ func TestLexiconFamiliesSpanish(t *testing.T) {
 		{family: "blame the phone", text: "Instagram anda perfecto, es tu celular"},
 		{family: "past with router", text: "Facebook no cargaba pero era el router"},
 		{family: "dropped phone", text: "se me cayó el celular al agua, no tengo whatsapp"},
+		{family: "broken phone", text: "se me cayó el móvil y se rompió, estoy sin telegram"},
 		{family: "dead means unused", text: "Facebook está muerto, ya nadie lo usa"},
 		{family: "not available in a country", text: "esta peli no está disponible en Netflix México"},
 		{family: "cannot believe", text: "no se puede creer lo buena que está la serie de Netflix"},
