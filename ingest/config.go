@@ -32,16 +32,25 @@ type Config struct {
 	BatchWait time.Duration
 
 	// Lateness is the allowed lateness subtracted from the newest event time
-	// of a partition to get its watermark, default 30s.
+	// of a partition to get its watermark, default 30s. A post older than
+	// its partition's watermark is recorded with Report.Late set.
 	Lateness time.Duration
-	// IdleTimeout is how long (wall clock) a partition may go without a
-	// message before it stops holding the watermark back, default 10s.
+	// IdleTimeout is how long (wall clock) a caught-up partition with
+	// nothing in flight may stay silent before it stops holding the
+	// watermark back, default 10s. A partition that has delivered nothing
+	// since the start or the last rebalance stops holding it back after
+	// IdleTimeout too. A partition behind its high-water mark, or with
+	// messages fetched and not committed, always holds it back.
 	IdleTimeout time.Duration
-	// MaxAhead rejects a post whose created_at is more than this ahead of
-	// the wall clock, or of the watermark once there is one, default 6h.
+	// MaxAhead is the clock skew allowed between sources and this host,
+	// default 5m: a post whose created_at is more than this ahead of the
+	// wall clock is dead-lettered. Nothing else bounds event time from
+	// above: gaps in event time are normal, and a replay is all past.
 	MaxAhead time.Duration
-	// MaxBehind rejects a post whose created_at is more than this behind
-	// the watermark, default 48h (the counters expire after 72h).
+	// MaxBehind dead-letters a post whose created_at is more than this
+	// behind the newest post of its own partition, default 48h (the
+	// counters expire after 72h). The first post of a partition is never
+	// behind.
 	MaxBehind time.Duration
 
 	// Concurrency is how many posts of a batch are classified at once,
@@ -67,8 +76,8 @@ type Config struct {
 	// default 10s.
 	OpTimeout time.Duration
 
-	// Now is the wall clock, default time.Now. Only idleness and the
-	// MaxAhead check use it; everything else runs on event time.
+	// Now is the wall clock, default time.Now. Only idleness, rebalances
+	// and the MaxAhead check use it; everything else runs on event time.
 	Now func() time.Time
 }
 
@@ -87,7 +96,7 @@ func DefaultConfig() Config {
 		BatchWait:         50 * time.Millisecond,
 		Lateness:          30 * time.Second,
 		IdleTimeout:       10 * time.Second,
-		MaxAhead:          6 * time.Hour,
+		MaxAhead:          5 * time.Minute,
 		MaxBehind:         48 * time.Hour,
 		Concurrency:       runtime.GOMAXPROCS(0),
 		HeartbeatInterval: time.Second,

@@ -2,7 +2,8 @@
 // posts from the posts topic in a consumer group, decodes and validates
 // them, classifies them, dead-letters what cannot be counted, records the
 // rest and only then commits, in partition order. It also keeps the
-// event-time watermark of the partitions it reads and publishes it.
+// event-time watermark of the partitions it reads and publishes it, and
+// marks the posts that arrive behind their partition's watermark as late.
 //
 // Delivery is at least once: a crash or a rebalance redelivers everything
 // after the last commit, and the Recorder counts idempotently, so the
@@ -64,12 +65,21 @@ type Consumer struct {
 	running   atomic.Bool
 	processed atomic.Uint64
 
-	// wm is the processing loop's view of event time, including the batch
-	// in hand; committed is the copy as of the last committed batch, which
-	// is what gets published and what Watermark reports.
-	wm        *watermarks
-	mu        sync.Mutex
-	committed *watermarks
+	// marks is the processing loop's view of event time: the newest
+	// accepted created_at of each partition, including the batch in hand.
+	// Only the loop touches it.
+	marks map[int]time.Time
+
+	mu sync.Mutex
+	// track decides the watermark from committed batches and fetches.
+	track *tracker
+	// stalled is set while a batch step is failing and cleared by the next
+	// commit; the published watermark does not move meanwhile.
+	stalled bool
+	// lastWM is the last watermark computed while not stalled, hasWM
+	// whether there is one.
+	lastWM time.Time
+	hasWM  bool
 
 	kick chan struct{} // asks the publisher to publish now
 }
@@ -80,6 +90,7 @@ type consumerMetrics struct {
 	late      metrics.Counter
 	reports   metrics.Counter
 	batchErrs metrics.Counter
+	minimal   metrics.Counter
 	watermark metrics.Gauge
 }
 
@@ -107,14 +118,15 @@ func New(cfg Config, cls Classifier, rec Recorder, reg *metrics.Registry, log *s
 		m: consumerMetrics{
 			reg:       reg,
 			messages:  reg.Counter("seismo_ingest_messages_total", "Messages handled and committed, valid or dead-lettered."),
-			late:      reg.Counter("seismo_ingest_late_total", "Posts older than the watermark when they arrived, still recorded."),
+			late:      reg.Counter("seismo_ingest_late_total", "Posts older than their partition's watermark when they arrived, still recorded."),
 			reports:   reg.Counter("seismo_ingest_reports_total", "Posts whose signal counts (complaint or recovery about a service)."),
 			batchErrs: reg.Counter("seismo_ingest_batch_errors_total", "Failed attempts to dead-letter, record or commit a batch."),
+			minimal:   reg.Counter("seismo_ingest_dlq_minimal_total", "Dead letters written without value and original headers because the full ones could not be written."),
 			watermark: reg.Gauge("seismo_ingest_watermark_seconds", "This worker's event-time watermark, unix seconds."),
 		},
-		wm:        newWatermarks(cfg.Lateness, cfg.IdleTimeout),
-		committed: newWatermarks(cfg.Lateness, cfg.IdleTimeout),
-		kick:      make(chan struct{}, 1),
+		marks: map[int]time.Time{},
+		track: newTracker(cfg.Lateness, cfg.IdleTimeout, cfg.Now()),
+		kick:  make(chan struct{}, 1),
 	}
 	return c, nil
 }
@@ -123,13 +135,23 @@ func New(cfg Config, cls Classifier, rec Recorder, reg *metrics.Registry, log *s
 // valid and dead-lettered alike.
 func (c *Consumer) Processed() uint64 { return c.processed.Load() }
 
-// Watermark returns the worker's watermark as of the last committed batch,
-// and false while there is none: before any post was committed, or while a
-// partition of the topic has shown nothing for less than IdleTimeout.
+// Watermark returns the watermark this worker publishes, and false while
+// it has none yet. It counts committed posts only: the minimum over the
+// partitions that are not idle of the newest committed created_at minus
+// Lateness (the maximum when all are idle). A partition is idle when it is
+// caught up, has nothing in flight and has been silent for IdleTimeout, or
+// has delivered nothing for IdleTimeout since the start or the last
+// rebalance. While a batch keeps failing, or while a partition that is not
+// idle has no committed post yet, the last value stands.
 func (c *Consumer) Watermark() (time.Time, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.committed.worker(c.cfg.Now())
+	if !c.stalled {
+		if wm, ok := c.track.worker(c.cfg.Now()); ok {
+			c.lastWM, c.hasWM = wm, true
+		}
+	}
+	return c.lastWM, c.hasWM
 }
 
 // Run consumes until ctx is cancelled, then stops fetching, finishes the
@@ -141,6 +163,9 @@ func (c *Consumer) Run(ctx context.Context) error {
 	if !c.running.CompareAndSwap(false, true) {
 		return errors.New("ingest: Run called twice")
 	}
+	c.mu.Lock()
+	c.track.rebalanced(c.cfg.Now()) // the start counts as one
+	c.mu.Unlock()
 	c.expectPartitions(ctx)
 	r := kafka.NewReader(c.readerConfig())
 	w := c.newWriter()
@@ -159,7 +184,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 	defer stopPublish()
 	var wg sync.WaitGroup
 	wg.Go(func() { fetchErr <- c.fetch(fetchCtx, r, msgs) })
-	wg.Go(func() { c.publishLoop(pubCtx) })
+	wg.Go(func() { c.publishLoop(pubCtx, r) })
 
 	err := c.loop(ctx, wctx, msgs, fetchErr, r, w)
 
@@ -206,7 +231,9 @@ func (c *Consumer) expectPartitions(ctx context.Context) {
 		for i, p := range parts {
 			ids[i] = p.ID
 		}
-		c.wm.expect(ids, c.cfg.Now())
+		c.mu.Lock()
+		c.track.expect(ids)
+		c.mu.Unlock()
 		return
 	}
 	c.log.Warn("could not list the topic's partitions; the watermark starts with the first to deliver",
@@ -325,12 +352,29 @@ func (c *Consumer) fetch(ctx context.Context, r *kafka.Reader, out chan<- kafka.
 			continue
 		}
 		attempt = 0
+		c.pollRebalance(r)
+		c.mu.Lock()
+		c.track.fetched(m, c.cfg.Now())
+		c.mu.Unlock()
 		select {
 		case out <- m:
 		case <-ctx.Done():
 			return nil
 		}
 	}
+}
+
+// pollRebalance notes a new consumer-group generation, if the reader
+// started one since the last poll. kafka-go says nothing else about
+// assignments; this is enough to stop waiting for partitions that moved to
+// another worker.
+func (c *Consumer) pollRebalance(r *kafka.Reader) {
+	if r.Stats().Rebalances == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.track.rebalanced(c.cfg.Now())
 }
 
 // loop gathers batches and handles them until ctx is done.
@@ -385,7 +429,7 @@ type item struct {
 	signal seismo.Signal
 	reason seismo.Reason // "" while the post is valid
 	errMsg string
-	late   bool
+	late   bool // older than its partition's watermark when checked
 }
 
 // handle takes one batch from decoding to commit. It returns an error only
@@ -397,17 +441,18 @@ func (c *Consumer) handle(ctx context.Context, r *kafka.Reader, w *kafka.Writer,
 	}
 	c.classifyAll(items)
 
-	var dead []kafka.Message
+	var dead deadLetters
 	var reports []seismo.Report
 	for i := range items {
 		it := &items[i]
 		switch {
 		case it.reason != "":
-			dead = append(dead, dlqMessage(it.msg, it.reason, it.errMsg))
+			dead.add(it)
 		case it.signal.Counts():
-			reports = append(reports, seismo.Report{Post: it.post, Signal: it.signal})
+			reports = append(reports, seismo.Report{Post: it.post, Signal: it.signal, Late: it.late})
 		}
 	}
+	commits := highestPerPartition(batch)
 
 	// In this order, each step retried until it succeeds: dead letters and
 	// records must be safe before the commit moves past their messages.
@@ -416,14 +461,14 @@ func (c *Consumer) handle(ctx context.Context, r *kafka.Reader, w *kafka.Writer,
 		skip bool
 		run  func(context.Context) error
 	}{
-		{"write dead letters", len(dead) == 0, func(ctx context.Context) error {
-			return w.WriteMessages(ctx, dead...)
+		{"write dead letters", dead.len() == 0, func(ctx context.Context) error {
+			return c.writeDead(ctx, w, &dead)
 		}},
 		{"record reports", len(reports) == 0, func(ctx context.Context) error {
 			return c.rec.Record(ctx, reports)
 		}},
 		{"commit offsets", false, func(ctx context.Context) error {
-			return r.CommitMessages(ctx, highestPerPartition(batch)...)
+			return r.CommitMessages(ctx, commits...)
 		}},
 	}
 	for _, s := range steps {
@@ -435,11 +480,27 @@ func (c *Consumer) handle(ctx context.Context, r *kafka.Reader, w *kafka.Writer,
 				s.name, len(batch), err)
 		}
 	}
-	c.committedBatch(items, len(reports))
+	c.committedBatch(items, len(reports), commits)
 	return nil
 }
 
+// writeDead writes the batch's dead letters that are not written yet. When
+// the full letters fail for good it logs why and writes minimal ones at
+// once; an error of those is returned for the caller to retry.
+func (c *Consumer) writeDead(ctx context.Context, w dlqWriter, dead *deadLetters) error {
+	err := dead.write(ctx, w)
+	if err == nil || !dead.downgrade(err) {
+		return err
+	}
+	c.m.minimal.Add(uint64(dead.len()))
+	c.log.Warn("dead letters cannot be written whole; writing minimal ones (no value, no original headers)",
+		"count", dead.len(), "failures", dead.failures, "err", err)
+	return dead.write(ctx, w)
+}
+
 // retry runs op until it succeeds or ctx ends, backing off between tries.
+// A failure is logged only when another try follows; the last one is
+// returned to the caller instead.
 func (c *Consumer) retry(ctx context.Context, name string, size int, op func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		opCtx, cancel := context.WithTimeoutCause(ctx, c.cfg.OpTimeout,
@@ -450,15 +511,22 @@ func (c *Consumer) retry(ctx context.Context, name string, size int, op func(con
 			return nil
 		}
 		c.m.batchErrs.Inc()
-		c.log.Warn("batch step failed, retrying", "step", name, "batch", size, "attempt", attempt, "err", err)
+		c.mu.Lock()
+		c.stalled = true
+		c.mu.Unlock()
 		if !sleep(ctx, backoff(attempt)) {
 			return fmt.Errorf("gave up after %d attempts: %w", attempt, err)
 		}
+		c.log.Warn("batch step failed, retrying", "step", name, "batch", size, "attempt", attempt, "err", err)
 	}
 }
 
-// check decodes m and checks its event time against the watermarks,
-// updating them with the post when it is accepted.
+// check decodes m and checks its event time: against the wall clock for
+// the future, and against the newest post of its own partition for the
+// past. An accepted post moves its partition's mark and is late when it is
+// older than the partition's watermark (the mark minus Lateness). Marks
+// depend only on each partition's order, so which posts are late does not
+// depend on how partitions interleave.
 func (c *Consumer) check(m kafka.Message) item {
 	it := item{msg: m}
 	post, err := seismo.DecodePost(m.Value)
@@ -470,38 +538,45 @@ func (c *Consumer) check(m kafka.Message) item {
 		return it
 	}
 	it.post = post
-	now := c.cfg.Now()
 	t := post.CreatedAt
-	ref, hasRef := c.wm.reference(m.Partition, now)
-	switch {
-	case t.Sub(now) > c.cfg.MaxAhead:
+	// Only the future is bounded by the clock: a replay is all past, and
+	// a post from the future (a local time sent with a Z suffix) would
+	// drag the watermark ahead of every real post.
+	if ahead := t.Sub(c.cfg.Now()); ahead > c.cfg.MaxAhead {
 		it.reason = seismo.ReasonTimeOutOfRange
-		it.errMsg = fmt.Sprintf("created_at %s is more than %s ahead of the clock", t.Format(time.RFC3339), c.cfg.MaxAhead)
-	case hasRef && t.Sub(ref) > c.cfg.MaxAhead:
-		if c.wm.rejectedAhead(m.Partition) {
-			// The partition's watermark came from a stale outlier, not
-			// from the stream; let this post define it anew.
-			c.log.Warn("partition watermark reset after a run of posts ahead of it",
-				"partition", m.Partition, "offset", m.Offset, "watermark", ref, "created_at", t)
-			c.wm.reset(m.Partition)
-			break
-		}
-		it.reason = seismo.ReasonTimeOutOfRange
-		it.errMsg = fmt.Sprintf("created_at %s is more than %s ahead of the watermark %s",
-			t.Format(time.RFC3339), c.cfg.MaxAhead, ref.Format(time.RFC3339))
-	case hasRef && ref.Sub(t) > c.cfg.MaxBehind:
-		it.reason = seismo.ReasonTimeOutOfRange
-		it.errMsg = fmt.Sprintf("created_at %s is more than %s behind the watermark %s",
-			t.Format(time.RFC3339), c.cfg.MaxBehind, ref.Format(time.RFC3339))
-	}
-	if it.reason != "" {
+		it.errMsg = fmt.Sprintf("created_at %s is %s ahead of the clock (skew allowed: %s)",
+			t.Format(time.RFC3339), roundDuration(ahead), roundDuration(c.cfg.MaxAhead))
 		return it
 	}
-	if wm, ok := c.wm.worker(now); ok && t.Before(wm) {
-		it.late = true
+	newest, marked := c.marks[m.Partition]
+	if !marked { // the first post of a partition sets its mark
+		c.marks[m.Partition] = t
+		return it
 	}
-	c.wm.observe(m.Partition, t, now)
+	if behind := newest.Sub(t); behind > c.cfg.MaxBehind {
+		it.reason = seismo.ReasonTimeOutOfRange
+		it.errMsg = fmt.Sprintf("created_at %s is %s behind the newest post of its partition (%s), more than %s",
+			t.Format(time.RFC3339), roundDuration(behind), newest.Format(time.RFC3339), roundDuration(c.cfg.MaxBehind))
+		return it
+	}
+	it.late = t.Before(newest.Add(-c.cfg.Lateness))
+	if t.After(newest) {
+		c.marks[m.Partition] = t
+	}
 	return it
+}
+
+// roundDuration prints d to the second without trailing zero units:
+// 5h30m, 48h, 5m, 1m30s.
+func roundDuration(d time.Duration) string {
+	s := d.Round(time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }
 
 // classifyAll classifies the valid posts of items, Concurrency at a time.
@@ -542,8 +617,9 @@ func (c *Consumer) classify(it *item) {
 	}
 }
 
-// committedBatch accounts for a batch whose commit succeeded.
-func (c *Consumer) committedBatch(items []item, counted int) {
+// committedBatch accounts for a batch whose commit succeeded; commits are
+// the committed messages, the highest of each partition.
+func (c *Consumer) committedBatch(items []item, counted int, commits []kafka.Message) {
 	var late, dead int
 	for i := range items {
 		it := &items[i]
@@ -562,8 +638,13 @@ func (c *Consumer) committedBatch(items []item, counted int) {
 	c.m.reports.Add(uint64(counted))
 	c.processed.Add(uint64(len(items)))
 
+	offsets := make(map[int]int64, len(commits))
+	for _, m := range commits {
+		offsets[m.Partition] = m.Offset
+	}
 	c.mu.Lock()
-	c.committed = c.wm.clone()
+	c.track.commit(offsets, c.marks)
+	c.stalled = false
 	c.mu.Unlock()
 	select {
 	case c.kick <- struct{}{}:
@@ -572,10 +653,12 @@ func (c *Consumer) committedBatch(items []item, counted int) {
 	c.log.Debug("batch committed", "messages", len(items), "counted", counted, "dead", dead, "late", late)
 }
 
-// publishLoop publishes the committed watermark every PublishInterval, and
-// at once after each committed batch, until ctx is done. The detector
-// relies on the heartbeat to advance when the topic goes quiet.
-func (c *Consumer) publishLoop(ctx context.Context) {
+// publishLoop publishes the watermark every PublishInterval, and at once
+// after each committed batch, until ctx is done. The detector relies on the
+// heartbeat to advance when the topic goes quiet, and to keep counting this
+// worker while a batch is stuck. It also notices rebalances when no
+// message comes to show them.
+func (c *Consumer) publishLoop(ctx context.Context, r *kafka.Reader) {
 	t := time.NewTicker(c.cfg.PublishInterval)
 	defer t.Stop()
 	var lastErr string
@@ -586,6 +669,7 @@ func (c *Consumer) publishLoop(ctx context.Context) {
 		case <-t.C:
 		case <-c.kick:
 		}
+		c.pollRebalance(r)
 		err := c.publish(ctx)
 		// Log a failure once until it changes or heals, not every second.
 		switch {
@@ -599,7 +683,7 @@ func (c *Consumer) publishLoop(ctx context.Context) {
 	}
 }
 
-// publish sends the committed watermark, if there is one.
+// publish sends the watermark, if there is one.
 func (c *Consumer) publish(ctx context.Context) error {
 	wm, ok := c.Watermark()
 	if !ok {

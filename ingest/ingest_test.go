@@ -66,8 +66,11 @@ type recordCall struct {
 	err error
 }
 
-// fakeRecorder keeps what it is given; it fails the first failFirst calls.
+// fakeRecorder keeps what it is given; it fails the first failFirst calls,
+// and every call while failing is set.
 type fakeRecorder struct {
+	failing atomic.Bool
+
 	mu         sync.Mutex
 	failFirst  int
 	delay      time.Duration
@@ -92,7 +95,7 @@ func (r *fakeRecorder) Record(ctx context.Context, reports []seismo.Report) erro
 		ids[i] = rep.Post.ID
 	}
 	var err error
-	if len(r.calls) < r.failFirst {
+	if len(r.calls) < r.failFirst || r.failing.Load() {
 		err = fmt.Errorf("injected failure %d", len(r.calls)+1)
 	} else {
 		r.reports = append(r.reports, reports...)
@@ -394,23 +397,21 @@ func TestDeadLettersPoisonAndGoesOn(t *testing.T) {
 
 	rec := &fakeRecorder{}
 	reg := metrics.New()
-	cfg := testConfig(addr, "g", clock)
-	cfg.MaxAhead = 90 * time.Minute // so "ahead of the watermark" is testable below the clock
-	c := newConsumer(t, cfg, rec, reg)
+	c := newConsumer(t, testConfig(addr, "g", clock), rec, reg)
 	run(t, c)
 	waitFor(t, "first round processed", func() bool { return c.Processed() == uint64(len(msgs)) })
 
-	// Ahead of the partition watermark (t0+11s-30s) by more than MaxAhead,
-	// though within MaxAhead of the clock; and behind it by more than
+	// A local time sent as UTC, ahead of the clock by more than the skew;
+	// and a post behind the partition's newest (t0+10s) by more than
 	// MaxBehind. Then more good posts: the consumer goes on.
 	behind := postJSON("fb", t0.Add(-49*time.Hour), "down")
 	second := []kafka.Message{
-		{Partition: 0, Key: []byte("fw"), Value: postJSON("fw", t0.Add(100*time.Minute), "down")},
+		{Partition: 0, Key: []byte("fw"), Value: postJSON("fw", clock.Now().Add(5*time.Hour+30*time.Minute), "down")},
 		{Partition: 0, Key: []byte("fb"), Value: behind},
 		{Partition: 0, Key: []byte("after"), Value: postJSON("after", t0.Add(20*time.Second), "down")},
 	}
-	wantDead[int64(len(msgs))] = deadWant{"far ahead of the watermark", second[0].Value, seismo.ReasonTimeOutOfRange}
-	wantDead[int64(len(msgs)+1)] = deadWant{"far behind the watermark", second[1].Value, seismo.ReasonTimeOutOfRange}
+	wantDead[int64(len(msgs))] = deadWant{"a local time sent as UTC", second[0].Value, seismo.ReasonTimeOutOfRange}
+	wantDead[int64(len(msgs)+1)] = deadWant{"far behind the partition", second[1].Value, seismo.ReasonTimeOutOfRange}
 	wantGood["after"] = true
 	produce(t, addr, second...)
 	total := len(msgs) + len(second)
@@ -792,7 +793,7 @@ func TestDefaultConfig(t *testing.T) {
 		t.Errorf("names %q %q %q", d.Topic, d.GroupID, d.DLQTopic)
 	}
 	if d.BatchSize != 500 || d.BatchWait != 50*time.Millisecond || d.Lateness != 30*time.Second ||
-		d.IdleTimeout != 10*time.Second || d.MaxAhead != 6*time.Hour || d.MaxBehind != 48*time.Hour {
+		d.IdleTimeout != 10*time.Second || d.MaxAhead != 5*time.Minute || d.MaxBehind != 48*time.Hour {
 		t.Errorf("defaults %+v", d)
 	}
 	if d.WorkerID == "" || d.Concurrency < 1 || d.Now == nil {

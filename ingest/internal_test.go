@@ -4,8 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -18,67 +24,132 @@ import (
 var base = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 
 func TestWorkerWatermark(t *testing.T) {
-	type obs struct {
-		p     int
-		event time.Duration // after base
-		wall  time.Duration // after base
+	const lateness, idle = 30 * time.Second, 10 * time.Second
+	// fetch notes message off of partition p, the partition then holding
+	// hwm messages, fetched at wall clock base+wall.
+	fetch := func(tr *tracker, p int, off, hwm int64, wall time.Duration) {
+		tr.fetched(kafka.Message{Partition: p, Offset: off, HighWaterMark: hwm}, base.Add(wall))
+	}
+	// commit notes a committed batch ending at off on p, newest post at
+	// base+event.
+	commit := func(tr *tracker, p int, off int64, event time.Duration) {
+		tr.commit(map[int]int64{p: off}, map[int]time.Time{p: base.Add(event)})
+	}
+	// delivered is a partition whose messages up to off (all it has) were
+	// fetched at base+wall and committed.
+	delivered := func(tr *tracker, p int, off int64, event, wall time.Duration) {
+		fetch(tr, p, off, off+1, wall)
+		commit(tr, p, off, event)
 	}
 	tests := []struct {
 		name   string
-		expect []int // partitions of the topic, expected from time 0
-		obs    []obs
+		setup  func(tr *tracker)
 		now    time.Duration
-		want   time.Duration // after base, minus lateness applied
+		want   time.Duration // after base
 		wantOK bool
 	}{
-		{name: "nothing seen", now: 0},
-		{name: "one partition", obs: []obs{{0, 10 * time.Minute, 0}}, now: time.Second,
-			want: 10*time.Minute - 30*time.Second, wantOK: true},
-		{name: "min over active partitions",
-			obs:  []obs{{0, 10 * time.Minute, 0}, {1, 4 * time.Minute, 0}, {2, 7 * time.Minute, 0}},
-			now:  time.Second,
-			want: 4*time.Minute - 30*time.Second, wantOK: true},
-		{name: "newest per partition, not latest",
-			obs:  []obs{{0, 10 * time.Minute, 0}, {0, 2 * time.Minute, time.Second}},
-			now:  2 * time.Second,
-			want: 10*time.Minute - 30*time.Second, wantOK: true},
-		{name: "idle partition stops holding back",
-			obs:  []obs{{0, 10 * time.Minute, 20 * time.Second}, {1, 4 * time.Minute, 0}},
-			now:  25 * time.Second, // partition 1 idle for 25s > 10s
-			want: 10*time.Minute - 30*time.Second, wantOK: true},
-		{name: "all idle: the maximum",
-			obs:  []obs{{0, 10 * time.Minute, 0}, {1, 4 * time.Minute, 0}},
-			now:  time.Minute,
-			want: 10*time.Minute - 30*time.Second, wantOK: true},
-		{name: "expected partition not heard from holds it",
-			expect: []int{0, 1}, obs: []obs{{0, 10 * time.Minute, 0}}, now: time.Second},
-		{name: "expected partition stops holding it once idle",
-			expect: []int{0, 1}, obs: []obs{{0, 10 * time.Minute, 15 * time.Second}}, now: 15 * time.Second,
-			want: 10*time.Minute - 30*time.Second, wantOK: true},
-		{name: "every expected partition heard from",
-			expect: []int{0, 1}, obs: []obs{{0, 10 * time.Minute, 0}, {1, 5 * time.Minute, 0}}, now: time.Second,
-			want: 5*time.Minute - 30*time.Second, wantOK: true},
-		{name: "idle exactly at the timeout",
-			obs:  []obs{{0, 10 * time.Minute, 10 * time.Second}, {1, 4 * time.Minute, 0}},
-			now:  10 * time.Second,
-			want: 10*time.Minute - 30*time.Second, wantOK: true},
+		{name: "nothing seen", setup: func(*tracker) {}},
+		{name: "one partition", now: time.Second, want: 10*time.Minute - lateness, wantOK: true,
+			setup: func(tr *tracker) { delivered(tr, 0, 0, 10*time.Minute, 0) }},
+		{name: "min over active partitions", now: time.Second, want: 4*time.Minute - lateness, wantOK: true,
+			setup: func(tr *tracker) {
+				delivered(tr, 0, 3, 10*time.Minute, 0)
+				delivered(tr, 1, 5, 4*time.Minute, 0)
+				delivered(tr, 2, 0, 7*time.Minute, 0)
+			}},
+		{name: "caught up and silent stops holding back", now: 25 * time.Second,
+			want: 10*time.Minute - lateness, wantOK: true,
+			setup: func(tr *tracker) {
+				delivered(tr, 0, 3, 10*time.Minute, 20*time.Second)
+				delivered(tr, 1, 5, 4*time.Minute, 0)
+			}},
+		{name: "idle exactly at the timeout", now: idle, want: 10*time.Minute - lateness, wantOK: true,
+			setup: func(tr *tracker) {
+				delivered(tr, 0, 3, 10*time.Minute, idle)
+				delivered(tr, 1, 5, 4*time.Minute, 0)
+			}},
+		{name: "all idle: the maximum", now: time.Minute, want: 10*time.Minute - lateness, wantOK: true,
+			setup: func(tr *tracker) {
+				delivered(tr, 0, 3, 10*time.Minute, 0)
+				delivered(tr, 1, 5, 4*time.Minute, 0)
+			}},
+		{name: "in flight is never idle", now: time.Hour, want: 4*time.Minute - lateness, wantOK: true,
+			setup: func(tr *tracker) {
+				delivered(tr, 0, 3, 10*time.Minute, 0)
+				delivered(tr, 1, 5, 4*time.Minute, 0)
+				fetch(tr, 1, 8, 9, 0) // 6-8 fetched, their batch stuck
+			}},
+		{name: "behind the high-water mark is never idle", now: time.Hour, want: 4*time.Minute - lateness, wantOK: true,
+			setup: func(tr *tracker) {
+				delivered(tr, 0, 3, 10*time.Minute, 0)
+				fetch(tr, 1, 5, 100, 0)
+				commit(tr, 1, 5, 4*time.Minute)
+			}},
+		{name: "in flight without a committed post: none", now: time.Hour,
+			setup: func(tr *tracker) {
+				delivered(tr, 0, 3, 10*time.Minute, 0)
+				fetch(tr, 1, 0, 1, 0)
+			}},
+		{name: "only dead letters, caught up and silent", now: time.Minute, want: 10*time.Minute - lateness, wantOK: true,
+			setup: func(tr *tracker) {
+				delivered(tr, 0, 3, 10*time.Minute, 0)
+				fetch(tr, 1, 2, 3, 0)
+				tr.commit(map[int]int64{1: 2}, nil)
+			}},
+		{name: "only dead letters, not silent: none", now: time.Second,
+			setup: func(tr *tracker) {
+				delivered(tr, 0, 3, 10*time.Minute, 0)
+				fetch(tr, 1, 2, 3, 0)
+				tr.commit(map[int]int64{1: 2}, nil)
+			}},
+		{name: "expected partition not heard from holds it", now: time.Second,
+			setup: func(tr *tracker) {
+				tr.expect([]int{0, 1})
+				delivered(tr, 0, 0, 10*time.Minute, 0)
+			}},
+		{name: "expected partition stops holding it after the timeout", now: 15 * time.Second,
+			want: 10*time.Minute - lateness, wantOK: true,
+			setup: func(tr *tracker) {
+				tr.expect([]int{0, 1})
+				delivered(tr, 0, 0, 10*time.Minute, 15*time.Second)
+			}},
+		{name: "every expected partition heard from", now: time.Second, want: 5*time.Minute - lateness, wantOK: true,
+			setup: func(tr *tracker) {
+				tr.expect([]int{0, 1})
+				delivered(tr, 0, 0, 10*time.Minute, 0)
+				delivered(tr, 1, 0, 5*time.Minute, 0)
+			}},
+		{name: "behind its mark and silent since a rebalance: held until the timeout", now: 25 * time.Second,
+			want: 4*time.Minute - lateness, wantOK: true,
+			setup: func(tr *tracker) {
+				delivered(tr, 0, 3, 10*time.Minute, 24*time.Second)
+				fetch(tr, 1, 5, 100, 0)
+				commit(tr, 1, 5, 4*time.Minute)
+				tr.rebalanced(base.Add(20 * time.Second))
+			}},
+		{name: "behind its mark and silent since a rebalance: moved away", now: 31 * time.Second,
+			want: 10*time.Minute - lateness, wantOK: true,
+			setup: func(tr *tracker) {
+				delivered(tr, 0, 3, 10*time.Minute, 30*time.Second)
+				fetch(tr, 1, 5, 100, 0)
+				commit(tr, 1, 5, 4*time.Minute)
+				tr.rebalanced(base.Add(20 * time.Second))
+			}},
+		{name: "delivering after a rebalance still holds", now: time.Hour, want: 4*time.Minute - lateness, wantOK: true,
+			setup: func(tr *tracker) {
+				delivered(tr, 0, 3, 10*time.Minute, 0)
+				tr.rebalanced(base.Add(20 * time.Second))
+				fetch(tr, 1, 5, 100, 21*time.Second)
+				commit(tr, 1, 5, 4*time.Minute)
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := newWatermarks(30*time.Second, 10*time.Second)
-			w.expect(tt.expect, base)
-			for _, o := range tt.obs {
-				w.observe(o.p, base.Add(o.event), base.Add(o.wall))
-			}
-			got, ok := w.worker(base.Add(tt.now))
+			tr := newTracker(lateness, idle, base)
+			tt.setup(tr)
+			got, ok := tr.worker(base.Add(tt.now))
 			if ok != tt.wantOK || (ok && !got.Equal(base.Add(tt.want))) {
 				t.Errorf("worker watermark = %v, %v; want %v, %v", got, ok, base.Add(tt.want), tt.wantOK)
-			}
-			// The clone is independent.
-			c := w.clone()
-			c.observe(9, base.Add(-time.Hour), base.Add(tt.now))
-			if got2, ok2 := w.worker(base.Add(tt.now)); ok2 != ok || !got2.Equal(got) {
-				t.Error("observing on a clone changed the original")
 			}
 		})
 	}
@@ -86,8 +157,7 @@ func TestWorkerWatermark(t *testing.T) {
 
 func testConsumer(t *testing.T, now time.Time) *Consumer {
 	t.Helper()
-	c, err := New(Config{Brokers: []string{"127.0.0.1:1"}, Now: func() time.Time { return now },
-		MaxAhead: time.Hour, MaxBehind: 48 * time.Hour},
+	c, err := New(Config{Brokers: []string{"127.0.0.1:1"}, Now: func() time.Time { return now }},
 		classifierFunc(func(*seismo.Post) seismo.Signal { return seismo.Signal{} }), nopRecorder{}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -112,45 +182,66 @@ func msgAt(p int, id string, at time.Time) kafka.Message {
 }
 
 func TestCheckEventTime(t *testing.T) {
-	now := base.Add(24 * time.Hour)
+	now := base.Add(24 * time.Hour) // MaxAhead 5m, MaxBehind 48h, Lateness 30s: the defaults
 	type step struct {
 		p      int
 		at     time.Time
 		reason seismo.Reason
 		late   bool
+		errHas string
 	}
 	tests := []struct {
 		name  string
 		steps []step
 	}{
-		{"first post sets the watermark", []step{{0, base, "", false}}},
-		{"a month old is fine with no watermark", []step{{0, now.Add(-30 * 24 * time.Hour), "", false}}},
-		{"ahead of the clock", []step{{0, now.Add(61 * time.Minute), seismo.ReasonTimeOutOfRange, false}}},
-		{"within MaxAhead of the clock", []step{{0, now.Add(59 * time.Minute), "", false}}},
-		{"ahead of the partition watermark", []step{
-			{0, base, "", false},
-			{0, base.Add(2 * time.Hour), seismo.ReasonTimeOutOfRange, false},
-			{0, base.Add(30 * time.Minute), "", false},
+		{"first post sets the mark", []step{{p: 0, at: base}}},
+		{"a month old is fine as the first post", []step{{p: 0, at: now.Add(-30 * 24 * time.Hour)}}},
+		{"a local time sent as UTC", []step{
+			{p: 0, at: now.Add(-time.Minute)},
+			{p: 0, at: now.Add(5*time.Hour + 30*time.Minute), reason: seismo.ReasonTimeOutOfRange,
+				errHas: "is 5h30m ahead of the clock"},
 		}},
-		{"behind the partition watermark", []step{
-			{0, base, "", false},
-			{0, base.Add(-49 * time.Hour), seismo.ReasonTimeOutOfRange, false},
-			{0, base.Add(-47 * time.Hour), "", true},
+		{"two minutes of skew", []step{{p: 0, at: now.Add(2 * time.Minute)}}},
+		{"exactly MaxAhead", []step{{p: 0, at: now.Add(5 * time.Minute)}}},
+		{"a gap of 7 hours", []step{
+			{p: 0, at: base},
+			{p: 0, at: base.Add(time.Minute)},
+			{p: 0, at: base.Add(7*time.Hour + time.Minute)},
+			{p: 0, at: base.Add(7*time.Hour + 2*time.Minute)},
 		}},
-		{"new partition checked against the worker watermark", []step{
-			{0, base, "", false},
-			{1, base.Add(3 * time.Hour), seismo.ReasonTimeOutOfRange, false},
-			{1, base.Add(-time.Minute), "", true},
+		{"a replay of two days", []step{
+			{p: 0, at: base.Add(-3 * 24 * time.Hour)},
+			{p: 0, at: base.Add(-2 * 24 * time.Hour)},
+			{p: 0, at: base},
 		}},
-		{"late only before the watermark, not within lateness", []step{
-			{0, base, "", false},
-			{0, base.Add(-20 * time.Second), "", false},
-			{0, base.Add(-40 * time.Second), "", true},
+		{"behind the partition's own mark", []step{
+			{p: 0, at: base},
+			{p: 0, at: base.Add(-49 * time.Hour), reason: seismo.ReasonTimeOutOfRange,
+				errHas: "49h behind the newest post of its partition"},
+			{p: 0, at: base.Add(-47 * time.Hour), late: true},
 		}},
-		{"bad post does not move the watermark", []step{
-			{0, base, "", false},
-			{0, base.Add(3 * time.Hour), seismo.ReasonTimeOutOfRange, false},
-			{0, base.Add(59 * time.Minute), "", false},
+		{"a lagging partition against its own mark only", []step{
+			{p: 0, at: base.Add(20 * time.Hour)},
+			{p: 2, at: base.Add(20 * time.Hour)},
+			{p: 1, at: base.Add(-3 * 24 * time.Hour)},
+			{p: 1, at: base.Add(-3*24*time.Hour + time.Minute)},
+			{p: 1, at: base.Add(-3*24*time.Hour - 49*time.Hour), reason: seismo.ReasonTimeOutOfRange},
+		}},
+		{"late only before the partition's watermark, not within lateness", []step{
+			{p: 0, at: base},
+			{p: 0, at: base.Add(-20 * time.Second)},
+			{p: 0, at: base.Add(-40 * time.Second), late: true},
+		}},
+		{"another partition's mark does not make a post late", []step{
+			{p: 0, at: base.Add(time.Hour)},
+			{p: 1, at: base},
+			{p: 1, at: base.Add(-10 * time.Second)},
+		}},
+		{"a rejected post does not move the mark", []step{
+			{p: 0, at: base},
+			{p: 0, at: now.Add(6 * time.Hour), reason: seismo.ReasonTimeOutOfRange},
+			{p: 0, at: base.Add(-40 * time.Second), late: true},
+			{p: 0, at: base.Add(-20 * time.Second)},
 		}},
 	}
 	for _, tt := range tests {
@@ -162,31 +253,82 @@ func TestCheckEventTime(t *testing.T) {
 					t.Errorf("step %d (%s on p%d): reason %q late %v (%s); want %q late %v",
 						i, s.at.Format(time.RFC3339), s.p, it.reason, it.late, it.errMsg, s.reason, s.late)
 				}
+				if !strings.Contains(it.errMsg, s.errHas) {
+					t.Errorf("step %d: error %q does not say %q", i, it.errMsg, s.errHas)
+				}
 			}
 		})
 	}
 }
 
-func TestCheckResetsWatermarkAfterRunOfPostsAhead(t *testing.T) {
-	now := base.Add(24 * time.Hour)
-	c := testConsumer(t, now)
-	// One stale post heads the partition; the stream after it is a day on.
-	if it := c.check(msgAt(0, "stale", base.Add(-20*time.Hour))); it.reason != "" {
-		t.Fatalf("stale head rejected: %s", it.errMsg)
+// TestLateIsDeterministic feeds the same partitions to check in many
+// interleavings: which posts are late must not change.
+func TestLateIsDeterministic(t *testing.T) {
+	type post struct {
+		id string
+		at time.Duration // after base
 	}
-	rejected := 0
-	for i := range resetAheadAfter + 5 {
-		it := c.check(msgAt(0, fmt.Sprint(i), base.Add(time.Duration(i)*time.Second)))
-		if it.reason != "" {
-			rejected++
+	parts := [][]post{
+		{{"a0", 10 * time.Minute}, {"a1", 12 * time.Minute}, {"a2", 11 * time.Minute}, // late
+			{"a3", 12*time.Minute - 20*time.Second}, {"a4", 30 * time.Minute}, {"a5", 29 * time.Minute}}, // late
+		{{"b0", -5 * time.Hour}, {"b1", -4 * time.Hour}, {"b2", -5 * time.Hour}, // late
+			{"b3", 2 * time.Hour}, {"b4", time.Hour}}, // late
+		{{"c0", time.Minute}, {"c1", time.Minute - 31*time.Second}, // late
+			{"c2", 2 * time.Minute}, {"c3", 3 * time.Minute}},
+	}
+	want := []string{"a2", "a5", "b2", "b4", "c1"}
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	orders := map[string]bool{}
+	for run := range 200 {
+		// Interleave the partitions at random, each in its own order.
+		next := make([]int, len(parts))
+		var order, late []string
+		c := testConsumer(t, base.Add(24*time.Hour))
+		for {
+			var open []int
+			for p := range parts {
+				if next[p] < len(parts[p]) {
+					open = append(open, p)
+				}
+			}
+			if len(open) == 0 {
+				break
+			}
+			p := open[rng.IntN(len(open))]
+			ps := parts[p][next[p]]
+			next[p]++
+			order = append(order, ps.id)
+			it := c.check(msgAt(p, ps.id, base.Add(ps.at)))
+			if it.reason != "" {
+				t.Fatalf("run %d: %s rejected: %s", run, ps.id, it.errMsg)
+			}
+			if it.late {
+				late = append(late, ps.id)
+			}
+		}
+		orders[strings.Join(order, ",")] = true
+		slices.Sort(late)
+		if !slices.Equal(late, want) {
+			t.Fatalf("interleaving %v: late %v, want %v", order, late, want)
 		}
 	}
-	if rejected != resetAheadAfter-1 {
-		t.Errorf("rejected %d posts before the reset, want %d", rejected, resetAheadAfter-1)
+	if len(orders) < 50 {
+		t.Errorf("only %d distinct interleavings tried", len(orders))
 	}
-	wm, _ := c.wm.partition(0)
-	if want := base.Add(time.Duration(resetAheadAfter+4)*time.Second - 30*time.Second); !wm.Equal(want) {
-		t.Errorf("watermark after reset %v, want %v", wm, want)
+}
+
+func TestRoundDuration(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{5*time.Hour + 30*time.Minute, "5h30m"}, {48 * time.Hour, "48h"}, {5 * time.Minute, "5m"},
+		{90 * time.Second, "1m30s"}, {time.Hour + 5*time.Second, "1h0m5s"}, {1500 * time.Millisecond, "2s"},
+	} {
+		if got := roundDuration(tt.d); got != tt.want {
+			t.Errorf("roundDuration(%s) = %q, want %q", tt.d, got, tt.want)
+		}
 	}
 }
 
@@ -267,6 +409,292 @@ func TestDLQMessage(t *testing.T) {
 				t.Error("truncated value is not a prefix of the original")
 			}
 		})
+	}
+}
+
+func TestDLQMessageHeaderBudget(t *testing.T) {
+	big := bytes.Repeat([]byte("h"), 1000)
+	many := func(n int) []kafka.Header {
+		hs := make([]kafka.Header, n)
+		for i := range hs {
+			hs[i] = kafka.Header{Key: fmt.Sprint("h", i), Value: big}
+		}
+		return hs
+	}
+	tests := []struct {
+		name        string
+		headers     []kafka.Header
+		wantKept    int
+		wantDropped string
+	}{
+		{name: "under the budget", headers: many(60), wantKept: 60},
+		{name: "over the budget", headers: many(70), wantDropped: "headers=70 bytes=70"},
+		{name: "our own headers do not count", headers: append(many(60),
+			kafka.Header{Key: HeaderError, Value: bytes.Repeat([]byte("e"), 10_000)}), wantKept: 60},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := dlqMessage(kafka.Message{Topic: "posts", Value: []byte("v"), Headers: tt.headers},
+				seismo.ReasonBadJSON, "bad")
+			kept := 0
+			for _, h := range d.Headers {
+				if strings.HasPrefix(h.Key, "h") {
+					kept++
+				}
+			}
+			if kept != tt.wantKept {
+				t.Errorf("kept %d original headers, want %d", kept, tt.wantKept)
+			}
+			if got := header(d, HeaderHeadersDropped); !strings.HasPrefix(got, tt.wantDropped) ||
+				(tt.wantDropped == "") != (got == "") {
+				t.Errorf("dropped header %q, want %q", got, tt.wantDropped)
+			}
+			if header(d, HeaderReason) != string(seismo.ReasonBadJSON) || header(d, HeaderError) != "bad" {
+				t.Errorf("reason %q error %q", header(d, HeaderReason), header(d, HeaderError))
+			}
+			if n := headersSize(d.Headers); n > maxOriginalHeaders+2*maxErrorHeader {
+				t.Errorf("headers are %d bytes", n)
+			}
+		})
+	}
+}
+
+func TestMinimalDLQMessage(t *testing.T) {
+	src := kafka.Message{Topic: "posts", Partition: 1, Offset: 7, Value: bytes.Repeat([]byte("v"), 5000),
+		Headers: []kafka.Header{{Key: "trace", Value: []byte("t")}}}
+	tests := []struct {
+		name    string
+		key     []byte
+		wantKey string
+	}{
+		{"short key kept", []byte("post-1"), "post-1"},
+		{"long key dropped", bytes.Repeat([]byte("k"), maxMinimalKey+1), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := src
+			m.Key = tt.key
+			d := minimalDLQMessage(m, seismo.ReasonTooLarge, strings.Repeat("x", 5000))
+			if string(d.Key) != tt.wantKey || d.Value != nil {
+				t.Errorf("key %q value %d bytes; want key %q and no value", d.Key, len(d.Value), tt.wantKey)
+			}
+			want := map[string]string{HeaderReason: "too_large", HeaderSourceTopic: "posts",
+				HeaderSourcePartition: "1", HeaderSourceOffset: "7", HeaderMinimal: "true"}
+			if len(d.Headers) != len(want)+1 { // and the error
+				t.Errorf("headers %v", d.Headers)
+			}
+			for k, v := range want {
+				if got := header(d, k); got != v {
+					t.Errorf("header %s = %q, want %q", k, got, v)
+				}
+			}
+			if e := header(d, HeaderError); len(e) != maxErrorHeader {
+				t.Errorf("error header %d bytes, want %d", len(e), maxErrorHeader)
+			}
+		})
+	}
+}
+
+func header(m kafka.Message, key string) string {
+	for _, h := range m.Headers {
+		if h.Key == key {
+			return string(h.Value)
+		}
+	}
+	return ""
+}
+
+// scriptedWriter fails the writes as told and keeps every call.
+type scriptedWriter struct {
+	results []func(msgs []kafka.Message) error // one per call; nil or missing: success
+	calls   [][]kafka.Message
+}
+
+func (w *scriptedWriter) WriteMessages(_ context.Context, msgs ...kafka.Message) error {
+	w.calls = append(w.calls, msgs)
+	if i := len(w.calls) - 1; i < len(w.results) && w.results[i] != nil {
+		return w.results[i](msgs)
+	}
+	return nil
+}
+
+func TestDeadLettersFallBackToMinimal(t *testing.T) {
+	fail := func(err error) func([]kafka.Message) error {
+		return func([]kafka.Message) error { return err }
+	}
+	// partial fails the messages whose key is in keys.
+	partial := func(err error, keys ...string) func([]kafka.Message) error {
+		return func(msgs []kafka.Message) error {
+			werr := make(kafka.WriteErrors, len(msgs))
+			for i, m := range msgs {
+				if slices.Contains(keys, string(m.Key)) {
+					werr[i] = err
+				}
+			}
+			return werr
+		}
+	}
+	netErr := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	tooLarge := fail(kafka.MessageSizeTooLarge)
+	tests := []struct {
+		name    string
+		results []func([]kafka.Message) error
+		// per call: the keys written and whether they were minimal
+		wantCalls   [][]string
+		wantMinimal []bool
+	}{
+		{name: "written at once",
+			wantCalls: [][]string{{"a", "b"}}, wantMinimal: []bool{false}},
+		{name: "a temporary error is retried whole",
+			results:   []func([]kafka.Message) error{fail(netErr), fail(kafka.NotEnoughReplicas)},
+			wantCalls: [][]string{{"a", "b"}, {"a", "b"}, {"a", "b"}}, wantMinimal: []bool{false, false, false}},
+		{name: "message too large: minimal at once",
+			results:   []func([]kafka.Message) error{tooLarge},
+			wantCalls: [][]string{{"a", "b"}, {"a", "b"}}, wantMinimal: []bool{false, true}},
+		{name: "message too large from the client",
+			results: []func([]kafka.Message) error{func(msgs []kafka.Message) error {
+				return kafka.MessageTooLargeError{Message: msgs[0], Remaining: msgs[1:]}
+			}},
+			wantCalls: [][]string{{"a", "b"}, {"a", "b"}}, wantMinimal: []bool{false, true}},
+		{name: "invalid message calls itself temporary but is not",
+			results:   []func([]kafka.Message) error{fail(fmt.Errorf("produce: %w", kafka.InvalidMessage))},
+			wantCalls: [][]string{{"a", "b"}, {"a", "b"}}, wantMinimal: []bool{false, true}},
+		{name: "topic authorization: minimal, then retried until written",
+			results: []func([]kafka.Message) error{fail(kafka.TopicAuthorizationFailed),
+				fail(kafka.TopicAuthorizationFailed), fail(kafka.TopicAuthorizationFailed)},
+			wantCalls:   [][]string{{"a", "b"}, {"a", "b"}, {"a", "b"}, {"a", "b"}},
+			wantMinimal: []bool{false, true, true, true}},
+		{name: "only what failed is written again",
+			results:   []func([]kafka.Message) error{partial(kafka.NotEnoughReplicas, "b")},
+			wantCalls: [][]string{{"a", "b"}, {"b"}}, wantMinimal: []bool{false, false}},
+		{name: "a permanent error of one message",
+			results: []func([]kafka.Message) error{partial(kafka.MessageSizeTooLarge, "a"),
+				partial(netErr, "a")},
+			wantCalls: [][]string{{"a", "b"}, {"a"}, {"a"}}, wantMinimal: []bool{false, true, true}},
+		{name: "minimal after the fifth failure",
+			results: []func([]kafka.Message) error{fail(netErr), fail(netErr), fail(netErr),
+				fail(netErr), fail(netErr)},
+			wantCalls:   [][]string{{"a", "b"}, {"a", "b"}, {"a", "b"}, {"a", "b"}, {"a", "b"}, {"a", "b"}},
+			wantMinimal: []bool{false, false, false, false, false, true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items := []item{
+				{msg: kafka.Message{Topic: "posts", Offset: 1, Key: []byte("a"), Value: []byte("va"),
+					Headers: []kafka.Header{{Key: "trace", Value: []byte("t")}}},
+					reason: seismo.ReasonBadJSON, errMsg: "bad a"},
+				{msg: kafka.Message{Topic: "posts", Offset: 2, Key: []byte("b"), Value: []byte("vb")},
+					reason: seismo.ReasonMissingText, errMsg: "bad b"},
+			}
+			var d deadLetters
+			for i := range items {
+				d.add(&items[i])
+			}
+			w := &scriptedWriter{results: tt.results}
+			c := testConsumer(t, base)
+			for attempt := 0; d.len() > 0; attempt++ {
+				if attempt > 20 {
+					t.Fatal("never written")
+				}
+				_ = c.writeDead(t.Context(), w, &d)
+			}
+			if len(w.calls) != len(tt.wantCalls) {
+				t.Fatalf("%d writes, want %d", len(w.calls), len(tt.wantCalls))
+			}
+			for i, call := range w.calls {
+				var keys []string
+				for _, m := range call {
+					keys = append(keys, string(m.Key))
+					minimal := header(m, HeaderMinimal) == "true"
+					if minimal != tt.wantMinimal[i] {
+						t.Errorf("write %d of %s: minimal %v, want %v", i, m.Key, minimal, tt.wantMinimal[i])
+					}
+					if minimal && (m.Value != nil || header(m, "trace") != "") {
+						t.Errorf("write %d: minimal letter with value %q, headers %v", i, m.Value, m.Headers)
+					}
+					if !minimal && len(m.Value) == 0 {
+						t.Errorf("write %d: full letter without its value", i)
+					}
+					src := items[slices.IndexFunc(items, func(it item) bool { return string(it.msg.Key) == string(m.Key) })]
+					if header(m, HeaderReason) != string(src.reason) ||
+						header(m, HeaderSourceOffset) != fmt.Sprint(src.msg.Offset) {
+						t.Errorf("write %d: headers %v do not describe %s", i, m.Headers, m.Key)
+					}
+				}
+				if !slices.Equal(keys, tt.wantCalls[i]) {
+					t.Errorf("write %d carried %v, want %v", i, keys, tt.wantCalls[i])
+				}
+			}
+		})
+	}
+}
+
+func TestPermanentWriteError(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"message too large", kafka.MessageSizeTooLarge, true},
+		{"wrapped", fmt.Errorf("write: %w", kafka.RecordListTooLarge), true},
+		{"invalid message", kafka.InvalidMessage, true},
+		{"topic authorization", kafka.TopicAuthorizationFailed, true},
+		{"not enough replicas", kafka.NotEnoughReplicas, false},
+		{"leader moved", kafka.NotLeaderForPartition, false},
+		{"timeout", context.DeadlineExceeded, false},
+		{"network", &net.OpError{Op: "dial", Err: errors.New("refused")}, false},
+		{"write errors with one permanent", kafka.WriteErrors{nil, kafka.NotEnoughReplicas, kafka.MessageSizeTooLarge}, true},
+		{"write errors all temporary", kafka.WriteErrors{kafka.NotEnoughReplicas, nil}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := permanentWriteError(tt.err); got != tt.want {
+				t.Errorf("permanentWriteError(%v) = %v, want %v", tt.err, got, tt.want)
+			}
+		})
+	}
+}
+
+// countingHandler counts log records by message.
+type countingHandler struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (h *countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *countingHandler) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.n[r.Message]++
+	return nil
+}
+func (h *countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *countingHandler) WithGroup(string) slog.Handler      { return h }
+
+func TestRetryLogsOnlyFailuresThatAreRetried(t *testing.T) {
+	h := &countingHandler{n: map[string]int{}}
+	c := testConsumer(t, base)
+	c.log = slog.New(h)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	attempts := 0
+	err := c.retry(ctx, "record reports", 1, func(context.Context) error {
+		attempts++
+		if attempts == 3 {
+			cancel() // shutdown while the third attempt fails
+		}
+		return fmt.Errorf("failure %d", attempts)
+	})
+	if err == nil || !strings.Contains(err.Error(), "failure 3") {
+		t.Errorf("retry = %v, want the third failure", err)
+	}
+	if got := h.n["batch step failed, retrying"]; got != 2 {
+		t.Errorf("logged %d failures, want the 2 that were retried", got)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.stalled {
+		t.Error("not stalled after failed attempts")
 	}
 }
 

@@ -1,145 +1,154 @@
 package ingest
 
 import (
-	"maps"
 	"time"
+
+	"github.com/segmentio/kafka-go"
 )
 
-// partitionMark is what one partition has shown of event time.
-type partitionMark struct {
-	newest time.Time // newest created_at accepted
-	seen   time.Time // wall clock of the last accepted post
-	// aheadRun counts posts rejected in a row for being too far ahead of
-	// this partition's watermark; see resetAheadAfter.
-	aheadRun int
+// Event time is tracked in two places. The processing loop keeps marks, the
+// newest accepted created_at of each partition including the batch in hand:
+// they decide which posts are late or too far behind. The tracker holds the
+// marks as of the last committed batch together with what the fetcher has
+// seen of each partition: it decides the worker's watermark, so that the
+// watermark never counts posts that are not recorded yet.
+
+// partitionState is what the tracker knows of one partition.
+type partitionState struct {
+	// marked is false until a post of the partition was committed; newest
+	// is then the newest created_at committed.
+	marked bool
+	newest time.Time
+
+	// fetched is the offset of the last message fetched (-1 before any),
+	// highWater the partition's high-water mark when it was fetched and
+	// fetchedAt the wall clock of that fetch.
+	fetched   int64
+	highWater int64
+	fetchedAt time.Time
+	// committed is the offset of the last message committed, -1 before any.
+	committed int64
 }
 
-// resetAheadAfter is how many posts in a row a partition may reject for
-// being too far ahead of its watermark before the watermark itself is taken
-// to be wrong (set by a stale outlier that happened to come first) and is
-// moved to the next post. Without it one old post at the head of a
-// partition would dead-letter everything after it.
-const resetAheadAfter = 100
+// inFlight reports whether messages of the partition were fetched but not
+// committed yet.
+func (s *partitionState) inFlight() bool { return s.fetched > s.committed }
 
-// watermarks tracks event time per partition. It is not safe for concurrent
-// use: the processing loop owns one, and the committed copy is read under
-// the consumer's lock.
-type watermarks struct {
+// caughtUp reports whether the last fetched message was the partition's
+// last one when it was fetched.
+func (s *partitionState) caughtUp() bool { return s.fetched >= 0 && s.fetched+1 >= s.highWater }
+
+// tracker decides the worker's watermark. It is not safe for concurrent
+// use; the consumer guards it with its lock.
+type tracker struct {
 	lateness time.Duration
 	idle     time.Duration
-	parts    map[int]*partitionMark
-	// pending holds partitions of the topic that have not shown a post
-	// yet, with the wall-clock time we started waiting for them. Until
-	// they show one or go idle the worker has no watermark: otherwise the
-	// first partition to deliver would set it, and the posts of slower
-	// partitions would all arrive late.
-	pending map[int]time.Time
+	// since is the wall clock of the start or of the last rebalance: a
+	// partition that has delivered nothing since is either not assigned to
+	// this worker or not started yet.
+	since time.Time
+	parts map[int]*partitionState
 }
 
-func newWatermarks(lateness, idle time.Duration) *watermarks {
-	return &watermarks{lateness: lateness, idle: idle, parts: map[int]*partitionMark{}, pending: map[int]time.Time{}}
+func newTracker(lateness, idle time.Duration, now time.Time) *tracker {
+	return &tracker{lateness: lateness, idle: idle, since: now, parts: map[int]*partitionState{}}
 }
 
-func (w *watermarks) clone() *watermarks {
-	c := &watermarks{lateness: w.lateness, idle: w.idle,
-		parts: make(map[int]*partitionMark, len(w.parts)), pending: maps.Clone(w.pending)}
-	for p, m := range maps.All(w.parts) {
-		cp := *m
-		c.parts[p] = &cp
+func (t *tracker) state(p int) *partitionState {
+	s := t.parts[p]
+	if s == nil {
+		s = &partitionState{fetched: -1, committed: -1}
+		t.parts[p] = s
 	}
-	return c
+	return s
 }
 
-// expect notes partitions that may deliver posts, as of now. Those already
-// seen are ignored.
-func (w *watermarks) expect(partitions []int, now time.Time) {
+// expect notes partitions that may deliver posts. Until they deliver, or
+// IdleTimeout after the start, the worker has no watermark: otherwise the
+// first partition to deliver would set it alone and the posts of slower
+// ones would all pass under it.
+func (t *tracker) expect(partitions []int) {
 	for _, p := range partitions {
-		if _, seen := w.parts[p]; !seen {
-			w.pending[p] = now
+		t.state(p)
+	}
+}
+
+// rebalanced notes a new consumer-group generation at wall-clock time now.
+// The partitions of the last one may have gone to other workers; those
+// that deliver nothing in the new one stop holding the watermark back
+// after IdleTimeout, as at the start.
+func (t *tracker) rebalanced(now time.Time) { t.since = now }
+
+// fetched notes a message handed out by the reader at wall-clock time now.
+func (t *tracker) fetched(m kafka.Message, now time.Time) {
+	s := t.state(m.Partition)
+	s.fetched, s.highWater, s.fetchedAt = m.Offset, m.HighWaterMark, now
+}
+
+// commit notes a committed batch: the highest committed offset of each of
+// its partitions, and the loop's marks, which include the batch.
+func (t *tracker) commit(offsets map[int]int64, marks map[int]time.Time) {
+	for p, off := range offsets {
+		s := t.state(p)
+		s.committed = max(s.committed, off)
+	}
+	for p, newest := range marks {
+		s := t.state(p)
+		s.marked, s.newest = true, newest
+	}
+}
+
+// idleAt reports whether partition s may stop holding the watermark back
+// at wall-clock time now. Silence alone is not enough: a partition whose
+// batch is stuck retrying a store outage is silent too, with its posts
+// unrecorded. So a partition is idle only when nothing of it is in flight
+// and it is caught up and has been silent for IdleTimeout, or when it has
+// delivered nothing for IdleTimeout since the start or the last rebalance
+// (not assigned here, or not started).
+func (t *tracker) idleAt(s *partitionState, now time.Time) bool {
+	switch {
+	case s.inFlight():
+		return false
+	case s.caughtUp():
+		return now.Sub(s.fetchedAt) >= t.idle
+	case s.fetched < 0 || s.fetchedAt.Before(t.since):
+		return now.Sub(t.since) >= t.idle
+	}
+	return false // behind its high-water mark: more is coming
+}
+
+// worker returns the worker's watermark at wall-clock time now: the
+// minimum over the partitions that are not idle of their committed mark
+// minus the lateness, or, when all are idle (caught up), the maximum over
+// all. There is none while a partition that is not idle has no committed
+// post yet.
+func (t *tracker) worker(now time.Time) (time.Time, bool) {
+	var low, high time.Time
+	var active, any bool
+	for _, s := range t.parts {
+		if s.marked {
+			wm := s.newest.Add(-t.lateness)
+			if !any || wm.After(high) {
+				high = wm
+			}
+			any = true
 		}
-	}
-}
-
-// observe notes an accepted post of partition p.
-func (w *watermarks) observe(p int, eventTime, now time.Time) {
-	m := w.parts[p]
-	if m == nil {
-		m = &partitionMark{}
-		w.parts[p] = m
-	}
-	if eventTime.After(m.newest) {
-		m.newest = eventTime
-	}
-	m.seen = now
-	m.aheadRun = 0
-	delete(w.pending, p)
-}
-
-// partition returns the watermark of partition p.
-func (w *watermarks) partition(p int) (time.Time, bool) {
-	m := w.parts[p]
-	if m == nil {
-		return time.Time{}, false
-	}
-	return m.newest.Add(-w.lateness), true
-}
-
-// worker returns the worker's watermark at wall-clock time now: the minimum
-// over partitions that had a post within the idle timeout, or, when every
-// partition is idle (caught up), the maximum over all of them. There is none
-// while an expected partition has shown nothing for less than the idle
-// timeout.
-func (w *watermarks) worker(now time.Time) (time.Time, bool) {
-	for _, since := range w.pending {
-		if now.Sub(since) < w.idle {
+		if t.idleAt(s, now) {
+			continue
+		}
+		if !s.marked {
 			return time.Time{}, false
 		}
-	}
-	var lowActive, highAll time.Time
-	var active, any bool
-	for _, m := range w.parts {
-		wm := m.newest.Add(-w.lateness)
-		if !any || wm.After(highAll) {
-			highAll = wm
+		if wm := s.newest.Add(-t.lateness); !active || wm.Before(low) {
+			low = wm
 		}
-		any = true
-		if now.Sub(m.seen) < w.idle {
-			if !active || wm.Before(lowActive) {
-				lowActive = wm
-			}
-			active = true
-		}
+		active = true
 	}
 	switch {
 	case active:
-		return lowActive, true
+		return low, true
 	case any:
-		return highAll, true
+		return high, true
 	}
 	return time.Time{}, false
-}
-
-// reference is the watermark a post of partition p is checked against: the
-// partition's own, or the worker's while the partition has none.
-func (w *watermarks) reference(p int, now time.Time) (time.Time, bool) {
-	if wm, ok := w.partition(p); ok {
-		return wm, true
-	}
-	return w.worker(now)
-}
-
-// rejectedAhead notes a post of p rejected for being too far ahead of p's
-// watermark and reports whether the run is long enough to reset it.
-func (w *watermarks) rejectedAhead(p int) bool {
-	m := w.parts[p]
-	if m == nil {
-		return false
-	}
-	m.aheadRun++
-	return m.aheadRun >= resetAheadAfter
-}
-
-// reset forgets partition p's event time, so its next post defines it anew.
-func (w *watermarks) reset(p int) {
-	delete(w.parts, p)
 }
