@@ -1,0 +1,185 @@
+package classify_test
+
+import (
+	"testing"
+
+	"github.com/seismo-dev/seismo"
+)
+
+// pthitrCase is one sentence standing for an expression family of the
+// Portuguese, Hindi or Turkish lexicon, and the verdict expected for it.
+// The sentences are written for these tests; each stands for a family of
+// phrasings, not for itself.
+type pthitrCase struct {
+	family    string
+	text      string
+	complaint bool
+	recovery  bool
+	services  []string // the services broken or back; not checked for a negative
+	problem   string
+}
+
+// runPtHiTr classifies each case with its language as hint, so that the
+// test is about the lexicon's families rather than language
+// identification.
+func runPtHiTr(t *testing.T, lang string, cases []pthitrCase) {
+	t.Helper()
+	c := testClassifier(t)
+	for _, tc := range cases {
+		t.Run(tc.family, func(t *testing.T) {
+			sig := c.Classify(&seismo.Post{ID: "p1", Text: tc.text, Lang: lang, Country: "BR"})
+			want := tc.services
+			if !tc.complaint && !tc.recovery {
+				want = sig.Services
+			}
+			if sig.Complaint != tc.complaint || sig.Recovery != tc.recovery ||
+				!sameSet(sig.Services, want) || sig.Problem != tc.problem {
+				t.Errorf("%q\n got  complaint=%v recovery=%v services=%v problem=%q\n want complaint=%v recovery=%v services=%v problem=%q\n cues %v",
+					tc.text, sig.Complaint, sig.Recovery, sig.Services, sig.Problem,
+					tc.complaint, tc.recovery, want, tc.problem, sig.Cues)
+			}
+		})
+	}
+}
+
+func ids(s ...string) []string { return s }
+
+func TestLexiconFamiliesPortuguese(t *testing.T) {
+	runPtHiTr(t, "pt", []pthitrCase{
+		// Outage verbs and slang, both varieties.
+		{family: "European progressive", text: "o instagram não está a abrir desde manhã", complaint: true, services: ids("instagram"), problem: "total_outage"},
+		{family: "won't (não quer)", text: "o twitter não quer carregar de jeito nenhum", complaint: true, services: ids("x"), problem: "total_outage"},
+		{family: "chat negation n", text: "whatsapp n funciona aqui em casa", complaint: true, services: ids("whatsapp"), problem: "total_outage"},
+		{family: "off slang", text: "o insta tá off pra alguém mais?", complaint: true, services: ids("instagram"), problem: "total_outage"},
+		{family: "pane", text: "o telegram deu pane geral", complaint: true, services: ids("telegram"), problem: "total_outage"},
+		{family: "frozen", text: "o discord congelou e não sai disso", complaint: true, services: ids("discord"), problem: "total_outage"},
+		{family: "failing", text: "o youtube anda a falhar imenso hoje", complaint: true, services: ids("youtube"), problem: "total_outage"},
+		{family: "servers down", text: "caíram os servidores do discord, ninguém entra", complaint: true, services: ids("discord"), problem: "total_outage"},
+		{family: "still nothing", text: "o spotify continua sem abrir, até agora nada", complaint: true, services: ids("spotify"), problem: "total_outage"},
+		// Symptoms.
+		{family: "one check", text: "no whats as mensagens ficam com um check só", complaint: true, services: ids("whatsapp"), problem: "messages"},
+		{family: "not delivered", text: "o messenger não tá entregando nada pra ninguém", complaint: true, services: ids("messenger"), problem: "messages"},
+		{family: "not arriving PT", text: "os emails do gmail não estão a chegar", complaint: true, services: ids("gmail"), problem: "messages"},
+		{family: "empty circle", text: "no messenger fica o circulinho vazio em todas", complaint: true, services: ids("messenger"), problem: "messages"},
+		{family: "ligar is connect", text: "o whatsapp fica em 'A ligar...' e a internet está boa", complaint: true, services: ids("whatsapp"), problem: "connection"},
+		{family: "could not connect PT", text: "a netflix diz que não foi possível ligar ao servidor", complaint: true, services: ids("netflix"), problem: "connection"},
+		{family: "web phone status", text: "o whatsapp web fica conectando ao celular e não sai", complaint: true, services: ids("whatsapp"), problem: "connection"},
+		{family: "session PT", text: "o facebook não me deixa iniciar sessão desde ontem à tarde", complaint: true, services: ids("facebook"), problem: "login"},
+		{family: "logs me out", text: "o tiktok fica deslogando sozinho", complaint: true, services: ids("tiktok"), problem: "login"},
+		{family: "code not arriving", text: "o código do telegram não chega nem por sms", complaint: true, services: ids("telegram"), problem: "login"},
+		{family: "crash PT", text: "a app do spotify vai abaixo sempre que abro uma playlist", complaint: true, services: ids("spotify"), problem: "app_crash"},
+		{family: "opens and closes", text: "o snapchat abre e fecha, já reiniciei tudo", complaint: true, services: ids("snapchat"), problem: "app_crash"},
+		{family: "try reloading", text: "o twitter só mostra 'tente recarregar' em tudo", complaint: true, services: ids("x"), problem: "server_error"},
+		{family: "robot voice", text: "a chamada do whatsapp fica com voz de robô", complaint: true, services: ids("whatsapp"), problem: "calls"},
+		{family: "calls do not complete", text: "as chamadas no telegram não completam", complaint: true, services: ids("telegram"), problem: "calls"},
+		{family: "does not play", text: "o spotify não toca nenhuma música hoje", complaint: true, services: ids("spotify"), problem: "media"},
+		{family: "upload", text: "não consigo subir foto no instagram, fica falhando", complaint: true, services: ids("instagram"), problem: "media"},
+		{family: "stale feed", text: "o feed do facebook tá parado, só post velho", complaint: true, services: ids("facebook"), problem: "feed"},
+		{family: "no notifications", text: "o discord parou de notificar, as mensagens estão lá", complaint: true, services: ids("discord"), problem: "notifications"},
+		{family: "card refused", text: "o spotify recusou meu cartão na renovação", complaint: true, services: ids("spotify"), problem: "payments"},
+		{family: "devices ruled out", text: "o youtube não carrega nada nem no pc nem no portátil", complaint: true, services: ids("youtube"), problem: "total_outage"},
+		{family: "whole-world question", text: "o face tá fora pra todo mundo?", complaint: true, services: ids("facebook"), problem: "total_outage"},
+		// Recovery.
+		{family: "back on air", text: "o instagram voltou ao ar agora mesmo", recovery: true, services: ids("instagram")},
+		{family: "works again PT", text: "o gmail já funciona outra vez", recovery: true, services: ids("gmail")},
+		{family: "restored", text: "serviço do discord restabelecido, boa noite", recovery: true, services: ids("discord")},
+		// Negatives.
+		{family: "was my plan", text: "pensei que o zap tinha caído mas era o meu plano de dados", complaint: false},
+		{family: "my laptop went down", text: "o portátil foi abaixo e perdi a reunião no teams, o outlook não teve culpa", complaint: false},
+		{family: "your crush", text: "o insta não bugou não, o teu crush é que não te respondeu", complaint: false},
+		{family: "European past", text: "o whatsapp esteve fora do ar na semana passada", complaint: false},
+		{family: "wish subjunctive", text: "oxalá o tiktok saia do ar durante os exames", complaint: false},
+		{family: "idiom mind blown", text: "esse vídeo do youtube bugou minha cabeça", complaint: false},
+		{family: "idiom I'm out", text: "tô fora dessa trend do tiktok", complaint: false},
+		{family: "bank app", text: "o app do banco caiu, mandei print pelo whatsapp", complaint: false},
+		{family: "sending a message", text: "vou mandar as fotos pelo whatsapp mais tarde", complaint: false},
+	})
+}
+
+func TestLexiconFamiliesHindi(t *testing.T) {
+	runPtHiTr(t, "hi", []pthitrCase{
+		// Chat spellings and the emphatic hi.
+		{family: "nhi rha", text: "insta chal nhi rha subah se", complaint: true, services: ids("instagram"), problem: "total_outage"},
+		{family: "ni rha", text: "youtube kaam ni kar rha", complaint: true, services: ids("youtube"), problem: "total_outage"},
+		{family: "emphatic load", text: "twitter ki timeline load hi nahi ho rahi", complaint: true, services: ids("x"), problem: "feed"},
+		{family: "emphatic Devanagari", text: "टेलीग्राम पर मैसेज जा ही नहीं रहे", complaint: true, services: ids("telegram"), problem: "messages"},
+		{family: "emphatic work", text: "facebook kaam hi nahi kar raha aaj", complaint: true, services: ids("facebook"), problem: "total_outage"},
+		{family: "stopped working", text: "gmail chalna band ho gaya achanak", complaint: true, services: ids("gmail"), problem: "total_outage"},
+		{family: "stuck ruka", text: "netflix ka video beech mein ruka hua hai", complaint: true, services: ids("netflix"), problem: "media"},
+		{family: "stuck atke", text: "whatsapp pe mere msg atke hue hain", complaint: true, services: ids("whatsapp"), problem: "messages"},
+		// Symptoms.
+		{family: "one tick Devanagari", text: "व्हाट्सएप पर एक ही टिक आ रहा है", complaint: true, services: ids("whatsapp"), problem: "messages"},
+		{family: "stopped coming", text: "instagram ki notifications aani band ho gayi hain", complaint: true, services: ids("instagram"), problem: "notifications"},
+		{family: "connecting romanised", text: "signal app connect ho raha hai bas, aage nahi badh raha", complaint: true, services: ids("signal"), problem: "connection"},
+		{family: "web phone status", text: "whatsapp web pe 'phone se connect ho raha hai' hi dikh raha", complaint: true, services: ids("whatsapp"), problem: "connection"},
+		{family: "log out habitual", text: "snapchat baar baar log out kar deta hai", complaint: true, services: ids("snapchat"), problem: "login"},
+		{family: "sign in Devanagari", text: "जीमेल में साइन इन नहीं हो पा रहा", complaint: true, services: ids("gmail"), problem: "login"},
+		{family: "otp", text: "telegram ka otp hi nahi aa raha", complaint: true, services: ids("telegram"), problem: "login"},
+		{family: "closes by itself", text: "tiktok khud hi band ho jata hai video dekhte waqt", complaint: true, services: ids("tiktok"), problem: "app_crash"},
+		{family: "robot voice", text: "whatsapp call pe awaaz robot jaisi aa rahi hai", complaint: true, services: ids("whatsapp"), problem: "calls"},
+		{family: "choppy audio", text: "discord pe sabki awaaz kat kat ke aa rahi", complaint: true, services: ids("discord"), problem: "calls"},
+		{family: "upload", text: "इंस्टा पर रील अपलोड नहीं हो रही", complaint: true, services: ids("instagram"), problem: "media"},
+		{family: "same videos", text: "tiktok ka fyp load hi nahi ho raha, wahi video baar baar", complaint: true, services: ids("tiktok"), problem: "feed"},
+		{family: "error habitual", text: "chatgpt kuch bhi poocho to error aata hai", complaint: true, services: ids("chatgpt"), problem: "server_error"},
+		{family: "error progressive", text: "outlook baar baar error de raha", complaint: true, services: ids("outlook"), problem: "server_error"},
+		// Recovery.
+		{family: "back running", text: "telegram wapas chal raha hai ab", recovery: true, services: ids("telegram")},
+		{family: "running fine now", text: "youtube ab theek chal raha hai", recovery: true, services: ids("youtube")},
+		{family: "back Devanagari", text: "नेटफ्लिक्स अब ठीक चल रहा है", recovery: true, services: ids("netflix")},
+		// Negatives.
+		{family: "past progressive", text: "subah instagram nahi chal raha tha, wo mera wifi tha", complaint: false},
+		{family: "past Devanagari", text: "यूट्यूब कल नहीं चल रहा था पर राउटर की वजह से", complaint: false},
+		{family: "data pack", text: "laga whatsapp down hai, phir dekha data pack khatam", complaint: false},
+		{family: "carrier network", text: "airtel ka network gaya hua hai, isliye whatsapp nahi chal raha", complaint: false},
+		{family: "nobody watches", text: "'insta down hai kya?' nahi, tumhari story koi nahi dekh raha", complaint: false},
+		{family: "works for me", text: "whatsapp to chal raha hai, mera to chal raha", complaint: false},
+		{family: "mood idiom", text: "mood off hai, youtube pe gaane laga diye", complaint: false},
+		{family: "wish", text: "bhagwan kare instagram ek din band ho jae", complaint: false},
+	})
+}
+
+func TestLexiconFamiliesTurkish(t *testing.T) {
+	runPtHiTr(t, "tr", []pthitrCase{
+		// Outage verbs and spoken forms.
+		{family: "yattı", text: "Instagram yattı mı yine?", complaint: true, services: ids("instagram"), problem: "total_outage"},
+		{family: "çakıldı", text: "discord çakıldı galiba", complaint: true, services: ids("discord"), problem: "total_outage"},
+		{family: "girmiyor", text: "youtube girmiyor kaç dakikadır", complaint: true, services: ids("youtube"), problem: "total_outage"},
+		{family: "spoken -yo", text: "spotify açılmıyo bi türlü", complaint: true, services: ids("spotify"), problem: "total_outage"},
+		{family: "spoken -yo messages", text: "telegram'da mesajlar gitmiyo", complaint: true, services: ids("telegram"), problem: "messages"},
+		{family: "still not fixed", text: "netflix hala düzelmedi mi", complaint: true, services: ids("netflix"), problem: "total_outage"},
+		// Symptoms.
+		{family: "refresh is feed", text: "twitter akışı yenilenmiyo", complaint: true, services: ids("x"), problem: "feed"},
+		{family: "same n videos", text: "tiktok sürekli aynı 4 videoyu gösteriyor, akış yenilenmiyor", complaint: true, services: ids("tiktok"), problem: "feed"},
+		{family: "explore empty", text: "instagram keşfet boş geliyor", complaint: true, services: ids("instagram"), problem: "feed"},
+		{family: "clock icon", text: "whatsapp mesajları saatte kalıyor", complaint: true, services: ids("whatsapp"), problem: "messages"},
+		{family: "messages not dropping in", text: "gmail'e mailler düşmüyor", complaint: true, services: ids("gmail"), problem: "messages"},
+		{family: "spoken connecting", text: "telegram bağlanıyo bağlanıyo bitmiyo", complaint: true, services: ids("telegram"), problem: "connection"},
+		{family: "cannot reach server", text: "discord sunucuya bağlanılamadı diyor", complaint: true, services: ids("discord"), problem: "connection"},
+		{family: "kicks out of account", text: "instagram beni hesaptan atıyor sürekli", complaint: true, services: ids("instagram"), problem: "login"},
+		{family: "sign-in failed", text: "netflix'te oturum açılamadı hatası alıyorum", complaint: true, services: ids("netflix"), problem: "login"},
+		{family: "verification code", text: "telegram doğrulama kodu gelmiyor", complaint: true, services: ids("telegram"), problem: "login"},
+		{family: "has stopped", text: "snapchat durduruldu diyor açınca", complaint: true, services: ids("snapchat"), problem: "app_crash"},
+		{family: "something went wrong", text: "twitter bir şeyler yanlış gitti yazıyor", complaint: true, services: ids("x"), problem: "server_error"},
+		{family: "choppy call", text: "whatsapp aramada sesler kesik kesik", complaint: true, services: ids("whatsapp"), problem: "calls"},
+		{family: "sound comes and goes", text: "discord'da ses gidip geliyor", complaint: true, services: ids("discord"), problem: "calls"},
+		{family: "cannot be played", text: "youtube videoları oynatılamıyor", complaint: true, services: ids("youtube"), problem: "media"},
+		{family: "cannot share", text: "instagram hikaye paylaşılamadı diyor", complaint: true, services: ids("instagram"), problem: "media"},
+		{family: "payment not taken", text: "spotify ödeme alınamadı diyor", complaint: true, services: ids("spotify"), problem: "payments"},
+		// Recovery.
+		{family: "works now", text: "whatsapp artık çalışıyor", recovery: true, services: ids("whatsapp")},
+		{family: "came round", text: "instagram kendine geldi sonunda", recovery: true, services: ids("instagram")},
+		{family: "recovered", text: "twitter toparlandı, akış yükleniyor", recovery: true, services: ids("x")},
+		// Negatives.
+		{family: "I thought", text: "youtube çöktü sandım, meğer wifi kapalıymış", complaint: false},
+		{family: "I had thought", text: "instagram açılmıyor sanmıştım, uçak modu açıkmış", complaint: false},
+		{family: "pluperfect past", text: "facebook geçen ay saatlerce çökmüştü", complaint: false},
+		{family: "data quota", text: "kotam bitmiş, whatsapp'tan yazamadım", complaint: false},
+		{family: "nobody watches your story", text: "'insta çöktü mü?' yok, kimse hikayeni izlemiyor", complaint: false},
+		{family: "not to blame", text: "bilgisayar dondu, spotify'ın suçu yok", complaint: false},
+		{family: "works for me", text: "whatsapp çökmedi, bende çalışıyor", complaint: false},
+		{family: "went to bed", text: "erken yattım, instagram'a bakmadım", complaint: false},
+		{family: "mind gone", text: "bu youtube videosu aklım gitti", complaint: false},
+		{family: "mood", text: "moralim bozuk, netflix açıp uyuyacağım", complaint: false},
+		{family: "if it crashes", text: "whatsapp çökerse hepimiz mektup yazarız", complaint: false},
+	})
+}
