@@ -100,6 +100,8 @@ func TestLexiconFamiliesItalian(t *testing.T) {
 		{family: "dead means unused", text: "Facebook è morto, ormai non lo usa nessuno"},
 		{family: "laughing to death", text: "sono morto dal ridere con questo video su tiktok"},
 		{family: "a friend not answering", text: "Marco non mi risponde su WhatsApp da ieri"},
+		{family: "stuck in traffic", text: "siamo fermi in autostrada da un'ora, per fortuna c'è Netflix scaricato"},
+		{family: "a relative fell", text: "è caduta mia nonna, vi aggiorno su WhatsApp"},
 		{family: "greeting", text: "ciao a tutti, nuovo video su youtube"},
 	})
 }
@@ -156,6 +158,8 @@ func TestLexiconFamiliesFrench(t *testing.T) {
 		{family: "it was my headset", text: "Spotify marchait plus mais c'était mon casque"},
 		{family: "dead means unused", text: "Facebook est mort, plus personne l'utilise"},
 		{family: "own fibre", text: "ma fibre est en panne, pas de Netflix ce soir"},
+		{family: "broken down on the road", text: "on est en rade sur l'autoroute, je vous tiens au courant sur WhatsApp"},
+		{family: "a relative fell", text: "mon grand-père est tombé dans l'escalier, écrivez-moi sur Messenger"},
 		{family: "a friend not answering", text: "Julie me répond pas sur Messenger, elle boude"},
 	})
 }
@@ -209,6 +213,7 @@ func TestLexiconFamiliesSpanish(t *testing.T) {
 		{family: "dropped phone", text: "se me cayó el celular al agua, no tengo whatsapp"},
 		{family: "broken phone", text: "se me cayó el móvil y se rompió, estoy sin telegram"},
 		{family: "dead means unused", text: "Facebook está muerto, ya nadie lo usa"},
+		{family: "a relative fell", text: "se cayó mi abuela pero está bien, les aviso por whatsapp"},
 		{family: "not available in a country", text: "esta peli no está disponible en Netflix México"},
 		{family: "cannot believe", text: "no se puede creer lo buena que está la serie de Netflix"},
 		{family: "does not fit in my head", text: "no me entra en la cabeza que Spotify suba otra vez"},
