@@ -90,6 +90,7 @@ func TestLexiconFamiliesItalian(t *testing.T) {
 		// Recovery.
 		{family: "back up", text: "Instagram è tornato su, finalmente", recovery: true, services: svc("instagram")},
 		{family: "ri- verb", text: "whatsapp rifunziona!", recovery: true, services: svc("whatsapp")},
+		{family: "not my side", text: "netflix si è bloccato ma non era il router", complaint: true, services: svc("netflix"), problem: "total_outage"},
 		{family: "started again", text: "telegram ha ricominciato a funzionare", recovery: true, services: svc("telegram")},
 		// Wishes, mockery, blame, past, own side.
 		{family: "wish with adverb", text: "vorrei tanto che tiktok si bloccasse per sempre"},
@@ -148,6 +149,7 @@ func TestLexiconFamiliesFrench(t *testing.T) {
 		// Recovery.
 		{family: "works again", text: "WhatsApp refonctionne enfin", recovery: true, services: svc("whatsapp")},
 		{family: "back online", text: "Insta est de nouveau en ligne", recovery: true, services: svc("instagram")},
+		{family: "back, not my side", text: "Spotify remarche, c'était pas ma box", recovery: true, services: svc("spotify")},
 		{family: "repaired", text: "c'est réparé pour Twitter", recovery: true, services: svc("x")},
 		// Wishes, mockery, blame, past, own side.
 		{family: "wish with adverb", text: "j'aimerais tellement que Insta tombe en panne, je dormirais plus"},
@@ -202,6 +204,7 @@ func TestLexiconFamiliesSpanish(t *testing.T) {
 		{family: "perfect recovery", text: "ChatGPT ya ha vuelto, por fin", recovery: true, services: svc("chatgpt")},
 		{family: "works again perfect", text: "Spotify ha vuelto a funcionar", recovery: true, services: svc("spotify")},
 		{family: "furula again", text: "ya furula otra vez el whatsapp", recovery: true, services: svc("whatsapp")},
+		{family: "back, not my side", text: "telegram ya volvió, no era mi internet", recovery: true, services: svc("telegram")},
 		{family: "can send again", text: "ya puedo mandar mensajes por telegram", recovery: true, services: svc("telegram")},
 		// Wishes, mockery, blame, past, own side.
 		{family: "wish subjunctive", text: "ojalá que se caiga instagram para dejar de scrollear"},
