@@ -54,9 +54,10 @@ const maxOriginalHeaders = 64 << 10
 const maxMinimalKey = 256
 
 // fullDLQAttempts is how many times the full dead letters of a batch are
-// tried before they are replaced by minimal ones. A permanent error
-// replaces them at once.
-const fullDLQAttempts = 5
+// tried before they are replaced by minimal ones: with the retry backoff,
+// about 75 s of temporary failures, so a broker blip does not strip values.
+// A permanent error replaces them at once.
+const fullDLQAttempts = 20
 
 // dlqMessage builds the dead letter for m: the original key and value
 // (truncated only if it would not fit), the original headers except ours

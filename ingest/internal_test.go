@@ -536,6 +536,19 @@ func TestDeadLettersFallBackToMinimal(t *testing.T) {
 	}
 	netErr := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
 	tooLarge := fail(kafka.MessageSizeTooLarge)
+	// Temporary failures: the full letters are tried fullDLQAttempts times,
+	// then minimal ones are written.
+	var (
+		tempResults []func([]kafka.Message) error
+		tempCalls   [][]string
+		tempMinimal []bool
+	)
+	for range fullDLQAttempts {
+		tempResults = append(tempResults, fail(netErr))
+		tempCalls = append(tempCalls, []string{"a", "b"})
+		tempMinimal = append(tempMinimal, false)
+	}
+	tempCalls, tempMinimal = append(tempCalls, []string{"a", "b"}), append(tempMinimal, true)
 	tests := []struct {
 		name    string
 		results []func([]kafka.Message) error
@@ -571,11 +584,7 @@ func TestDeadLettersFallBackToMinimal(t *testing.T) {
 			results: []func([]kafka.Message) error{partial(kafka.MessageSizeTooLarge, "a"),
 				partial(netErr, "a")},
 			wantCalls: [][]string{{"a", "b"}, {"a"}, {"a"}}, wantMinimal: []bool{false, true, true}},
-		{name: "minimal after the fifth failure",
-			results: []func([]kafka.Message) error{fail(netErr), fail(netErr), fail(netErr),
-				fail(netErr), fail(netErr)},
-			wantCalls:   [][]string{{"a", "b"}, {"a", "b"}, {"a", "b"}, {"a", "b"}, {"a", "b"}, {"a", "b"}},
-			wantMinimal: []bool{false, false, false, false, false, true}},
+		{name: "minimal after the last temporary failure", results: tempResults, wantCalls: tempCalls, wantMinimal: tempMinimal},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -593,7 +602,7 @@ func TestDeadLettersFallBackToMinimal(t *testing.T) {
 			w := &scriptedWriter{results: tt.results}
 			c := testConsumer(t, base)
 			for attempt := 0; d.len() > 0; attempt++ {
-				if attempt > 20 {
+				if attempt > fullDLQAttempts+5 {
 					t.Fatal("never written")
 				}
 				_ = c.writeDead(t.Context(), w, &d)
