@@ -113,9 +113,15 @@ func (c *Classifier) buildCues(a *analysis, mask langMask) {
 		for ci := range a.cues {
 			cu := &a.cues[ci]
 			if cu.start < m.end && m.start < cu.end {
-				if m.ambiguous && !m.hashtag && masksAlias(cu.kind) {
+				switch {
+				case m.ambiguous && !m.hashtag && masksAlias(cu.kind):
 					m.svc = -1
-				} else {
+				case cu.start < m.start && m.end < cu.end && isPositive(cu.kind):
+					// The service stands inside the phrase, as the
+					// subject of a German inverted verb ("läuft
+					// <any> wieder": "endlich läuft Insta wieder"):
+					// both count.
+				default:
 					cu.cancelled = true
 				}
 			}
@@ -245,27 +251,34 @@ func (c *Classifier) applyNegation(a *analysis) {
 }
 
 // applyIrrealis cancels outage and recovery cues that follow "if", "I
-// wish", "magari", "ojalá", "keşke", "काश", "يا ريت" in the same clause,
-// or that come just before "sandım" (I thought) in languages that put it
-// after: a wish, a hypothetical or a mistaken belief reports nothing.
+// wish", "magari", "ojalá", "keşke", "काश", "يا ريت" in the same clause
+// (or in the next one when the wish ends its own: "ich wünschte, X wäre
+// down"), or that come just before "sandım" (I thought) in languages that
+// put it after: a wish, a hypothetical or a mistaken belief reports
+// nothing.
 func (c *Classifier) applyIrrealis(a *analysis) {
 	for ci := range a.cues {
 		cu := &a.cues[ci]
 		// A specific symptom after "if" is usually real ("if I open it,
 		// it crashes"); wishes are about the service going down.
-		if cu.cancelled || cu.kind == kSymptom || !(isOutageFamily(cu.kind) || cu.kind == kRecovery || cu.kind == kRecoveryWeak) {
+		// "I thought it was my wifi" blames nothing either.
+		ownSide := cu.kind == kNegative && (cu.value == negOwnDevice || cu.value == negBlame)
+		if cu.cancelled || cu.kind == kSymptom || !(isOutageFamily(cu.kind) || cu.kind == kRecovery || cu.kind == kRecoveryWeak || ownSide) {
 			continue
 		}
 		clause := a.s.toks[cu.start].clause
 		for ni := range a.cues {
 			n := &a.cues[ni]
-			if a.s.toks[n.start].clause != clause {
+			if c := a.s.toks[n.start].clause; c != clause && c != clause-1 {
 				continue
 			}
 			switch {
-			case n.kind == kIrrealis && n.end <= cu.start && cu.start-n.end <= 8:
+			case n.kind == kIrrealis && n.end <= cu.start && cu.start-n.end <= 8 && a.bounds[n.end] == a.bounds[cu.start] &&
+				(a.s.toks[n.start].clause == clause || a.s.toks[n.end-1].clause == clause-1 && clauseEnds(a, n.end) && a.s.toks[n.start].sentence == cu.sentence):
+				// "I thought it was me but it's down": a wish or a
+				// belief ends at "but", "because".
 				cu.cancelled, cu.family, cu.modStart = true, negHypothetical, n.start
-			case n.kind == kIrrealisPost && n.start >= cu.end && n.start-cu.end <= 2:
+			case n.kind == kIrrealisPost && a.s.toks[n.start].clause == clause && n.start >= cu.end && n.start-cu.end <= 2:
 				cu.cancelled, cu.family, cu.modStart = true, negHypothetical, n.end
 			default:
 				continue
@@ -273,4 +286,10 @@ func (c *Classifier) applyIrrealis(a *analysis) {
 			break
 		}
 	}
+}
+
+// clauseEnds reports whether token i starts a new clause (or the post
+// ends there): the words before it close their clause.
+func clauseEnds(a *analysis, i int) bool {
+	return i >= len(a.s.toks) || i > 0 && a.s.toks[i].clause != a.s.toks[i-1].clause
 }

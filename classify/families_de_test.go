@@ -1,0 +1,50 @@
+package classify_test
+
+import "testing"
+
+// TestFamiliesGerman covers German families with sentences of their own:
+// separable and inverted verbs, Swiss and Austrian forms, symptoms told
+// without an outage word, and the negative families.
+func TestFamiliesGerman(t *testing.T) {
+	runVerdicts(t, []verdictCase{
+		// Separable verbs, words between the parts.
+		{name: "stürzt ab with words between", text: "Spotify stürzt nach zwei Sekunden ab, jedes Mal", complaint: true, services: none("spotify"), problem: "app_crash"},
+		{name: "inverted crash", text: "Bei mir stürzt Netflix ständig ab", complaint: true, services: none("netflix"), problem: "app_crash"},
+		{name: "calls break off", text: "Die Anrufe über WhatsApp brechen nach einer Minute ab", complaint: true, services: none("whatsapp"), problem: "calls"},
+		{name: "throws me out", text: "Instagram schmeißt mich dauernd raus und will jedes Mal das Passwort", complaint: true, services: none("instagram"), problem: "login"},
+		// Symptoms without an outage word.
+		{name: "empty inbox", text: "Gmail: Posteingang bleibt leer, obwohl mir Leute was geschickt haben", complaint: true, services: none("gmail"), problem: "messages"},
+		{name: "messages stuck", text: "WhatsApp Nachrichten gehen ned raus, nur ein grauer Haken", complaint: true, services: none("whatsapp"), problem: "messages"},
+		{name: "black videos", text: "YouTube Videos bleiben schwarz, nur der Ton läuft", complaint: true, services: none("youtube"), problem: "media"},
+		{name: "same videos", text: "TikTok zeigt immer dieselben fünf Videos, neu laden bringt nichts", complaint: true, services: none("tiktok"), problem: "feed"},
+		{name: "card refused", text: "Netflix nimmt meine Karte nicht, Zahlung wird abgelehnt", complaint: true, services: none("netflix"), problem: "payments"},
+		{name: "no push", text: "Facebook schickt mir keine Benachrichtigungen mehr, die Nachrichten sind aber da", complaint: true, services: none("facebook"), problem: "notifications"},
+		{name: "quoted error", text: "ChatGPT sagt nur „Ein Fehler ist aufgetreten“ bei jeder Anfrage", complaint: true, services: none("chatgpt"), problem: "server_error"},
+		{name: "post-verbal kein", text: "Insta lädt seit einer Stunde keine Stories, nur graue Kreise", complaint: true, services: none("instagram"), problem: "media"},
+		{name: "robot voices", text: "Discord Sprachkanal: alle klingen wie Roboter", complaint: true, services: none("discord"), problem: "calls"},
+		{name: "hangs on connecting", text: "Telegram hängt beim Verbinden, Internet läuft einwandfrei", complaint: true, services: none("telegram"), problem: "connection"},
+		// Dialects and slang.
+		{name: "austrian", text: "Snapchat funzt ned, geht gar nix", complaint: true, services: none("snapchat"), problem: "total_outage"},
+		{name: "swiss", text: "Insta isch abe, bi öich au?", complaint: true, services: none("instagram"), problem: "total_outage"},
+		{name: "will einfach nicht", text: "Outlook will heute einfach nicht", complaint: true, services: none("outlook"), problem: "total_outage"},
+		{name: "question only me", text: "Ist YouTube gerade down oder bin ich die Einzige?", complaint: true, services: none("youtube"), problem: "total_outage"},
+		// Recovery, also with the verb before the service.
+		{name: "inverted recovery", text: "Endlich läuft Insta wieder", recovery: true, services: none("instagram")},
+		{name: "messages arrive again", text: "WhatsApp geht wieder, die Nachrichten kommen jetzt alle an", recovery: true, services: none("whatsapp")},
+		{name: "swiss recovery", text: "Discord gaht wieder, mir chönd spiele", recovery: true, services: none("discord")},
+		// Negatives.
+		{name: "thought, then own phone", text: "Dachte erst, Instagram ist down, war aber nur mein Handy im Flugmodus", services: none("instagram")},
+		{name: "thought it was down", text: "Hab schon gedacht WhatsApp ist tot, aber es lag an meinem WLAN", services: none("whatsapp")},
+		{name: "battery", text: "Mein Akku ist leer, melde mich später auf WhatsApp", services: none("whatsapp")},
+		{name: "years ago", text: "Vor zwei Jahren fiel Facebook einen ganzen Tag aus", services: none("facebook")},
+		{name: "news", text: "Laut Medienberichten war Instagram gestern stundenlang gestört", services: none("instagram")},
+		{name: "mood", text: "Ich bin grad so down, Netflix und Decke", services: none("netflix")},
+		{name: "mocked question", text: "„Ist Twitter kaputt?“ Nein, dir antwortet einfach keiner", services: none("x")},
+		{name: "negation and blame", text: "Insta ist nicht kaputt, dein WLAN ist das Problem", services: none("instagram")},
+		{name: "hope", text: "Hoffentlich fällt TikTok mal aus, dann lerne ich endlich", services: none("tiktok")},
+		{name: "wish next clause", text: "Ich wünschte, WhatsApp wäre mal einen Tag down", services: none("whatsapp")},
+		{name: "carrier outage", text: "Die Telekom hat eine Störung, deswegen geht bei mir kein WhatsApp", services: none("whatsapp")},
+		{name: "bank not a service", text: "Die App der Sparkasse ist mal wieder down, super", services: none()},
+		{name: "past before, crash now", text: "Gestern ging noch alles. Heute stürzt Netflix sofort ab", complaint: true, services: none("netflix"), problem: "app_crash"},
+	})
+}

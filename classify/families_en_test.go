@@ -1,0 +1,46 @@
+package classify_test
+
+import "testing"
+
+// TestFamiliesEnglish covers English families with sentences of their
+// own: symptoms told without an outage word, app strings, British,
+// Nigerian and Indian English, and senses of outage words that report
+// nothing.
+func TestFamiliesEnglish(t *testing.T) {
+	runVerdicts(t, []verdictCase{
+		// Symptoms without an outage word.
+		{name: "loads forever", text: "youtube just loads forever tonight", complaint: true, services: none("youtube"), problem: "total_outage"},
+		{name: "opens and closes", text: "discord opens and closes straight away on my laptop", complaint: true, services: none("discord"), problem: "app_crash"},
+		{name: "nothing sends", text: "telegram: nothing sends, every message sits there with a clock", complaint: true, services: none("telegram"), problem: "messages"},
+		{name: "inbox", text: "outlook hasn't received a single email since lunch and my boss swears he sent three", complaint: true, services: none("outlook"), problem: "messages"},
+		{name: "phone not connected", text: "whatsapp web says phone not connected even though both are on the same wifi", complaint: true, services: none("whatsapp"), problem: "connection"},
+		{name: "trouble playing", text: "netflix keeps saying it's having trouble playing this title, tried three shows", complaint: true, services: none("netflix"), problem: "media"},
+		{name: "payment app string", text: "spotify says it couldn't process your payment but my card works everywhere else", complaint: true, services: none("spotify"), problem: "payments"},
+		{name: "notifications only on open", text: "no instagram notifs at all today, I only see the DMs when I open the app", complaint: true, services: none("instagram"), problem: "notifications"},
+		{name: "gone wrong", text: "chatgpt: 'Hmm... something seems to have gone wrong.' on every prompt", complaint: true, services: none("chatgpt"), problem: "server_error"},
+		{name: "robot voices", text: "discord vc everyone sounds like a robot then it drops", complaint: true, services: none("discord"), problem: "calls"},
+		{name: "been trying to call", text: "been trying to call my sister on whatsapp for an hour, it just keeps ringing and cutting", complaint: true, services: none("whatsapp"), problem: "calls"},
+		{name: "feed stale", text: "X timeline still showing posts from this morning, pull to refresh does nothing", complaint: true, services: none("x"), problem: "feed"},
+		{name: "log back in", text: "snapchat logged me out and I can't log back in, says try again later", complaint: true, services: none("snapchat"), problem: "login"},
+		// Regional English.
+		{name: "british", text: "instagram is playing up again, stories won't load", complaint: true, services: none("instagram"), problem: "media"},
+		{name: "nigerian", text: "abeg is whatsapp doing anyhow for everybody or na only me?", complaint: true, services: none("whatsapp"), problem: "total_outage"},
+		{name: "indian", text: "gmail not opening since morning, anyone else facing this?", complaint: true, services: none("gmail"), problem: "total_outage"},
+		// Recovery.
+		{name: "panic over", text: "facebook's back up, panic over", recovery: true, services: none("facebook")},
+		{name: "flooding in", text: "messenger is back, all my messages came flooding in", recovery: true, services: none("messenger")},
+		// Negatives.
+		{name: "price went up", text: "netflix went up again, that's the third time this year", services: none("netflix")},
+		{name: "turned out router", text: "thought insta was down but turns out it was my router lol", services: none("instagram")},
+		{name: "thought then but", text: "I thought it was my phone but whatsapp is down for everyone", complaint: true, services: none("whatsapp"), problem: "total_outage"},
+		{name: "song stuck", text: "this song has been stuck in my head all day, thanks spotify", services: none("spotify")},
+		{name: "working out", text: "working out with my new spotify playlist 💪", services: none("spotify")},
+		{name: "power cut", text: "power went out in the whole street, so no netflix tonight", services: none("netflix")},
+		{name: "blame", text: "discord isn't down mate, restart your router", services: none("discord")},
+		{name: "sarcasm", text: "'is snapchat down?' nah, nobody is texting you", services: none("snapchat")},
+		{name: "hypothetical", text: "the day tiktok goes down for good I'll finally read a book, if it ever does", services: none("tiktok")},
+		{name: "news", text: "Reuters: a Meta spokesperson said the WhatsApp outage was fixed within two hours", services: none("whatsapp")},
+		{name: "uber not ours", text: "uber is down so I'm stuck here texting on whatsapp", services: none("whatsapp")},
+		{name: "offline mode", text: "downloaded the whole album to listen offline on spotify", services: none("spotify")},
+	})
+}
