@@ -92,6 +92,13 @@ func TestLexiconFamiliesPortuguese(t *testing.T) {
 		{family: "idiom mind blown", text: "esse vídeo do youtube bugou minha cabeça", complaint: false},
 		{family: "idiom I'm out", text: "tô fora dessa trend do tiktok", complaint: false},
 		{family: "bank app", text: "o app do banco caiu, mandei print pelo whatsapp", complaint: false},
+		{family: "cash machines", text: "o multibanco está em baixo, mandei o comprovativo pelo whatsapp", complaint: false},
+		{family: "some problem with", text: "deve haver algum problema no telegram, ninguém recebe nada", complaint: true, services: ids("telegram"), problem: "total_outage"},
+		{family: "goes black", text: "a netflix abre mas o episódio fica preto", complaint: true, services: ids("netflix"), problem: "media"},
+		{family: "will not let publish", text: "o tiktok não deixa publicar vídeo nenhum", complaint: true, services: ids("tiktok"), problem: "media"},
+		{family: "always an error", text: "o chatgpt dá sempre erro quando pergunto algo", complaint: true, services: ids("chatgpt"), problem: "server_error"},
+		{family: "normal again", text: "o discord já está normal outra vez", recovery: true, services: ids("discord")},
+		{family: "European dar", text: "já está a dar o youtube, finalmente", recovery: true, services: ids("youtube")},
 		{family: "sending a message", text: "vou mandar as fotos pelo whatsapp mais tarde", complaint: false},
 	})
 }
@@ -135,6 +142,13 @@ func TestLexiconFamiliesHindi(t *testing.T) {
 		{family: "works for me", text: "whatsapp to chal raha hai, mera to chal raha", complaint: false},
 		{family: "mood idiom", text: "mood off hai, youtube pe gaane laga diye", complaint: false},
 		{family: "wish", text: "bhagwan kare instagram ek din band ho jae", complaint: false},
+		{family: "bank app", text: "bank ka app down hai, whatsapp pe branch walon ko likha", complaint: false},
+		{family: "plural down", text: "insta aur facebook dono band hain kya", complaint: true, services: ids("instagram", "facebook"), problem: "total_outage"},
+		{family: "servers sat down", text: "discord ke server baith gaye aaj", complaint: true, services: ids("discord"), problem: "total_outage"},
+		{family: "stalling", text: "netflix ka video baar baar atak raha hai", complaint: true, services: ids("netflix"), problem: "media"},
+		{family: "empty feed", text: "twitter ki timeline khali aa rahi hai", complaint: true, services: ids("x"), problem: "feed"},
+		{family: "session expired", text: "instagram bolta hai session expire ho gaya", complaint: true, services: ids("instagram"), problem: "login"},
+		{family: "disconnects Devanagari", text: "टेलीग्राम पर कॉल बार बार डिस्कनेक्ट हो रही है", complaint: true, services: ids("telegram"), problem: "calls"},
 	})
 }
 
@@ -181,5 +195,10 @@ func TestLexiconFamiliesTurkish(t *testing.T) {
 		{family: "mind gone", text: "bu youtube videosu aklım gitti", complaint: false},
 		{family: "mood", text: "moralim bozuk, netflix açıp uyuyacağım", complaint: false},
 		{family: "if it crashes", text: "whatsapp çökerse hepimiz mektup yazarız", complaint: false},
+		{family: "carrier cut", text: "kablonet yine kesik, youtube da açılmıyor haliyle", complaint: false},
+		{family: "transitive open", text: "spotify hiçbir şarkıyı açmıyor", complaint: true, services: ids("spotify"), problem: "media"},
+		{family: "picture not coming", text: "netflix'te dizi açılıyor ama görüntü gelmiyor", complaint: true, services: ids("netflix"), problem: "media"},
+		{family: "play or ring", text: "youtube music şarkılar çalmıyor", complaint: true, services: ids("youtube"), problem: "media"},
+		{family: "mails not visible", text: "outlook'ta mailler gözükmüyor, gelen kutusu boş", complaint: true, services: ids("outlook"), problem: "messages"},
 	})
 }
