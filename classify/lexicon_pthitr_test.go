@@ -99,6 +99,12 @@ func TestLexiconFamiliesPortuguese(t *testing.T) {
 		{family: "always an error", text: "o chatgpt dá sempre erro quando pergunto algo", complaint: true, services: ids("chatgpt"), problem: "server_error"},
 		{family: "normal again", text: "o discord já está normal outra vez", recovery: true, services: ids("discord")},
 		{family: "European dar", text: "já está a dar o youtube, finalmente", recovery: true, services: ids("youtube")},
+		{family: "I can't progressive", text: "não tô conseguindo mandar mensagem no telegram", complaint: true, services: ids("telegram"), problem: "messages"},
+		{family: "European progressive negated", text: "o facebook não está a atualizar as publicações", complaint: true, services: ids("facebook"), problem: "feed"},
+		{family: "keeps doing it", text: "o snapchat não para de fechar sozinho", complaint: true, services: ids("snapchat"), problem: "app_crash"},
+		{family: "instability", text: "o instagram está com instabilidade desde o almoço", complaint: true, services: ids("instagram"), problem: "total_outage"},
+		{family: "does not reconnect", text: "o discord desconectou sozinho e não reconecta", complaint: true, services: ids("discord"), problem: "connection"},
+		{family: "playback error", text: "a netflix dá erro de reprodução em todos os filmes", complaint: true, services: ids("netflix"), problem: "media"},
 		{family: "sending a message", text: "vou mandar as fotos pelo whatsapp mais tarde", complaint: false},
 	})
 }
@@ -149,6 +155,10 @@ func TestLexiconFamiliesHindi(t *testing.T) {
 		{family: "empty feed", text: "twitter ki timeline khali aa rahi hai", complaint: true, services: ids("x"), problem: "feed"},
 		{family: "session expired", text: "instagram bolta hai session expire ho gaya", complaint: true, services: ids("instagram"), problem: "login"},
 		{family: "disconnects Devanagari", text: "टेलीग्राम पर कॉल बार बार डिस्कनेक्ट हो रही है", complaint: true, services: ids("telegram"), problem: "calls"},
+		{family: "stops midway", text: "youtube pe video chalte chalte ruk jaate hain", complaint: true, services: ids("youtube"), problem: "media"},
+		{family: "not visible", text: "instagram pe reels nahi dikh rahi", complaint: true, services: ids("instagram"), problem: "media"},
+		{family: "slow Devanagari", text: "फेसबुक आज बहुत धीमा चल रहा है", complaint: true, services: ids("facebook"), problem: "total_outage"},
+		{family: "passive sending", text: "व्हाट्सएप पर वीडियो नहीं भेजे जा रहे", complaint: true, services: ids("whatsapp"), problem: "media"},
 	})
 }
 
@@ -200,5 +210,7 @@ func TestLexiconFamiliesTurkish(t *testing.T) {
 		{family: "picture not coming", text: "netflix'te dizi açılıyor ama görüntü gelmiyor", complaint: true, services: ids("netflix"), problem: "media"},
 		{family: "play or ring", text: "youtube music şarkılar çalmıyor", complaint: true, services: ids("youtube"), problem: "media"},
 		{family: "mails not visible", text: "outlook'ta mailler gözükmüyor, gelen kutusu boş", complaint: true, services: ids("outlook"), problem: "messages"},
+		{family: "connection dropped", text: "telegram bağlantı koptu diyor durmadan", complaint: true, services: ids("telegram"), problem: "connection"},
+		{family: "playback error", text: "youtube oynatma hatası veriyor her videoda", complaint: true, services: ids("youtube"), problem: "media"},
 	})
 }
