@@ -106,6 +106,9 @@ func TestLexiconFamiliesPortuguese(t *testing.T) {
 		{family: "does not reconnect", text: "o discord desconectou sozinho e não reconecta", complaint: true, services: ids("discord"), problem: "connection"},
 		{family: "playback error", text: "a netflix dá erro de reprodução em todos os filmes", complaint: true, services: ids("netflix"), problem: "media"},
 		{family: "sending a message", text: "vou mandar as fotos pelo whatsapp mais tarde", complaint: false},
+		{family: "get in the mood", text: "não consigo entrar no clima das festas, nem com a playlist do spotify", complaint: false},
+		{family: "black and white", text: "a série nova da netflix fica preto e branco no episódio final", complaint: false},
+		{family: "muted on purpose", text: "silenciei o grupo, por isso não chegam notificações do whatsapp", complaint: false},
 	})
 }
 
@@ -149,6 +152,9 @@ func TestLexiconFamiliesHindi(t *testing.T) {
 		{family: "mood idiom", text: "mood off hai, youtube pe gaane laga diye", complaint: false},
 		{family: "wish", text: "bhagwan kare instagram ek din band ho jae", complaint: false},
 		{family: "bank app", text: "bank ka app down hai, whatsapp pe branch walon ko likha", complaint: false},
+		{family: "cannot understand", text: "netflix pe kya dekhun kuch samajh nahi aa raha", complaint: false},
+		{family: "mind not working", text: "dimag kaam nahi kar raha, chatgpt se likhwa leta hoon", complaint: false},
+		{family: "was not visible", text: "facebook pe photos nahi dikh rahi thi, ab dikh gayi", complaint: false},
 		{family: "plural down", text: "insta aur facebook dono band hain kya", complaint: true, services: ids("instagram", "facebook"), problem: "total_outage"},
 		{family: "servers sat down", text: "discord ke server baith gaye aaj", complaint: true, services: ids("discord"), problem: "total_outage"},
 		{family: "stalling", text: "netflix ka video baar baar atak raha hai", complaint: true, services: ids("netflix"), problem: "media"},
@@ -206,6 +212,8 @@ func TestLexiconFamiliesTurkish(t *testing.T) {
 		{family: "mood", text: "moralim bozuk, netflix açıp uyuyacağım", complaint: false},
 		{family: "if it crashes", text: "whatsapp çökerse hepimiz mektup yazarız", complaint: false},
 		{family: "carrier cut", text: "kablonet yine kesik, youtube da açılmıyor haliyle", complaint: false},
+		{family: "does not answer the phone", text: "annem telefonu açmıyor, whatsapp'tan yazdım", complaint: false},
+		{family: "muted on purpose", text: "whatsapp grubunu sessize aldım, bildirimler gelmiyor artık", complaint: false},
 		{family: "transitive open", text: "spotify hiçbir şarkıyı açmıyor", complaint: true, services: ids("spotify"), problem: "media"},
 		{family: "picture not coming", text: "netflix'te dizi açılıyor ama görüntü gelmiyor", complaint: true, services: ids("netflix"), problem: "media"},
 		{family: "play or ring", text: "youtube music şarkılar çalmıyor", complaint: true, services: ids("youtube"), problem: "media"},
