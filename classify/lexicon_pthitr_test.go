@@ -83,6 +83,9 @@ func TestLexiconFamiliesPortuguese(t *testing.T) {
 		{family: "back on air", text: "o instagram voltou ao ar agora mesmo", recovery: true, services: ids("instagram")},
 		{family: "works again PT", text: "o gmail já funciona outra vez", recovery: true, services: ids("gmail")},
 		{family: "restored", text: "serviço do discord restabelecido, boa noite", recovery: true, services: ids("discord")},
+		{family: "working word again", text: "o telegram já conecta de novo", recovery: true, services: ids("telegram")},
+		{family: "can again", text: "já consigo mandar mensagem no messenger", recovery: true, services: ids("messenger")},
+		{family: "operational", text: "o gmail já está operacional", recovery: true, services: ids("gmail")},
 		// Negatives.
 		{family: "was my plan", text: "pensei que o zap tinha caído mas era o meu plano de dados", complaint: false},
 		{family: "my laptop went down", text: "o portátil foi abaixo e perdi a reunião no teams, o outlook não teve culpa", complaint: false},
@@ -142,6 +145,9 @@ func TestLexiconFamiliesHindi(t *testing.T) {
 		{family: "back running", text: "telegram wapas chal raha hai ab", recovery: true, services: ids("telegram")},
 		{family: "running fine now", text: "youtube ab theek chal raha hai", recovery: true, services: ids("youtube")},
 		{family: "back Devanagari", text: "नेटफ्लिक्स अब ठीक चल रहा है", recovery: true, services: ids("netflix")},
+		{family: "reconnected", text: "discord phir se connect ho gaya", recovery: true, services: ids("discord")},
+		{family: "fine now", text: "spotify ab theek hai", recovery: true, services: ids("spotify")},
+		{family: "on again Devanagari", text: "टेलीग्राम फिर से चालू है", recovery: true, services: ids("telegram")},
 		// Negatives.
 		{family: "past progressive", text: "subah instagram nahi chal raha tha, wo mera wifi tha", complaint: false},
 		{family: "past Devanagari", text: "यूट्यूब कल नहीं चल रहा था पर राउटर की वजह से", complaint: false},
@@ -199,6 +205,9 @@ func TestLexiconFamiliesTurkish(t *testing.T) {
 		{family: "works now", text: "whatsapp artık çalışıyor", recovery: true, services: ids("whatsapp")},
 		{family: "came round", text: "instagram kendine geldi sonunda", recovery: true, services: ids("instagram")},
 		{family: "recovered", text: "twitter toparlandı, akış yükleniyor", recovery: true, services: ids("x")},
+		{family: "loads now", text: "instagram artık yükleniyor", recovery: true, services: ids("instagram")},
+		{family: "started arriving", text: "outlook'a mailler gelmeye başladı", recovery: true, services: ids("outlook")},
+		{family: "connected at last", text: "telegram bağlandı sonunda", recovery: true, services: ids("telegram")},
 		// Negatives.
 		{family: "I thought", text: "youtube çöktü sandım, meğer wifi kapalıymış", complaint: false},
 		{family: "I had thought", text: "instagram açılmıyor sanmıştım, uçak modu açıkmış", complaint: false},
