@@ -1,0 +1,52 @@
+package classify_test
+
+import "testing"
+
+// TestFamiliesArabic covers Arabic families with sentences of their own,
+// across Egyptian, Gulf, Levantine, Maghrebi, MSA and Arabizi: dialect
+// negations of working verbs, symptoms told without an outage word, app
+// strings, questions, recoveries and the negative families.
+func TestFamiliesArabic(t *testing.T) {
+	runVerdicts(t, []verdictCase{
+		// Not working, by dialect.
+		{name: "egyptian mabyeshtaghalsh", text: "التيك توك مبيشتغلش خالص من الضهر", complaint: true, services: none("tiktok"), problem: "total_outage"},
+		{name: "gulf yehnag", text: "السناب يهنق كل شوي، فيكم احد نفس الشي؟", complaint: true, services: none("snapchat"), problem: "total_outage"},
+		{name: "levantine ma am yizbat", text: "الديسكورد ما عم يزبط معي اليوم", complaint: true, services: none("discord"), problem: "total_outage"},
+		{name: "algerian rahou habes", text: "الفيسبوك راهو حابس عندي من الصباح", complaint: true, services: none("facebook"), problem: "total_outage"},
+		{name: "msa out of service", text: "تطبيق تيليجرام خارج الخدمة منذ ساعة", complaint: true, services: none("telegram"), problem: "total_outage"},
+		{name: "still gulf", text: "الواتس للحين واقف؟", complaint: true, services: none("whatsapp"), problem: "total_outage"},
+		{name: "arabizi levantine", text: "el tiktok ma 3am yeshta8al 3andi", complaint: true, services: none("tiktok"), problem: "total_outage"},
+		{name: "arabizi maghrebi", text: "snapchat ma y5dmch lia mn lbare7, wach ghir ana?", complaint: true, services: none("snapchat"), problem: "total_outage"},
+		// Symptoms without an outage word.
+		{name: "inbox empty", text: "جيميل ما يجيني ولا ايميل من الصبح، والناس يقولون ارسلنا", complaint: true, services: none("gmail"), problem: "messages"},
+		{name: "clock", text: "رسايل الواتس معلقة على الساعة وما تروح", complaint: true, services: none("whatsapp"), problem: "messages"},
+		{name: "connecting", text: "نتفليكس مش قادر يتصل وبيقولي حاول تاني، والنت زي الفل", complaint: true, services: none("netflix"), problem: "connection"},
+		{name: "logs me out", text: "الانستا بيطلعني من حسابي كل شوية ويقول سجل دخولك", complaint: true, services: none("instagram"), problem: "login"},
+		{name: "code never arrives", text: "تويتر ما يخليني ادخل والكود ما يوصل", complaint: true, services: none("x"), problem: "login"},
+		{name: "crash", text: "الماسنجر بيعمل كراش أول ما أفتحه", complaint: true, services: none("messenger"), problem: "app_crash"},
+		{name: "upload fails", text: "مش قادر ارفع ريلز على انستقرام، يقول فشل الرفع", complaint: true, services: none("instagram"), problem: "media"},
+		{name: "discord voice", text: "الديسكورد كل شوي يفصلني من الروم والصوت متقطع", complaint: true, services: none("discord"), problem: "calls"},
+		{name: "feed", text: "الفيس ما بيعمل ريفريش، نفس المنشورات من امبارح بالليل", complaint: true, services: none("facebook"), problem: "feed"},
+		{name: "payment", text: "نتفليكس رافض البطاقة مع انها شغالة في كل مكان", complaint: true, services: none("netflix"), problem: "payments"},
+		{name: "notifications", text: "ما تجيني اشعارات من تيليجرام ابد، لازم افتحه عشان اشوف الرسايل", complaint: true, services: none("telegram"), problem: "notifications"},
+		{name: "server error string", text: "يوتيوب يطلعلي عذراً حدث خطأ ما في كل فيديو", complaint: true, services: none("youtube"), problem: "server_error"},
+		{name: "hedged question", text: "هو الانستا واقف ولا النت عندي؟ ولا صورة بتحمل", complaint: true, services: none("instagram"), problem: "media"},
+		{name: "own net fine", text: "المكالمات على الواتس بتقطع كل شوي والنت عندي تمام", complaint: true, services: none("whatsapp"), problem: "calls"},
+		// Recovery.
+		{name: "maghrebi recovery", text: "الانستا رجع خدام الحمد لله", recovery: true, services: none("instagram")},
+		{name: "gulf recovery", text: "السناب الحين شغال، انحلت المشكلة", recovery: true, services: none("snapchat")},
+		{name: "arabizi recovery", text: "el whatsapp rege3 yeshta8al, kol el rasayel wesslet", recovery: true, services: none("whatsapp")},
+		// Negatives.
+		{name: "own router told", text: "الفيس كان مش بيفتح، طلع الراوتر هو السبب ودلوقتي تمام", services: none("facebook")},
+		{name: "thought it was down", text: "كنت فاكر الواتس واقع، طلعت الباقة خلصت", services: none("whatsapp")},
+		{name: "wish gulf", text: "ودي الانستا يطيح اسبوع عشان اذاكر", services: none("instagram")},
+		{name: "news msa", text: "أفادت تقارير بتعطل فيسبوك لعدة ساعات في دول عدة", services: none("facebook")},
+		{name: "product complaint", text: "اليوتيوب صار كله اعلانات، ما عاد اطيقه", services: none("youtube")},
+		{name: "mood", text: "انا داون اليوم، بتفرج نتفليكس وبس", services: none("netflix")},
+		{name: "mocked question", text: "«السناب واقف؟» لا يا قلبي، محد يكلمك بس", services: none("snapchat")},
+		{name: "negation and blame", text: "التيك توك مش واقع، المشكلة من عندك", services: none("tiktok")},
+		{name: "battery", text: "بطاريتي خلصت عشان كده ما رديت على الماسنجر", services: none("messenger")},
+		{name: "bank", text: "تطبيق البنك واقف والسيستم عطلان، بكلمكم على الواتس", services: none("whatsapp")},
+		{name: "carrier", text: "شبكة الجوال طايحة عندنا، ما في نت ولا واتس", services: none("whatsapp")},
+	})
+}
