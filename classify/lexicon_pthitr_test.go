@@ -171,6 +171,13 @@ func TestLexiconFamiliesHindi(t *testing.T) {
 		{family: "not visible", text: "instagram pe reels nahi dikh rahi", complaint: true, services: ids("instagram"), problem: "media"},
 		{family: "slow Devanagari", text: "फेसबुक आज बहुत धीमा चल रहा है", complaint: true, services: ids("facebook"), problem: "total_outage"},
 		{family: "passive sending", text: "व्हाट्सएप पर वीडियो नहीं भेजे जा रहे", complaint: true, services: ids("whatsapp"), problem: "media"},
+		{family: "hogaya spelling", text: "telegram band hogya kya sabka", complaint: true, services: ids("telegram"), problem: "total_outage"},
+		{family: "kam kr rha spelling", text: "gmail kam nhi kr rha subah se", complaint: true, services: ids("gmail"), problem: "total_outage"},
+		{family: "ho ra spelling", text: "discord connect ni ho ra", complaint: true, services: ids("discord"), problem: "connection"},
+		{family: "lg rhi spelling", text: "signal app pe call nhi lg rhi", complaint: true, services: ids("signal"), problem: "calls"},
+		{family: "logout kr diya", text: "snapchat ne khud logout kr diya", complaint: true, services: ids("snapchat"), problem: "login"},
+		{family: "aagya spelling", text: "facebook wapis aagya", recovery: true, services: ids("facebook")},
+		{family: "thik hogaya spelling", text: "netflix thik hogya ab", recovery: true, services: ids("netflix")},
 	})
 }
 
