@@ -50,6 +50,7 @@ func TestLexiconFamiliesPortuguese(t *testing.T) {
 		{family: "European progressive", text: "o instagram não está a abrir desde manhã", complaint: true, services: ids("instagram"), problem: "total_outage"},
 		{family: "won't (não quer)", text: "o twitter não quer carregar de jeito nenhum", complaint: true, services: ids("x"), problem: "total_outage"},
 		{family: "chat negation n", text: "whatsapp n funciona aqui em casa", complaint: true, services: ids("whatsapp"), problem: "total_outage"},
+		{family: "chat negation naum", text: "o gmail naum carrega nada", complaint: true, services: ids("gmail"), problem: "total_outage"},
 		{family: "off slang", text: "o insta tá off pra alguém mais?", complaint: true, services: ids("instagram"), problem: "total_outage"},
 		{family: "pane", text: "o telegram deu pane geral", complaint: true, services: ids("telegram"), problem: "total_outage"},
 		{family: "frozen", text: "o discord congelou e não sai disso", complaint: true, services: ids("discord"), problem: "total_outage"},
@@ -190,6 +191,7 @@ func TestLexiconFamiliesTurkish(t *testing.T) {
 		{family: "spoken -yo", text: "spotify açılmıyo bi türlü", complaint: true, services: ids("spotify"), problem: "total_outage"},
 		{family: "spoken -yo messages", text: "telegram'da mesajlar gitmiyo", complaint: true, services: ids("telegram"), problem: "messages"},
 		{family: "still not fixed", text: "netflix hala düzelmedi mi", complaint: true, services: ids("netflix"), problem: "total_outage"},
+		{family: "bi for bir", text: "discord'da bi sıkıntı mı var", complaint: true, services: ids("discord"), problem: "total_outage"},
 		// Symptoms.
 		{family: "refresh is feed", text: "twitter akışı yenilenmiyo", complaint: true, services: ids("x"), problem: "feed"},
 		{family: "same n videos", text: "tiktok sürekli aynı 4 videoyu gösteriyor, akış yenilenmiyor", complaint: true, services: ids("tiktok"), problem: "feed"},
