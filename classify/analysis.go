@@ -167,7 +167,15 @@ func (c *Classifier) linguaText(a *analysis, text string) (string, int) {
 			n++
 		}
 	}
-	strict = n >= minStrictLinguaWords
+	// An English post keeps its English words: only a post with phrases
+	// of another language loses them.
+	foreign := false
+	for i, v := range a.votes {
+		if v > 0 && i != langIndex("en") {
+			foreign = true
+		}
+	}
+	strict = foreign && n >= minStrictLinguaWords
 	b := a.lingua[:0]
 	words := 0
 	for i := range a.s.toks {

@@ -26,6 +26,18 @@ func TestFamiliesEnglish(t *testing.T) {
 		{name: "british", text: "instagram is playing up again, stories won't load", complaint: true, services: none("instagram"), problem: "media"},
 		{name: "nigerian", text: "abeg is whatsapp doing anyhow for everybody or na only me?", complaint: true, services: none("whatsapp"), problem: "total_outage"},
 		{name: "indian", text: "gmail not opening since morning, anyone else facing this?", complaint: true, services: none("gmail"), problem: "total_outage"},
+		// Statuses and -ing forms.
+		{name: "app status updating", text: "telegram stuck on 'updating...' for ages, nothing coming in", complaint: true, services: none("telegram"), problem: "messages"},
+		{name: "couldn't be sent", text: "messenger says this message couldn't be sent, on every chat", complaint: true, services: none("messenger"), problem: "messages"},
+		{name: "voice notes not downloading", text: "whatsapp voice notes aren't downloading at all", complaint: true, services: none("whatsapp"), problem: "media"},
+		{name: "feed not refreshed", text: "is X down? my timeline hasn't refreshed in an hour", complaint: true, services: none("x"), problem: "feed"},
+		{name: "won't let me pay", text: "facebook marketplace won't let me pay, checkout errors every time", complaint: true, services: none("facebook"), problem: "payments"},
+		{name: "sorted", text: "gmail finally delivered everything, looks sorted", recovery: true, services: none("gmail")},
+		{name: "video is up", text: "new video is up on my youtube channel, go watch", services: none("youtube")},
+		{name: "algorithm", text: "the tiktok algorithm is broken, it only shows me cat videos", services: none("tiktok")},
+		{name: "crashed my vibe", text: "spotify shuffle crashed my vibe with a sad song", services: none("spotify")},
+		{name: "self checkout", text: "self checkout is broken again so i'm stuck in a queue scrolling instagram", services: none("instagram")},
+		{name: "another language's device word", text: "netflix down? stuck on the red loading circle", complaint: true, services: none("netflix"), problem: "total_outage"},
 		// Recovery.
 		{name: "panic over", text: "facebook's back up, panic over", recovery: true, services: none("facebook")},
 		{name: "flooding in", text: "messenger is back, all my messages came flooding in", recovery: true, services: none("messenger")},

@@ -302,8 +302,10 @@ func addVotes(votes *[len16]float64, lx *lexicon, matches []match) langMask {
 				continue // nouns are often loanwords
 			case kOutage, kStill, kSymptom, kFailure, kRecovery:
 				// Very short words ("ko", "hs") are too often
-				// something else in another language.
-				if len(e.phrase) >= 4 {
+				// something else in another language, and a phrase
+				// that is also English ("down") says nothing of the
+				// post's language: English is consulted anyway.
+				if len(e.phrase) >= 4 && e.lang&enOnly == 0 {
 					strong |= e.lang
 				}
 			}
