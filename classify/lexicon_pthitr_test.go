@@ -109,10 +109,14 @@ func TestLexiconFamiliesPortuguese(t *testing.T) {
 		{family: "instability", text: "o instagram está com instabilidade desde o almoço", complaint: true, services: ids("instagram"), problem: "total_outage"},
 		{family: "does not reconnect", text: "o discord desconectou sozinho e não reconecta", complaint: true, services: ids("discord"), problem: "connection"},
 		{family: "playback error", text: "a netflix dá erro de reprodução em todos os filmes", complaint: true, services: ids("netflix"), problem: "media"},
+		{family: "device as place", text: "o discord no meu iphone abre e fecha sozinho", complaint: true, services: ids("discord"), problem: "app_crash"},
+		{family: "device as place European", text: "na smart tv a netflix não abre, fica a carregar", complaint: true, services: ids("netflix"), problem: "total_outage"},
 		{family: "sending a message", text: "vou mandar as fotos pelo whatsapp mais tarde", complaint: false},
 		{family: "get in the mood", text: "não consigo entrar no clima das festas, nem com a playlist do spotify", complaint: false},
 		{family: "black and white", text: "a série nova da netflix fica preto e branco no episódio final", complaint: false},
 		{family: "muted on purpose", text: "silenciei o grupo, por isso não chegam notificações do whatsapp", complaint: false},
+		{family: "out of storage", text: "o telemóvel do meu pai não abre o whatsapp porque está sem espaço", complaint: false},
+		{family: "you are offline", text: "o tiktok caiu? não, tu é que estás sem net", complaint: false},
 	})
 }
 
@@ -160,6 +164,8 @@ func TestLexiconFamiliesHindi(t *testing.T) {
 		{family: "wish", text: "bhagwan kare instagram ek din band ho jae", complaint: false},
 		{family: "bank app", text: "bank ka app down hai, whatsapp pe branch walon ko likha", complaint: false},
 		{family: "cannot understand", text: "netflix pe kya dekhun kuch samajh nahi aa raha", complaint: false},
+		{family: "my wifi is bad", text: "mera wifi aaj bahut kharab hai, netflix bhi load nahi ho raha", complaint: false},
+		{family: "neither device", text: "snapchat na phone pe khul raha na laptop pe, sirf mere saath?", complaint: true, services: ids("snapchat"), problem: "total_outage"},
 		{family: "mind not working", text: "dimag kaam nahi kar raha, chatgpt se likhwa leta hoon", complaint: false},
 		{family: "was not visible", text: "facebook pe photos nahi dikh rahi thi, ab dikh gayi", complaint: false},
 		{family: "plural down", text: "insta aur facebook dono band hain kya", complaint: true, services: ids("instagram", "facebook"), problem: "total_outage"},
@@ -232,6 +238,8 @@ func TestLexiconFamiliesTurkish(t *testing.T) {
 		{family: "carrier cut", text: "kablonet yine kesik, youtube da açılmıyor haliyle", complaint: false},
 		{family: "does not answer the phone", text: "annem telefonu açmıyor, whatsapp'tan yazdım", complaint: false},
 		{family: "muted on purpose", text: "whatsapp grubunu sessize aldım, bildirimler gelmiyor artık", complaint: false},
+		{family: "wifi is awful", text: "bugün wifi çok kötü, twitter da yüklenmiyor", complaint: false},
+		{family: "neither nor", text: "facebook akışı ne telefonda ne bilgisayarda yenileniyor", complaint: true, services: ids("facebook"), problem: "feed"},
 		{family: "transitive open", text: "spotify hiçbir şarkıyı açmıyor", complaint: true, services: ids("spotify"), problem: "media"},
 		{family: "picture not coming", text: "netflix'te dizi açılıyor ama görüntü gelmiyor", complaint: true, services: ids("netflix"), problem: "media"},
 		{family: "play or ring", text: "youtube music şarkılar çalmıyor", complaint: true, services: ids("youtube"), problem: "media"},
