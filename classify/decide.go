@@ -587,12 +587,18 @@ func topicOverrides(def, topic string) bool {
 // within a few tokens; the more specific topic breaks a tie.
 func (c *Classifier) topicNear(a *analysis, cu *cue) (string, int) {
 	best, bestI, bestD, bestRank := "", -1, math.MaxInt, -1
+	// A working word negated after it ("lädt bei mir nichts mehr") ends
+	// where its negation ends.
+	end := cu.end
+	if cu.modStart > end {
+		end = cu.modStart
+	}
 	for ti := range a.cues {
 		t := &a.cues[ti]
 		if t.kind != kTopic || t.cancelled || t.sentence != cu.sentence {
 			continue
 		}
-		d := t.start - cu.end
+		d := t.start - end
 		if t.end <= cu.start {
 			d = cu.start - t.end
 		}
