@@ -80,6 +80,7 @@ func TestLexiconFamiliesPortuguese(t *testing.T) {
 		{family: "card refused", text: "o spotify recusou meu cartão na renovação", complaint: true, services: ids("spotify"), problem: "payments"},
 		{family: "devices ruled out", text: "o youtube não carrega nada nem no pc nem no portátil", complaint: true, services: ids("youtube"), problem: "total_outage"},
 		{family: "whole-world question", text: "o face tá fora pra todo mundo?", complaint: true, services: ids("facebook"), problem: "total_outage"},
+		{family: "can anyone open", text: "alguém consegue abrir o spotify?", complaint: true, services: ids("spotify"), problem: "total_outage"},
 		// Recovery.
 		{family: "back on air", text: "o instagram voltou ao ar agora mesmo", recovery: true, services: ids("instagram")},
 		{family: "works again PT", text: "o gmail já funciona outra vez", recovery: true, services: ids("gmail")},
@@ -146,6 +147,8 @@ func TestLexiconFamiliesHindi(t *testing.T) {
 		{family: "same videos", text: "tiktok ka fyp load hi nahi ho raha, wahi video baar baar", complaint: true, services: ids("tiktok"), problem: "feed"},
 		{family: "error habitual", text: "chatgpt kuch bhi poocho to error aata hai", complaint: true, services: ids("chatgpt"), problem: "server_error"},
 		{family: "error progressive", text: "outlook baar baar error de raha", complaint: true, services: ids("outlook"), problem: "server_error"},
+		{family: "anyone's working", text: "telegram chal raha hai kisi ka?", complaint: true, services: ids("telegram"), problem: "total_outage"},
+		{family: "kya question", text: "kya gmail khul raha hai?", complaint: true, services: ids("gmail"), problem: "total_outage"},
 		// Recovery.
 		{family: "back running", text: "telegram wapas chal raha hai ab", recovery: true, services: ids("telegram")},
 		{family: "running fine now", text: "youtube ab theek chal raha hai", recovery: true, services: ids("youtube")},
