@@ -146,8 +146,10 @@ func (c *Classifier) attribute(a *analysis) {
 			continue
 		}
 		cu.anchor = c.nearestAnchor(a, cu, false)
-		if a.told[cu.sentence]&toldPast != 0 {
-			continue // "it worked fine yesterday" says nothing of now
+		if a.told[cu.sentence]&toldPast != 0 || a.s.sentences[cu.sentence].question {
+			// "it worked fine yesterday" says nothing of now, and "is
+			// it working for you?" asks.
+			continue
 		}
 		if cu.anchor >= 0 && a.anchors[cu.anchor].kind == anchorService &&
 			a.s.toks[a.anchors[cu.anchor].start].clause == a.s.toks[cu.start].clause {

@@ -32,6 +32,16 @@ func TestFamiliesArabic(t *testing.T) {
 		{name: "server error string", text: "يوتيوب يطلعلي عذراً حدث خطأ ما في كل فيديو", complaint: true, services: none("youtube"), problem: "server_error"},
 		{name: "hedged question", text: "هو الانستا واقف ولا النت عندي؟ ولا صورة بتحمل", complaint: true, services: none("instagram"), problem: "media"},
 		{name: "own net fine", text: "المكالمات على الواتس بتقطع كل شوي والنت عندي تمام", complaint: true, services: none("whatsapp"), problem: "calls"},
+		// Feminine forms, b-less verbs, app strings.
+		{name: "feminine cannot log in", text: "الانستا واقف؟ مش قادرة اعمل لوج ان من الصبح", complaint: true, services: none("instagram"), problem: "login"},
+		{name: "videos freeze feminine", text: "فيديوهات اليوتيوب عم تعلق كل شوي والنت سريع", complaint: true, services: none("youtube"), problem: "media"},
+		{name: "calls cut feminine", text: "مكالمات التيليجرام تفصل بعد دقيقة", complaint: true, services: none("telegram"), problem: "calls"},
+		{name: "notifications do not reach me", text: "الفيس ما توصلني منه اشعارات ابدا", complaint: true, services: none("facebook"), problem: "notifications"},
+		{name: "check your connection string", text: "السناب يطلع لي تحقق من اتصالك بالانترنت والنت شغال تمام", complaint: true, services: none("snapchat"), problem: "connection"},
+		{name: "closes when I open", text: "الماسنجر يقفل أول ما أفتح أي محادثة", complaint: true, services: none("messenger"), problem: "app_crash"},
+		{name: "asked working then symptom", text: "التيك توك عندكم شغال؟ عندي الفيديوهات ما تطلع", complaint: true, services: none("tiktok"), problem: "media"},
+		{name: "arabizi error", text: "spotify by2oli error kol ma a3mel play", complaint: true, services: none("spotify"), problem: "server_error"},
+		{name: "maghrebi thought own wifi", text: "kount 7asseb facebook tay7, tla3 ghir lwifi dyali", services: none("facebook")},
 		// Recovery.
 		{name: "maghrebi recovery", text: "الانستا رجع خدام الحمد لله", recovery: true, services: none("instagram")},
 		{name: "gulf recovery", text: "السناب الحين شغال، انحلت المشكلة", recovery: true, services: none("snapchat")},
