@@ -553,7 +553,7 @@ func (c *Classifier) problem(a *analysis, svcs []int) (string, int) {
 		if cu.kind == kSymptom || cu.kind == kFailure || p != seismo.ProblemTotalOutage {
 			class = 2
 		}
-		if cu.kind != kSymptom || p == seismo.ProblemServerError {
+		if cu.kind != kSymptom || p == seismo.ProblemServerError || p == seismo.ProblemConnection {
 			if tp, ti := c.topicNear(a, cu); ti >= 0 && topicOverrides(p, tp) {
 				p, src = tp, ti
 				class = max(class, 1)
@@ -572,15 +572,17 @@ func (c *Classifier) problem(a *analysis, svcs []int) (string, int) {
 // topicOverrides reports whether a topic named near a cue makes its
 // problem more specific: any topic refines a plain outage; an error shown
 // at sign-in or payment is a login or payments problem, while an error on
-// content (videos, posts) stays a server error; otherwise the more
-// specific of the two wins ("no notifications ... only messages" stays
-// notifications).
+// content (videos, posts) stays a server error; a connection failure of
+// calls is a calls problem; otherwise the more specific of the two wins
+// ("no notifications ... only messages" stays notifications).
 func topicOverrides(def, topic string) bool {
 	switch def {
 	case "", seismo.ProblemTotalOutage:
 		return true
 	case seismo.ProblemServerError:
 		return topic == seismo.ProblemLogin || topic == seismo.ProblemPayments
+	case seismo.ProblemConnection:
+		return topic == seismo.ProblemCalls // "calls won't connect"
 	}
 	return problemRank[topic] > problemRank[def]
 }

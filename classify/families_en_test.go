@@ -22,6 +22,17 @@ func TestFamiliesEnglish(t *testing.T) {
 		{name: "been trying to call", text: "been trying to call my sister on whatsapp for an hour, it just keeps ringing and cutting", complaint: true, services: none("whatsapp"), problem: "calls"},
 		{name: "feed stale", text: "X timeline still showing posts from this morning, pull to refresh does nothing", complaint: true, services: none("x"), problem: "feed"},
 		{name: "log back in", text: "snapchat logged me out and I can't log back in, says try again later", complaint: true, services: none("snapchat"), problem: "login"},
+		// Second round: refusals, app strings, -ing again recoveries.
+		{name: "refusing to load", text: "gmail is refusing to load on every browser, 'Temporary Error (502)'", complaint: true, services: none("gmail"), problem: "server_error"},
+		{name: "logged everyone out", text: "discord logged all of us out at once and the login button does nothing", complaint: true, services: none("discord"), problem: "login"},
+		{name: "shuts down", text: "my snapchat freezes and shuts down whenever i open a snap", complaint: true, services: none("snapchat"), problem: "app_crash"},
+		{name: "calls won't connect", text: "messenger video calls won't connect, just ringing then call ended", complaint: true, services: none("messenger"), problem: "calls"},
+		{name: "disconnected status", text: "outlook says disconnected at the bottom, nothing syncing", complaint: true, services: none("outlook"), problem: "connection"},
+		{name: "no posts to show", text: "facebook just says no posts to show", complaint: true, services: none("facebook"), problem: "feed"},
+		{name: "fine again", text: "ok netflix's fine again, playing normally", recovery: true, services: none("netflix")},
+		{name: "answering again", text: "chatgpt answering again, crisis over", recovery: true, services: none("chatgpt")},
+		{name: "trickling in", text: "telegram reconnected, messages trickling in", recovery: true, services: none("telegram")},
+		{name: "printer", text: "the office printer is down again so i'm sending it all over gmail", services: none("gmail")},
 		// Regional English.
 		{name: "british", text: "instagram is playing up again, stories won't load", complaint: true, services: none("instagram"), problem: "media"},
 		{name: "nigerian", text: "abeg is whatsapp doing anyhow for everybody or na only me?", complaint: true, services: none("whatsapp"), problem: "total_outage"},
