@@ -242,7 +242,10 @@ func (c *Classifier) nearestAnchor(a *analysis, cu *cue, skipFine bool) int {
 		if !before {
 			from, to = cu.end, an.start
 		}
-		d := 2*spanGap(an.start, an.end, cu.start, cu.end) + 3*absInt(anClause-clause)
+		// An anchor of the cue's own clause is nearer than any of another
+		// clause: "the Telekom network is dead for hours, no WhatsApp"
+		// is about the network.
+		d := 2*spanGap(an.start, an.end, cu.start, cu.end) + 20*absInt(anClause-clause)
 		if from < to {
 			d += 3 * int(a.bounds[to]-a.bounds[from])
 		}
@@ -548,7 +551,10 @@ func (c *Classifier) problem(a *analysis, svcs []int) (string, int) {
 			p = seismo.ProblemTotalOutage
 		}
 		// Specificity: 2 for a symptom, a failure or a word with a type of
-		// its own, 1 for a generic word refined by a topic, 0 otherwise.
+		// its own, 1 for a generic word refined by a topic, 0 otherwise;
+		// 3 for an error message shown by the service, and for sign-in
+		// and payment failures, which the error messages they show
+		// belong to.
 		class := 0
 		if cu.kind == kSymptom || cu.kind == kFailure || p != seismo.ProblemTotalOutage {
 			class = 2
@@ -559,8 +565,12 @@ func (c *Classifier) problem(a *analysis, svcs []int) (string, int) {
 				class = max(class, 1)
 			}
 		}
-		if p == seismo.ProblemTotalOutage {
+		switch {
+		case p == seismo.ProblemTotalOutage:
 			class = 0
+		case class == 2 && (p == seismo.ProblemLogin || p == seismo.ProblemPayments ||
+			p == seismo.ProblemServerError && cu.kind == kSymptom):
+			class = 3
 		}
 		if r := class*100 + problemRank[p]; r > bestRank {
 			bestP, bestCue, bestRank = p, src, r
