@@ -72,6 +72,9 @@ func TestLexiconFamiliesPortuguese(t *testing.T) {
 		{family: "opens and closes", text: "o snapchat abre e fecha, já reiniciei tudo", complaint: true, services: ids("snapchat"), problem: "app_crash"},
 		{family: "try reloading", text: "o twitter só mostra 'tente recarregar' em tudo", complaint: true, services: ids("x"), problem: "server_error"},
 		{family: "robot voice", text: "a chamada do whatsapp fica com voz de robô", complaint: true, services: ids("whatsapp"), problem: "calls"},
+		{family: "European keeps dropping", text: "as chamadas do telegram estão sempre a cair", complaint: true, services: ids("telegram"), problem: "calls"},
+		{family: "stopped sending", text: "o instagram deixou de mandar notificações", complaint: true, services: ids("instagram"), problem: "notifications"},
+		{family: "European timeline", text: "o twitter não carrega a cronologia", complaint: true, services: ids("x"), problem: "feed"},
 		{family: "calls do not complete", text: "as chamadas no telegram não completam", complaint: true, services: ids("telegram"), problem: "calls"},
 		{family: "does not play", text: "o spotify não toca nenhuma música hoje", complaint: true, services: ids("spotify"), problem: "media"},
 		{family: "upload", text: "não consigo subir foto no instagram, fica falhando", complaint: true, services: ids("instagram"), problem: "media"},
@@ -122,6 +125,7 @@ func TestLexiconFamiliesPortuguese(t *testing.T) {
 		{family: "shop does not open", text: "a farmácia não abre domingo, vi no instagram deles", complaint: false},
 		{family: "person not replying", text: "o meu irmão não responde no whatsapp desde ontem", complaint: false},
 		{family: "out of storage", text: "o telemóvel do meu pai não abre o whatsapp porque está sem espaço", complaint: false},
+		{family: "broken screen", text: "o ecrã partiu, não consigo ver as mensagens do whatsapp", complaint: false},
 		{family: "you are offline", text: "o tiktok caiu? não, tu é que estás sem net", complaint: false},
 	})
 }
