@@ -42,6 +42,13 @@ func TestFamiliesArabic(t *testing.T) {
 		{name: "asked working then symptom", text: "التيك توك عندكم شغال؟ عندي الفيديوهات ما تطلع", complaint: true, services: none("tiktok"), problem: "media"},
 		{name: "arabizi error", text: "spotify by2oli error kol ma a3mel play", complaint: true, services: none("spotify"), problem: "server_error"},
 		{name: "maghrebi thought own wifi", text: "kount 7asseb facebook tay7, tla3 ghir lwifi dyali", services: none("facebook")},
+		// Second round.
+		{name: "every time is no negation", text: "السناب كل ما افتحه يطلعني برا", complaint: true, services: none("snapchat"), problem: "app_crash"},
+		{name: "waiting for network", text: "الواتس يقول انتظار الشبكة والواي فاي شغال", complaint: true, services: none("whatsapp"), problem: "connection"},
+		{name: "password wrong though right", text: "انستقرام يقول كلمة المرور غير صحيحة وهي صح", complaint: true, services: none("instagram"), problem: "login"},
+		{name: "voice comes and goes", text: "مكالمات الماسنجر مو واضحة، الصوت يروح ويجي", complaint: true, services: none("messenger"), problem: "calls"},
+		{name: "now fine", text: "تويتر كان واقف الصبح، بس الحين تمام", recovery: true, services: none("x")},
+		{name: "arabizi not loading", text: "el youtube msh bey7mel ay video", complaint: true, services: none("youtube"), problem: "media"},
 		// Recovery.
 		{name: "maghrebi recovery", text: "الانستا رجع خدام الحمد لله", recovery: true, services: none("instagram")},
 		{name: "gulf recovery", text: "السناب الحين شغال، انحلت المشكلة", recovery: true, services: none("snapchat")},
