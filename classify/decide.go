@@ -230,8 +230,11 @@ func (c *Classifier) nearestAnchor(a *analysis, cu *cue, skipFine bool) int {
 		}
 		if an.kind != anchorService {
 			// Only generic outage words in the same clause are about a
-			// device or a thing.
-			if cu.kind == kSymptom || anClause != clause {
+			// device or a thing ("my phone died"), and failure words only
+			// when the device is their subject, before them: "my phone's
+			// screen is frozen", but "spinning wheel on the phone" is the
+			// service failing there.
+			if cu.kind == kSymptom || anClause != clause || cu.kind == kFailure && an.end > cu.start {
 				continue
 			}
 		} else if skipFine && a.fine[i] && anClause != clause {

@@ -33,6 +33,17 @@ func TestFamiliesEnglish(t *testing.T) {
 		{name: "answering again", text: "chatgpt answering again, crisis over", recovery: true, services: none("chatgpt")},
 		{name: "trickling in", text: "telegram reconnected, messages trickling in", recovery: true, services: none("telegram")},
 		{name: "printer", text: "the office printer is down again so i'm sending it all over gmail", services: none("gmail")},
+		// Third round.
+		{name: "failure on a device is the service's", text: "netflix spinning wheel on the phone and the laptop, nothing plays", complaint: true, services: none("netflix"), problem: "media"},
+		{name: "device as subject", text: "my phone's screen is frozen, can't even open whatsapp", services: none("whatsapp")},
+		{name: "slow to deliver", text: "is whatsapp acting weird? my msgs take forever to deliver", complaint: true, services: none("whatsapp"), problem: "messages"},
+		{name: "live freezing", text: "tiktok live keeps freezing for everyone watching", complaint: true, services: none("tiktok"), problem: "media"},
+		{name: "checking for messages", text: "telegram stuck on 'checking for new messages' forever", complaint: true, services: none("telegram"), problem: "connection"},
+		{name: "behaving again", text: "looks like instagram is finally behaving again", recovery: true, services: none("instagram")},
+		{name: "recovered", text: "discord seems to have recovered, voice works", recovery: true, services: none("discord")},
+		{name: "tech press", text: "The Verge says the WhatsApp outage was caused by a bad config push", services: none("whatsapp")},
+		{name: "heart crashed", text: "my heart crashed when i saw my spotify wrapped", services: none("spotify")},
+		{name: "spam filter", text: "outlook's spam filter is broken, everything lands in junk", services: none()},
 		// Regional English.
 		{name: "british", text: "instagram is playing up again, stories won't load", complaint: true, services: none("instagram"), problem: "media"},
 		{name: "nigerian", text: "abeg is whatsapp doing anyhow for everybody or na only me?", complaint: true, services: none("whatsapp"), problem: "total_outage"},
