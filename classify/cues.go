@@ -137,6 +137,29 @@ func (c *Classifier) buildCues(a *analysis, mask langMask) {
 	a.indexTokens(c.lx)
 	c.applyNegation(a)
 	c.applyIrrealis(a)
+	a.strengthenRecovery()
+}
+
+// strengthenRecovery makes "back", "wieder" a full recovery right after a
+// working word of its clause: "funzt wieder", "spielt wieder alles ab".
+func (a *analysis) strengthenRecovery() {
+	for ci := range a.cues {
+		cu := &a.cues[ci]
+		if cu.cancelled || cu.kind != kRecoveryWeak {
+			continue
+		}
+		for wi := range a.cues {
+			w := &a.cues[wi]
+			if !w.cancelled && w.kind == kWorking && w.end <= cu.start && cu.start-w.end <= 1 &&
+				a.s.toks[w.start].clause == a.s.toks[cu.start].clause {
+				cu.kind, cu.weight = kRecovery, wRecovery
+				cu.start = w.start // the cue is the whole "funzt wieder"
+				cu.phrase = w.phrase + " " + cu.phrase
+				w.cancelled = true
+				break
+			}
+		}
+	}
 }
 
 // masksAlias reports whether a phrase of kind k hides an ambiguous alias

@@ -229,12 +229,13 @@ func (c *Classifier) nearestAnchor(a *analysis, cu *cue, skipFine bool) int {
 			continue // only through compound: "whatsapp group messages not sending" is about WhatsApp
 		}
 		if an.kind != anchorService {
-			// Only generic outage words in the same clause are about a
-			// device or a thing ("my phone died"), and failure words only
-			// when the device is their subject, before them: "my phone's
-			// screen is frozen", but "spinning wheel on the phone" is the
-			// service failing there.
-			if cu.kind == kSymptom || anClause != clause || cu.kind == kFailure && an.end > cu.start {
+			// Only outage words of the same clause are about a device or
+			// a thing ("my phone died"), and failure and symptom words
+			// only when the device is their subject, before them: "my
+			// phone's screen is frozen", "the washing machine crashed",
+			// but "spinning wheel on the phone" is the service failing
+			// there.
+			if anClause != clause || (cu.kind == kFailure || cu.kind == kSymptom) && an.end > cu.start {
 				continue
 			}
 		} else if skipFine && a.fine[i] && anClause != clause {

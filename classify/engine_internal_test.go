@@ -99,3 +99,35 @@ func TestIrrealisPost(t *testing.T) {
 		})
 	}
 }
+
+// TestUmlautDigraphs covers German phrases written without umlauts.
+func TestUmlautDigraphs(t *testing.T) {
+	lx := newLexicon()
+	if err := lx.parse("de", "[symptom:app_crash]\nstürzt ab\n"); err != nil {
+		t.Fatal(err)
+	}
+	it := newLexicon()
+	if err := it.parse("it", "[outage]\ngiù\n"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		lx   *lexicon
+		lang string
+		text string
+		want int
+	}{
+		{lx, "de", "Netflix stürzt ab", 1},
+		{lx, "de", "Netflix stuerzt ab", 1},
+		{lx, "de", "Netflix sturzt ab", 1},
+		{it, "it", "whatsapp è giu", 1},
+		{it, "it", "whatsapp è giue", 0}, // only German spells umlauts as digraphs
+	}
+	for _, tc := range tests {
+		var a analysis
+		tokenize(&a.s, tc.text)
+		a.computeForms()
+		if got := len(tc.lx.matchAll(&a, langBit(tc.lang), nil)); got != tc.want {
+			t.Errorf("%q: %d matches, want %d", tc.text, got, tc.want)
+		}
+	}
+}

@@ -290,8 +290,22 @@ func (lx *lexicon) parse(lang, text string) error {
 		if err := lx.add(k, value, bit, l); err != nil {
 			return fmt.Errorf("line %d: %w", line, err)
 		}
+		if alt, ok := umlautDigraphs[lang]; ok && strings.ContainsAny(l, "äöüÄÖÜ") {
+			// Keyboards without umlauts write "laedt", "stuerzt ab".
+			if err := lx.add(k, value, bit, alt.Replace(l)); err != nil {
+				return fmt.Errorf("line %d: %w", line, err)
+			}
+		}
 	}
 	return sc.Err()
+}
+
+// umlautDigraphs spell the umlauts of a language's phrases as the
+// digraphs written without them: German "lädt" is also "laedt". Folding
+// cannot do this for every language: "ae", "oe" and "ue" are plain letters
+// elsewhere ("aereo", "coeur", "fue").
+var umlautDigraphs = map[string]*strings.Replacer{
+	"de": strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue"),
 }
 
 // checkSection validates a section header and returns its kind and value.
