@@ -49,6 +49,16 @@ func TestFamiliesArabic(t *testing.T) {
 		{name: "voice comes and goes", text: "مكالمات الماسنجر مو واضحة، الصوت يروح ويجي", complaint: true, services: none("messenger"), problem: "calls"},
 		{name: "now fine", text: "تويتر كان واقف الصبح، بس الحين تمام", recovery: true, services: none("x")},
 		{name: "arabizi not loading", text: "el youtube msh bey7mel ay video", complaint: true, services: none("youtube"), problem: "media"},
+		// Third round.
+		{name: "live stream", text: "التيك توك عطلان؟ البث المباشر ما يشتغل عندي", complaint: true, services: none("tiktok"), problem: "media"},
+		{name: "network error message", text: "شات جي بي تي يطلع رسالة خطأ في الشبكة مع كل سؤال", complaint: true, services: none("chatgpt"), problem: "server_error"},
+		{name: "connection error to server", text: "نتفليكس يقول خطأ في الاتصال بالخادم", complaint: true, services: none("netflix"), problem: "connection"},
+		{name: "payment refused", text: "الدفع في يوتيوب بريميوم ما يمر، يتم رفضه كل مرة", complaint: true, services: none("youtube"), problem: "payments"},
+		{name: "stopped completely", text: "اشعارات الانستا وقفت تماما من يومين", complaint: true, services: none("instagram"), problem: "notifications"},
+		{name: "connection cut", text: "ديسكورد يطلع لي انقطع الاتصال كل شوي", complaint: true, services: none("discord"), problem: "connection"},
+		{name: "egyptian arabizi does not want", text: "el tiktok msh 3ayez yefta7 khales", complaint: true, services: none("tiktok"), problem: "total_outage"},
+		{name: "mood state", text: "حالتي النفسية واقعة ومش عايزة افتح السناب", services: none("snapchat")},
+		{name: "was stuck, own bundle", text: "اليوتيوب كان معلق الصبح، بس طلعت الباقة هي اللي خلصت", services: none("youtube")},
 		// Recovery.
 		{name: "maghrebi recovery", text: "الانستا رجع خدام الحمد لله", recovery: true, services: none("instagram")},
 		{name: "gulf recovery", text: "السناب الحين شغال، انحلت المشكلة", recovery: true, services: none("snapchat")},
