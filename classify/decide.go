@@ -151,8 +151,11 @@ func (c *Classifier) attribute(a *analysis) {
 			// it working for you?" asks.
 			continue
 		}
+		// "it opens, but messages don't arrive": a "but" later in the
+		// sentence takes the fine back.
 		if cu.anchor >= 0 && a.anchors[cu.anchor].kind == anchorService &&
-			a.s.toks[a.anchors[cu.anchor].start].clause == a.s.toks[cu.start].clause {
+			a.s.toks[a.anchors[cu.anchor].start].clause == a.s.toks[cu.start].clause &&
+			!a.boundaryLater(cu) {
 			// "insta and twitter load fine": the whole list is fine.
 			g := a.mentions[a.anchors[cu.anchor].mention].group
 			for i, an := range a.anchors {
@@ -194,6 +197,16 @@ func (c *Classifier) attribute(a *analysis) {
 		}
 		cu.anchor = best
 	}
+}
+
+// boundaryLater reports whether a clause-starting word ("but", "aber",
+// "بس") follows the cue in its sentence.
+func (a *analysis) boundaryLater(cu *cue) bool {
+	end := cu.end
+	for end < len(a.s.toks) && a.s.toks[end].sentence == cu.sentence {
+		end++
+	}
+	return a.bounds[end] > a.bounds[cu.end]
 }
 
 // compound returns the thing that forms one noun with a service mention

@@ -39,6 +39,16 @@ func TestSentenceScope(t *testing.T) {
 	})
 }
 
+// TestFineTakenBack covers a service said to work and then to fail after
+// "but": the working word does not shield it from the failure.
+func TestFineTakenBack(t *testing.T) {
+	runVerdicts(t, []verdictCase{
+		{name: "opens but", text: "instagram opens, but stories won't load at all", complaint: true, services: none("instagram"), problem: "media"},
+		{name: "german aber", text: "WhatsApp öffnet sich, aber die Nachrichten kommen nicht an", complaint: true, services: none("whatsapp"), problem: "messages"},
+		{name: "other service fine", text: "insta loads fine but twitter is down", complaint: true, services: none("x"), problem: "total_outage"},
+	})
+}
+
 // TestLanguageIdentification covers the language of posts whose cue words
 // are English or whose short words belong to several languages.
 func TestLanguageIdentification(t *testing.T) {
