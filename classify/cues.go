@@ -140,8 +140,9 @@ func (c *Classifier) buildCues(a *analysis, mask langMask) {
 	a.strengthenRecovery()
 }
 
-// strengthenRecovery makes "back", "wieder" a full recovery right after a
-// working word of its clause: "funzt wieder", "spielt wieder alles ab".
+// strengthenRecovery makes "again", "wieder" a full recovery a few words
+// after a working word of its clause: "funzt wieder", "spielt wieder
+// alles ab", "working for me again".
 func (a *analysis) strengthenRecovery() {
 	for ci := range a.cues {
 		cu := &a.cues[ci]
@@ -150,7 +151,7 @@ func (a *analysis) strengthenRecovery() {
 		}
 		for wi := range a.cues {
 			w := &a.cues[wi]
-			if !w.cancelled && w.kind == kWorking && w.end <= cu.start && cu.start-w.end <= 1 &&
+			if !w.cancelled && w.kind == kWorking && w.end <= cu.start && cu.start-w.end <= 3 &&
 				a.s.toks[w.start].clause == a.s.toks[cu.start].clause {
 				cu.kind, cu.weight = kRecovery, wRecovery
 				cu.start = w.start // the cue is the whole "funzt wieder"

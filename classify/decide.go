@@ -199,6 +199,15 @@ func (c *Classifier) attribute(a *analysis) {
 	}
 }
 
+// clauseStart returns the first token of token i's clause.
+func (a *analysis) clauseStart(i int) int {
+	c := a.s.toks[i].clause
+	for i > 0 && a.s.toks[i-1].clause == c {
+		i--
+	}
+	return i
+}
+
 // boundaryLater reports whether a clause-starting word ("but", "aber",
 // "بس") follows the cue in its sentence.
 func (a *analysis) boundaryLater(cu *cue) bool {
@@ -248,7 +257,10 @@ func (c *Classifier) nearestAnchor(a *analysis, cu *cue, skipFine bool) int {
 			// phone's screen is frozen", "the washing machine crashed",
 			// but "spinning wheel on the phone" is the service failing
 			// there.
-			if anClause != clause || (cu.kind == kFailure || cu.kind == kSymptom) && an.end > cu.start {
+			if anClause != clause || (cu.kind == kFailure || cu.kind == kSymptom) &&
+				(an.end > cu.start || a.mentionBetween(a.clauseStart(cu.start), an.start)) {
+				// ("gmail on my phone stopped getting mail": the service
+				// before the device is the subject.)
 				continue
 			}
 		} else if skipFine && a.fine[i] && anClause != clause {

@@ -131,3 +131,18 @@ func TestUmlautDigraphs(t *testing.T) {
 		}
 	}
 }
+
+func TestDropG(t *testing.T) {
+	tests := map[string]string{
+		"not sending":       "not sendin",
+		"keeps crashing":    "keeps crashin",
+		"not working again": "not workin again",
+		"is down":           "is down",
+		"king":              "king", // too short to be a dropped g
+	}
+	for in, want := range tests {
+		if got := dropG(in); got != want {
+			t.Errorf("dropG(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

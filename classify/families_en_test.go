@@ -44,6 +44,17 @@ func TestFamiliesEnglish(t *testing.T) {
 		{name: "tech press", text: "The Verge says the WhatsApp outage was caused by a bad config push", services: none("whatsapp")},
 		{name: "heart crashed", text: "my heart crashed when i saw my spotify wrapped", services: none("spotify")},
 		{name: "spam filter", text: "outlook's spam filter is broken, everything lands in junk", services: none()},
+		// Fourth round: dropped g, never-verbs, blank feeds, join, again.
+		{name: "dropped g", text: "whatsap not sendin my msgs wtf", complaint: true, services: none("whatsapp"), problem: "messages"},
+		{name: "down for our company", text: "outlook 365 down for our whole office since 9am", complaint: true, services: none("outlook"), problem: "total_outage"},
+		{name: "never send", text: "messenger messages say sending but never send", complaint: true, services: none("messenger"), problem: "messages"},
+		{name: "device after the service", text: "gmail on my phone stopped getting new mail", complaint: true, services: none("gmail"), problem: "messages"},
+		{name: "blank feed", text: "instagram feed is blank, just white", complaint: true, services: none("instagram"), problem: "feed"},
+		{name: "join voice", text: "discord wont let me join any voice channels rn", complaint: true, services: none("discord"), problem: "calls"},
+		{name: "working for me again", text: "youtube working for me again after the update", recovery: true, services: none("youtube")},
+		{name: "dead boring", text: "that new show on netflix was dead boring ngl", services: none("netflix")},
+		{name: "anyone still use", text: "does anyone still use snapchat or is it just dead", services: none("snapchat")},
+		{name: "failed my exam", text: "chatgpt basically failed my exam for me", services: none("chatgpt")},
 		// Regional English.
 		{name: "british", text: "instagram is playing up again, stories won't load", complaint: true, services: none("instagram"), problem: "media"},
 		{name: "nigerian", text: "abeg is whatsapp doing anyhow for everybody or na only me?", complaint: true, services: none("whatsapp"), problem: "total_outage"},

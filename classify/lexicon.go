@@ -296,6 +296,14 @@ func (lx *lexicon) parse(lang, text string) error {
 				return fmt.Errorf("line %d: %w", line, err)
 			}
 		}
+		if lang == "en" {
+			// "not sendin", "keeps crashin": the g people drop.
+			if alt := dropG(l); alt != l {
+				if err := lx.add(k, value, bit, alt); err != nil {
+					return fmt.Errorf("line %d: %w", line, err)
+				}
+			}
+		}
 	}
 	return sc.Err()
 }
@@ -306,6 +314,23 @@ func (lx *lexicon) parse(lang, text string) error {
 // elsewhere ("aereo", "coeur", "fue").
 var umlautDigraphs = map[string]*strings.Replacer{
 	"de": strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue"),
+}
+
+// dropG spells the long "-ing" words of an English phrase without their
+// final g ("sending" as "sendin").
+func dropG(phrase string) string {
+	words := strings.Fields(phrase)
+	changed := false
+	for i, w := range words {
+		if len(w) >= 6 && strings.HasSuffix(w, "ing") {
+			words[i] = w[:len(w)-1]
+			changed = true
+		}
+	}
+	if !changed {
+		return phrase
+	}
+	return strings.Join(words, " ")
 }
 
 // checkSection validates a section header and returns its kind and value.
