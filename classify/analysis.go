@@ -93,14 +93,31 @@ func (c *Classifier) worthAnalysing(a *analysis) bool {
 			return true
 		}
 	}
+	// The same cues that let decide keep an ambiguous alias: strong ones,
+	// or weak ones ("works", "again", "issues") in a question.
+	// A working word with a negator may be a failure ("geht nicht").
+	asked := false
+	for _, s := range a.s.sentences {
+		asked = asked || s.question
+	}
+	working, negator := false, false
 	for _, m := range a.matches {
 		for _, ei := range m.node.entries {
-			if isPositive(c.lx.entries[ei].kind) {
+			switch c.lx.entries[ei].kind {
+			case kOutage, kStill, kSymptom, kFailure, kRecovery, kQuestion:
 				return true
+			case kTrouble, kRecoveryWeak:
+				if asked {
+					return true
+				}
+			case kWorking:
+				working = true
+			case kNegator, kNegatorPost:
+				negator = true
 			}
 		}
 	}
-	return false
+	return working && (asked || negator)
 }
 
 // cheapLang is the language of a post that skips lingua: its configured
