@@ -63,6 +63,14 @@ func TestFamiliesGerman(t *testing.T) {
 		{name: "plays again", text: "Spotify spielt wieder alles ab", recovery: true, services: none("spotify")},
 		{name: "machine as subject", text: "Die Waschmaschine ist abgestürzt, jetzt schau ich halt YouTube", services: none("youtube")},
 		{name: "worn out", text: "Bin total kaputt vom Training, heute nur noch Netflix", services: none("netflix")},
+		// Fourth round.
+		{name: "logs itself out", text: "Outlook meldet sich dauernd ab, muss mich alle paar Minuten neu anmelden", complaint: true, services: none("outlook"), problem: "login"},
+		{name: "payment could not be done", text: "Netflix sagt „Die Zahlung konnte nicht durchgeführt werden“, Bank sagt alles ok", complaint: true, services: none("netflix"), problem: "payments"},
+		{name: "picture stands", text: "TikTok hängt dauernd, Ton läuft weiter aber Bild steht", complaint: true, services: none("tiktok"), problem: "media"},
+		{name: "what is up with", text: "Was ist mit Facebook los, Startseite komplett leer", complaint: true, services: none("facebook"), problem: "feed"},
+		{name: "low quality only", text: "YouTube lädt nur noch in schlechter Qualität, egal was ich einstelle", complaint: true, services: none("youtube"), problem: "media"},
+		{name: "was down earlier, fine now", text: "Insta war heute morgen kurz down, jetzt wieder alles gut", recovery: true, services: none("instagram")},
+		{name: "escalator", text: "Die Rolltreppe am Bahnhof ist kaputt. Wenigstens hab ich Spotify", services: none("spotify")},
 		// Dialects and slang.
 		{name: "austrian", text: "Snapchat funzt ned, geht gar nix", complaint: true, services: none("snapchat"), problem: "total_outage"},
 		{name: "swiss", text: "Insta isch abe, bi öich au?", complaint: true, services: none("instagram"), problem: "total_outage"},
