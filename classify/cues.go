@@ -140,9 +140,9 @@ func (c *Classifier) buildCues(a *analysis, mask langMask) {
 	a.strengthenRecovery()
 }
 
-// strengthenRecovery makes "again", "wieder" a full recovery a few words
-// after a working word of its clause: "funzt wieder", "spielt wieder
-// alles ab", "working for me again".
+// strengthenRecovery makes "again", "wieder", "now" a full recovery a few
+// words from a working word of its clause: "funzt wieder", "spielt wieder
+// alles ab", "working for me again", "الحين الواتس زابط".
 func (a *analysis) strengthenRecovery() {
 	for ci := range a.cues {
 		cu := &a.cues[ci]
@@ -151,14 +151,20 @@ func (a *analysis) strengthenRecovery() {
 		}
 		for wi := range a.cues {
 			w := &a.cues[wi]
-			if !w.cancelled && w.kind == kWorking && w.end <= cu.start && cu.start-w.end <= 3 &&
-				a.s.toks[w.start].clause == a.s.toks[cu.start].clause {
-				cu.kind, cu.weight = kRecovery, wRecovery
-				cu.start = w.start // the cue is the whole "funzt wieder"
-				cu.phrase = w.phrase + " " + cu.phrase
-				w.cancelled = true
-				break
+			if w.cancelled || w.kind != kWorking || a.s.toks[w.start].clause != a.s.toks[cu.start].clause ||
+				spanGap(w.start, w.end, cu.start, cu.end) > 3 {
+				continue
 			}
+			// The cue becomes the whole "funzt wieder", "الحين زابط".
+			cu.kind, cu.weight = kRecovery, wRecovery
+			if w.start < cu.start {
+				cu.phrase = w.phrase + " " + cu.phrase
+			} else {
+				cu.phrase = cu.phrase + " " + w.phrase
+			}
+			cu.start, cu.end = min(cu.start, w.start), max(cu.end, w.end)
+			w.cancelled = true
+			break
 		}
 	}
 }

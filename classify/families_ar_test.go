@@ -59,6 +59,17 @@ func TestFamiliesArabic(t *testing.T) {
 		{name: "egyptian arabizi does not want", text: "el tiktok msh 3ayez yefta7 khales", complaint: true, services: none("tiktok"), problem: "total_outage"},
 		{name: "mood state", text: "حالتي النفسية واقعة ومش عايزة افتح السناب", services: none("snapchat")},
 		{name: "was stuck, own bundle", text: "اليوتيوب كان معلق الصبح، بس طلعت الباقة هي اللي خلصت", services: none("youtube")},
+		// Fourth round.
+		{name: "feed could not load", text: "تعذر تحميل الخلاصة في فيسبوك من الصبح", complaint: true, services: none("facebook"), problem: "feed"},
+		{name: "voice rooms choppy", text: "ديسكورد الرومات الصوتية فيها تقطيع رهيب", complaint: true, services: none("discord"), problem: "calls"},
+		{name: "cuts songs", text: "سبوتيفاي يقطع الأغاني بالنص", complaint: true, services: none("spotify"), problem: "media"},
+		{name: "only after reopening", text: "تيليجرام ما يجيب الرسايل الا لما اقفله وافتحه", complaint: true, services: none("telegram"), problem: "messages"},
+		{name: "does not sync photos", text: "آيكلاود ما يزامن الصور من يومين", complaint: true, services: none("icloud"), problem: "media"},
+		{name: "maghrebi arabizi stories", text: "kayn chi mochkil f snapchat? ma kaytl3ouch lia les stories", complaint: true, services: none("snapchat"), problem: "media"},
+		{name: "levantine arabizi disconnects", text: "discord 3am yfasel kel shway", complaint: true, services: none("discord"), problem: "calls"},
+		{name: "maghrebi error", text: "youtube wa9ef 3andi, kay9ol error", complaint: true, services: none("youtube"), problem: "server_error"},
+		{name: "now working", text: "الحين الانستا زابط، الله يعطيكم العافية", recovery: true, services: none("instagram")},
+		{name: "problem solved arabizi", text: "el facebook 5dam daba, lmochkil t7al", recovery: true, services: none("facebook")},
 		// Recovery.
 		{name: "maghrebi recovery", text: "الانستا رجع خدام الحمد لله", recovery: true, services: none("instagram")},
 		{name: "gulf recovery", text: "السناب الحين شغال، انحلت المشكلة", recovery: true, services: none("snapchat")},
