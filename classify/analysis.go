@@ -10,6 +10,7 @@ type analysis struct {
 	s        scratch
 	alts     [][]byte
 	altIdx   []int
+	negIdx   []int // per token: where the forms inside a negation circumfix start
 	mentions []mention
 	matches  []match
 	cues     []cue
@@ -27,6 +28,7 @@ type analysis struct {
 func (a *analysis) reset() {
 	a.alts = a.alts[:0]
 	a.altIdx = a.altIdx[:0]
+	a.negIdx = a.negIdx[:0]
 	a.mentions = a.mentions[:0]
 	a.matches = a.matches[:0]
 	a.cues = a.cues[:0]
@@ -36,14 +38,20 @@ func (a *analysis) reset() {
 }
 
 // computeForms lists, per token, the spellings matching tries: the token
-// itself and, for Arabic, the token without clitics.
+// itself, for Arabic the token without clitics, and for a verb inside a
+// negation circumfix the bare verb.
 func (a *analysis) computeForms() {
 	for i := range a.s.toks {
 		a.altIdx = append(a.altIdx, len(a.alts))
+		t := &a.s.toks[i]
 		b := a.s.bytes(i)
 		a.alts = append(a.alts, b)
-		if a.s.toks[i].script == scriptArabic {
+		if t.script == scriptArabic {
 			a.alts = arabicStems(a.alts, b)
+		}
+		a.negIdx = append(a.negIdx, len(a.alts))
+		if t.script == scriptArabic || t.script == scriptLatin {
+			a.alts, t.negForm = negatedStems(a.alts, b, t.script, t.mixed)
 		}
 	}
 	a.altIdx = append(a.altIdx, len(a.alts))

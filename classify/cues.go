@@ -259,6 +259,22 @@ func (c *Classifier) applyNegation(a *analysis) {
 		if mod < 0 {
 			mod = post
 		}
+		if a.negatedForm(cu) {
+			// "مبيشتغلش", "مارجعش": the negation is in the word; a
+			// separate ما before it ("ما يخدمش") is the same negation.
+			switch cu.kind {
+			case kWorking:
+				cu.kind, cu.value, cu.weight = kFailure, seismo.ProblemTotalOutage, wNegWorking
+			case kRecovery, kRecoveryWeak:
+				cu.kind, cu.value, cu.weight = kStill, seismo.ProblemTotalOutage, wFailure
+			default:
+				cu.cancelled, cu.family = true, negNegation
+			}
+			if mod >= 0 {
+				a.cues[mod].cancelled = true
+			}
+			continue
+		}
 		if mod < 0 {
 			continue
 		}
@@ -278,6 +294,23 @@ func (c *Classifier) applyNegation(a *analysis) {
 		}
 		n.cancelled = true // the negator is used up
 	}
+}
+
+// negatedForm reports whether a one-word cue matched the bare verb of a
+// negation circumfix, not the word as written: "مبيشتغلش" read as
+// "يشتغل", whereas a lexicon that lists "مبيشتغلش" itself already means
+// the negation.
+func (a *analysis) negatedForm(cu *cue) bool {
+	i := cu.start
+	if cu.end != i+1 || !a.s.toks[i].negForm {
+		return false
+	}
+	for _, f := range a.alts[a.altIdx[i]:a.negIdx[i]] {
+		if string(f) == cu.phrase {
+			return false
+		}
+	}
+	return true
 }
 
 // applyIrrealis cancels outage and recovery cues that follow "if", "I

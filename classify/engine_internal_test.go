@@ -146,3 +146,40 @@ func TestDropG(t *testing.T) {
 		}
 	}
 }
+
+// TestNegationCircumfix covers Arabic verbs negated inside the word
+// (م...ش, ما...ش) and their Arabizi spellings, with a lexicon of bare verbs
+// only: the engine finds the verb and the negation.
+func TestNegationCircumfix(t *testing.T) {
+	c, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lx := newLexicon()
+	if err := lx.parse("ar", "[working]\nيشتغل\nيفتح\nyefta7\n[recovery]\nرجع\n[negator]\nما\nma\n"); err != nil {
+		t.Fatal(err)
+	}
+	lx.markNegated()
+	c.lx = lx
+	tests := []struct {
+		text                string
+		complaint, recovery bool
+	}{
+		{"الواتس مبيشتغلش", true, false},
+		{"الواتس مايفتحش عندي", true, false},
+		{"الواتس ما يفتحش", true, false},    // ما apart, one negation
+		{"الواتس بيشتغل", false, false},     // not negated
+		{"الواتس مرجعش", true, false},       // not back yet: still down
+		{"الواتس رجع", false, true},         // back
+		{"tiktok mabyefta7sh", true, false}, // Arabizi
+		{"tiktok ma yefta7sh", true, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			sig := c.Classify(&seismo.Post{ID: "p", Text: tc.text, Lang: "ar"})
+			if sig.Complaint != tc.complaint || sig.Recovery != tc.recovery {
+				t.Errorf("complaint=%v recovery=%v, want %v %v (cues %+v)", sig.Complaint, sig.Recovery, tc.complaint, tc.recovery, sig.Cues)
+			}
+		})
+	}
+}

@@ -45,6 +45,10 @@ type token struct {
 	digits      bool // all ASCII digits
 	mixed       bool // letters and digits mixed ("wa2ef", "3andkom")
 	script      script
+	// negForm is set when the token is a verb inside a negation
+	// circumfix ("مبيشتغلش", "ma y5demch"): its forms include the bare
+	// verb, and a working word matched there is negated.
+	negForm bool
 }
 
 // sentenceInfo records what the tokenizer saw about one sentence.
@@ -623,6 +627,71 @@ func arabicStems(dst [][]byte, w []byte) [][]byte {
 		}
 	}
 	return dst
+}
+
+// Negation circumfixes of Egyptian, Levantine and Maghrebi Arabic: ما or
+// م before the verb and ش after it, written as one word ("مبيشتغلش",
+// "مايخدمش") or with ما apart ("ما يخدمش"), and their Arabizi spellings
+// ("mabyeshta8alsh", "ma y5demch").
+var (
+	arNegPrefixes = []string{"ما", "م"}
+	arNegSuffix   = "ش"
+	latNegSuffix  = []string{"sh", "ch"}
+	// After the negation, the verb may carry the progressive b- or k(a)-.
+	latVerbPrefixes = []string{"b", "bi", "be", "ka", "k"}
+)
+
+// negatedStems appends to dst the bare verbs of w when w is a verb inside a
+// negation circumfix, and reports whether it is one.
+func negatedStems(dst [][]byte, w []byte, sc script, mixed bool) ([][]byte, bool) {
+	switch sc {
+	case scriptArabic:
+		if !strings.HasSuffix(string(w), arNegSuffix) || utf8.RuneCount(w) < 4 {
+			return dst, false
+		}
+		stem := w[:len(w)-len(arNegSuffix)]
+		for _, p := range arNegPrefixes {
+			if strings.HasPrefix(string(stem), p) && utf8.RuneCount(stem)-utf8.RuneCountInString(p) >= 3 {
+				stem = stem[len(p):]
+				break
+			}
+		}
+		if utf8.RuneCount(stem) < 3 {
+			return dst, false
+		}
+		dst = append(dst, stem)
+		return arabicStems(dst, stem), true
+	case scriptLatin:
+		suffix := ""
+		for _, sfx := range latNegSuffix {
+			if strings.HasSuffix(string(w), sfx) {
+				suffix = sfx
+			}
+		}
+		if suffix == "" {
+			return dst, false
+		}
+		stem := w[:len(w)-len(suffix)]
+		switch {
+		case len(w) >= 7 && strings.HasPrefix(string(stem), "ma"):
+			stem = stem[2:]
+		case !mixed:
+			// Without the ma- prefix only an Arabizi verb with digits
+			// ("y5demch") is trusted: "crash", "watch" are English.
+			return dst, false
+		}
+		if len(stem) < 4 {
+			return dst, false
+		}
+		dst = append(dst, stem)
+		for _, p := range latVerbPrefixes {
+			if len(stem)-len(p) >= 4 && strings.HasPrefix(string(stem), p) {
+				dst = append(dst, stem[len(p):])
+			}
+		}
+		return dst, true
+	}
+	return dst, false
 }
 
 // normalizePhrase folds a phrase from a data file into its tokens, using
