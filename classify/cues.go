@@ -247,7 +247,7 @@ func (c *Classifier) applyNegation(a *analysis) {
 				// negates a working word.
 				limit := 2
 				if cu.kind == kWorking {
-					limit = 4
+					limit = 6 // "geht seit heute in der Früh nicht"
 				}
 				if n.start >= cu.end && n.start-cu.end <= limit && post < 0 &&
 					(cu.kind == kWorking || !a.mentionBetween(cu.end, n.start)) {

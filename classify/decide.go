@@ -251,16 +251,22 @@ func (c *Classifier) nearestAnchor(a *analysis, cu *cue, skipFine bool) int {
 			continue // only through compound: "whatsapp group messages not sending" is about WhatsApp
 		}
 		if an.kind != anchorService {
-			// Only outage words of the same clause are about a device or
-			// a thing ("my phone died"), and failure and symptom words
-			// only when the device is their subject, before them: "my
-			// phone's screen is frozen", "the washing machine crashed",
-			// but "spinning wheel on the phone" is the service failing
-			// there.
+			// Only outage words of the same clause are about a device
+			// or a thing, in any order ("my phone died", "caiu a net",
+			// "وقع النت"), and failure and symptom words only when it is
+			// their subject, before them: "my phone's screen is frozen",
+			// "the washing machine crashed", but "spinning wheel on the
+			// phone" is the service failing there.
+			// A service before a device in the clause is the subject
+			// ("gmail on my phone stopped getting mail"); one right
+			// before a thing makes one noun with it ("outlook's spam
+			// filter").
+			serviceFirst := an.start
+			if an.kind == kThing {
+				serviceFirst = an.start - 2
+			}
 			if anClause != clause || (cu.kind == kFailure || cu.kind == kSymptom) &&
-				(an.end > cu.start || a.mentionBetween(a.clauseStart(cu.start), an.start)) {
-				// ("gmail on my phone stopped getting mail": the service
-				// before the device is the subject.)
+				(an.end > cu.start || a.mentionBetween(a.clauseStart(cu.start), serviceFirst)) {
 				continue
 			}
 		} else if skipFine && a.fine[i] && anClause != clause {

@@ -71,6 +71,17 @@ func TestFamiliesGerman(t *testing.T) {
 		{name: "low quality only", text: "YouTube lädt nur noch in schlechter Qualität, egal was ich einstelle", complaint: true, services: none("youtube"), problem: "media"},
 		{name: "was down earlier, fine now", text: "Insta war heute morgen kurz down, jetzt wieder alles gut", recovery: true, services: none("instagram")},
 		{name: "escalator", text: "Die Rolltreppe am Bahnhof ist kaputt. Wenigstens hab ich Spotify", services: none("spotify")},
+		// Fifth round: Swiss and Austrian, statuses.
+		{name: "swiss clock", text: "Mini Nachrichte uf WhatsApp bliibed bim Uhrzeiche hange", complaint: true, services: none("whatsapp"), problem: "messages"},
+		{name: "austrian nothing loads", text: "Insta is bei mir komplett hin, nix lodt", complaint: true, services: none("instagram"), problem: "total_outage"},
+		{name: "long middle field", text: "Netflix geht seit heit in da Fruah ned", complaint: true, services: none("netflix"), problem: "total_outage"},
+		{name: "error comes every time", text: "Hat Twitter grad ein Problem? Beim Tweeten kommt immer ein Fehler", complaint: true, services: none("x"), problem: "server_error"},
+		{name: "overloaded", text: "ChatGPT ist total überlastet, bekomme nur Fehlermeldungen", complaint: true, services: none("chatgpt"), problem: "server_error"},
+		{name: "not shown", text: "Messenger zeigt Nachrichten doppelt und manche gar nicht", complaint: true, services: none("messenger"), problem: "messages"},
+		{name: "gone from a device", text: "iCloud Fotos sind plötzlich alle weg vom iPad", complaint: true, services: none("icloud"), problem: "media"},
+		{name: "loading failed", text: "Threads lädt keine Antworten, überall „Laden fehlgeschlagen“", complaint: true, services: none("threads"), problem: "feed"},
+		{name: "calmed down again", text: "Netflix hat sich wieder eingekriegt, der Film läuft", recovery: true, services: none("netflix")},
+		{name: "swiss back", text: "Es lauft wieder, WhatsApp isch zrugg", recovery: true, services: none("whatsapp")},
 		// Dialects and slang.
 		{name: "austrian", text: "Snapchat funzt ned, geht gar nix", complaint: true, services: none("snapchat"), problem: "total_outage"},
 		{name: "swiss", text: "Insta isch abe, bi öich au?", complaint: true, services: none("instagram"), problem: "total_outage"},
