@@ -183,3 +183,20 @@ func TestNegationCircumfix(t *testing.T) {
 		})
 	}
 }
+
+// TestArabicStemsPerWord covers a form shared by two words of a post: the
+// second word keeps it ("ما" alone, then "وما").
+func TestArabicStemsPerWord(t *testing.T) {
+	dst := [][]byte{[]byte("ما")}
+	dst = append(dst, []byte("وما"))
+	got := arabicStems(dst, []byte("وما"))
+	found := false
+	for _, f := range got[2:] {
+		if string(f) == "ما" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("forms of وما after ما: %q, want ما among them", got[1:])
+	}
+}

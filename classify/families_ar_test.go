@@ -70,6 +70,18 @@ func TestFamiliesArabic(t *testing.T) {
 		{name: "maghrebi error", text: "youtube wa9ef 3andi, kay9ol error", complaint: true, services: none("youtube"), problem: "server_error"},
 		{name: "now working", text: "الحين الانستا زابط، الله يعطيكم العافية", recovery: true, services: none("instagram")},
 		{name: "problem solved arabizi", text: "el facebook 5dam daba, lmochkil t7al", recovery: true, services: none("facebook")},
+		// Fifth round.
+		{name: "repeated clitic word", text: "تيليجرام ما يرد، يفضل يحمل وما يطلع شي", complaint: true, services: none("telegram"), problem: "total_outage"},
+		{name: "refuses to log me in", text: "سناب يرفض يسجلني دخول ويقول حسابك مقفل مؤقتا", complaint: true, services: none("snapchat"), problem: "login"},
+		{name: "replies topic", text: "تويتر عطلان، ما يقدر يحمل الردود", complaint: true, services: none("x"), problem: "feed"},
+		{name: "error code", text: "نتفليكس يعطيني رمز خطأ في كل فيلم", complaint: true, services: none("netflix"), problem: "server_error"},
+		{name: "transaction refused", text: "سبوتيفاي ما يقبل الدفع، يقول معاملة مرفوضة", complaint: true, services: none("spotify"), problem: "payments"},
+		{name: "late notifications", text: "إشعارات الانستا صارت تتأخر ساعات", complaint: true, services: none("instagram"), problem: "notifications"},
+		{name: "files", text: "التيليجرام ما يحمل الملفات، يقعد صفر بالمية", complaint: true, services: none("telegram"), problem: "media"},
+		{name: "levantine arabizi not loading", text: "insta ma bi7ammel el stories 3andi", complaint: true, services: none("instagram"), problem: "media"},
+		{name: "maghrebi logs out", text: "facebook kaykhrejni kol chwiya mn compte", complaint: true, services: none("facebook"), problem: "login"},
+		{name: "maghrebi calls ring only", text: "whatsapp calls ma kadkhlouch, ghir kayrenn", complaint: true, services: none("whatsapp"), problem: "calls"},
+		{name: "person does not reply", text: "الغسالة عطلت والسباك ما يرد على الواتس", services: none("whatsapp")},
 		// Recovery.
 		{name: "maghrebi recovery", text: "الانستا رجع خدام الحمد لله", recovery: true, services: none("instagram")},
 		{name: "gulf recovery", text: "السناب الحين شغال، انحلت المشكلة", recovery: true, services: none("snapchat")},

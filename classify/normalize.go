@@ -587,12 +587,16 @@ var (
 // arabicStems appends to dst the forms of w with leading clitics removed,
 // longest first removed last, never leaving fewer than two letters.
 func arabicStems(dst [][]byte, w []byte) [][]byte {
+	// Only this word's own forms are compared: dst holds the forms of the
+	// words before it too ("ما" earlier in the post must not hide the ما of
+	// "وما").
+	base := len(dst)
 	// "لل" is ل + ال with the alef dropped.
 	add := func(b []byte) {
-		if utf8.RuneCount(b) < 2 {
+		if utf8.RuneCount(b) < 2 || string(b) == string(w) {
 			return
 		}
-		for _, d := range dst {
+		for _, d := range dst[base:] {
 			if string(d) == string(b) {
 				return
 			}
