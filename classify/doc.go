@@ -12,7 +12,9 @@
 // are dropped, emoji and punctuation are boundaries. One pass over the
 // tokens with a byte trie of aliases finds the services named, trying
 // Arabic tokens without their clitics (و ف ب ل ك ع, ال) and Latin tokens
-// without Turkish case endings ("instagramdan"). A post that names no
+// without Turkish case endings ("instagramdan"); Arabic verbs inside the
+// negation circumfix م/ما…ش ("مبيشتغلش", Arabizi "mabyefta7sh") are also
+// tried bare, and a working verb found so is negated. A post that names no
 // service, the bulk of a firehose, stops there: no language
 // identification, no lexicon, no allocation.
 //
@@ -24,30 +26,40 @@
 // else the lexicon votes when they are clear, else lingua-go (built once,
 // restricted to the configured Latin-script languages, in low-accuracy
 // mode: about 8 MB of models instead of about 130 MB) weighed with the
-// votes. The post is then matched again with the lexicons of its language,
-// English (written everywhere: "down", "crash") and any other language
-// that contributed an outage or recovery phrase.
+// votes; lingua is not shown English cue phrases ("down", a quoted
+// "Something went wrong") when phrases of another language were found, and
+// on a post of two or three words the phrases weigh more than lingua. The
+// post is then matched again with the lexicons of its language, English
+// (written everywhere: "down", "crash") and any other language that
+// contributed an outage or recovery phrase of its own. German phrases also
+// match their umlauts written as digraphs ("laedt"), English ones their
+// "-ing" words without the g ("sendin"); <any> in a phrase stands for one
+// word ("stürzt <any> ab").
 //
 // # Decision
 //
 // Cues are resolved in the text: a negator before an outage word cancels
 // it ("isn't down") and before a working word makes one ("non funziona",
 // "geht nicht"); "if", "I wish", "magari", "keşke" cancel what follows in
-// their clause; idioms mask the words they contain ("down for pizza",
-// "moralim çöktü"). Each remaining cue is attributed to the nearest anchor
-// in its sentence: a service (services listed together share cues), the
-// author's own device or connection, a carrier, or something that is not
-// an online service (a bank, a train). Outage words about the author's
-// device (unless asked: "is it X or my wifi?"), "it's your wifi" and
-// mocked questions count against a complaint; news of a past outage
-// ("yesterday", a year) rules out the outage told in its own sentence.
-// "I thought" cancels the outage it introduces ("dachte schon X ist
-// down"), and in languages that say it after the verb, the outage before
-// it ("çalışmıyor sandım"). A service said to work
-// ("insta loads fine") takes no outage words from other clauses, so
-// "everyone is on X because WhatsApp is down" names WhatsApp only.
-// Ambiguous aliases (X, WA, IG, zap, signal, threads, snap, face) count only
-// when such a cue is about them or they are written as a hashtag.
+// their clause, up to a "but"; "again", "wieder", "now" next to a working
+// word make a recovery ("funzt wieder"); idioms mask the words they
+// contain ("down for pizza", "moralim çöktü"). Each remaining cue is
+// attributed to the nearest anchor in its sentence, one in the cue's own
+// clause before any other: a service (services listed together share
+// cues), the author's own device or connection, a carrier, or something
+// that is not an online service (a bank, a train); a failure or symptom
+// is about a device only when the device is its subject ("my phone's
+// screen is frozen", not "spinning wheel on the phone"). Outage words
+// about the author's device (unless asked: "is it X or my wifi?"), "it's
+// your wifi" and mocked questions count against a complaint; news of a
+// past outage ("yesterday", a year) rules out the outage told in its own
+// sentence. "I thought" cancels the outage it introduces ("dachte schon X
+// ist down"), and in languages that say it after the verb, the outage
+// before it ("çalışmıyor sandım"). A service said to work ("insta loads
+// fine") takes no outage words from other clauses unless a "but" follows,
+// so "everyone is on X because WhatsApp is down" names WhatsApp only.
+// Ambiguous aliases (X, WA, IG, zap, signal, threads, snap, face) count
+// only when such a cue is about them or they are written as a hashtag.
 //
 // Each service gets a score from its strongest cue plus small bonuses
 // (further cues, a question such as "anyone else?", the author ruling out
@@ -58,8 +70,9 @@
 // described: a symptom's own type, or for outage and failure words the
 // topic named near them ("stories won't load" is media), else
 // total_outage. A described symptom beats a generic outage word that only
-// a nearby noun made specific ("down, the message 'something went wrong'"
-// is a server error).
+// a nearby noun made specific, and an error message, a sign-in or a
+// payment failure beats a problem a topic made ("stories won't load,
+// 'something went wrong'" is a server error).
 //
 // # Signal
 //
