@@ -618,8 +618,9 @@ func (c *Classifier) problem(a *analysis, svcs []int) (string, int) {
 // problem more specific: any topic refines a plain outage; an error shown
 // at sign-in or payment is a login or payments problem, while an error on
 // content (videos, posts) stays a server error; a connection failure of
-// calls is a calls problem; otherwise the more specific of the two wins
-// ("no notifications ... only messages" stays notifications).
+// calls is a calls problem; otherwise notifications, calls, sign-in and
+// payments topics make a failure more specific, and media nouns a
+// messages failure.
 func topicOverrides(def, topic string) bool {
 	switch def {
 	case "", seismo.ProblemTotalOutage:
@@ -629,7 +630,17 @@ func topicOverrides(def, topic string) bool {
 	case seismo.ProblemConnection:
 		return topic == seismo.ProblemCalls // "calls won't connect"
 	}
-	return problemRank[topic] > problemRank[def]
+	// Notifications, calls, sign-in and payments are more specific than
+	// any failure, and media sent in messages make a media problem ("can't
+	// send voice notes"); but a feed keeps its type against the videos in
+	// it ("the same videos again and again").
+	switch topic {
+	case seismo.ProblemNotifications, seismo.ProblemCalls, seismo.ProblemLogin, seismo.ProblemPayments:
+		return problemRank[topic] > problemRank[def]
+	case seismo.ProblemMedia:
+		return def == seismo.ProblemMessages
+	}
+	return false
 }
 
 // topicNear returns the topic noun nearest to the cue in its sentence,

@@ -68,6 +68,14 @@ func TestFamiliesEnglish(t *testing.T) {
 		{name: "working on a fix", text: "facebook is experiencing issues and engineers are working on a fix", complaint: true, services: none("facebook"), problem: "total_outage"},
 		{name: "coffee machine", text: "the coffee machine is broken so i'm watching youtube instead", services: none("youtube")},
 		{name: "dead quiet", text: "instagram dms are dead quiet today, nobody texting me", services: none("instagram")},
+		// Sixth round.
+		{name: "explore empty", text: "instagram explore page is completely empty, refreshed 10 times", complaint: true, services: none("instagram"), problem: "feed"},
+		{name: "screen share black", text: "discord screen share is just a black box for everyone", complaint: true, services: none("discord"), problem: "calls"},
+		{name: "won't scroll", text: "tiktok won't scroll, stuck on the same video", complaint: true, services: none("tiktok"), problem: "feed"},
+		{name: "hours late", text: "whatsapp notifications are like 3 hours late today", complaint: true, services: none("whatsapp"), problem: "notifications"},
+		{name: "can't get into my", text: "cant get into my snapchat, says too many attempts", complaint: true, services: none("snapchat"), problem: "login"},
+		{name: "payment bouncing", text: "x premium payment keeps bouncing even though my card is fine", complaint: true, services: none("x"), problem: "payments"},
+		{name: "isp outage", text: "ISP outage in the whole town so discord is off the table tonight", services: none("discord")},
 		// Regional English.
 		{name: "british", text: "instagram is playing up again, stories won't load", complaint: true, services: none("instagram"), problem: "media"},
 		{name: "nigerian", text: "abeg is whatsapp doing anyhow for everybody or na only me?", complaint: true, services: none("whatsapp"), problem: "total_outage"},
