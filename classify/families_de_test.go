@@ -82,6 +82,16 @@ func TestFamiliesGerman(t *testing.T) {
 		{name: "loading failed", text: "Threads lädt keine Antworten, überall „Laden fehlgeschlagen“", complaint: true, services: none("threads"), problem: "feed"},
 		{name: "calmed down again", text: "Netflix hat sich wieder eingekriegt, der Film läuft", recovery: true, services: none("netflix")},
 		{name: "swiss back", text: "Es lauft wieder, WhatsApp isch zrugg", recovery: true, services: none("whatsapp")},
+		// Sixth round: symptoms told without an outage word.
+		{name: "loads for nobody", text: "Insta Stories laden bei niemandem, nur graue Balken", complaint: true, services: none("instagram"), problem: "media"},
+		{name: "not coming through", text: "Telegram Nachrichten kommen seit Mittag nicht mehr durch", complaint: true, services: none("telegram"), problem: "messages"},
+		{name: "library empty", text: "Spotify findet meine Playlists nicht mehr, Bibliothek ist leer", complaint: true, services: none("spotify"), problem: "media"},
+		{name: "screen share black", text: "Discord Bildschirmübertragung ist für alle schwarz", complaint: true, services: none("discord"), problem: "calls"},
+		{name: "code never comes", text: "WhatsApp will ständig einen Bestätigungscode, der nie kommt", complaint: true, services: none("whatsapp"), problem: "login"},
+		{name: "takes minutes", text: "Signal ist extrem langsam, Nachrichten brauchen Minuten", complaint: true, services: none("signal"), problem: "messages"},
+		{name: "error while uploading", text: "Facebook lässt mich nichts mehr posten, Fehler beim Hochladen", complaint: true, services: none("facebook"), problem: "media"},
+		{name: "do not come at all", text: "Gmail Benachrichtigungen kommen gar nicht mehr", complaint: true, services: none("gmail"), problem: "notifications"},
+		{name: "back in order", text: "Alles wieder im Lot bei YouTube 👍", recovery: true, services: none("youtube")},
 		// Dialects and slang.
 		{name: "austrian", text: "Snapchat funzt ned, geht gar nix", complaint: true, services: none("snapchat"), problem: "total_outage"},
 		{name: "swiss", text: "Insta isch abe, bi öich au?", complaint: true, services: none("instagram"), problem: "total_outage"},
