@@ -108,16 +108,16 @@ func (c *Classifier) worthAnalysing(a *analysis) bool {
 	for _, s := range a.s.sentences {
 		asked = asked || s.question
 	}
-	working, negator := false, false
+	working, weak, negator := false, false, false
 	for _, m := range a.matches {
 		for _, ei := range m.node.entries {
 			switch c.lx.entries[ei].kind {
-			case kOutage, kStill, kSymptom, kFailure, kRecovery, kQuestion:
+			case kOutage, kStill, kSymptom, kFailure, kRecovery:
 				return true
+			case kQuestion:
+				asked = true
 			case kTrouble, kRecoveryWeak:
-				if asked {
-					return true
-				}
+				weak = true
 			case kWorking:
 				working = true
 			case kNegator, kNegatorPost:
@@ -125,7 +125,7 @@ func (c *Classifier) worthAnalysing(a *analysis) bool {
 			}
 		}
 	}
-	return working && (asked || negator)
+	return (weak || working) && asked || working && negator
 }
 
 // cheapLang is the language of a post that skips lingua: its configured
