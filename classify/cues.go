@@ -116,6 +116,8 @@ func (c *Classifier) buildCues(a *analysis, mask langMask) {
 				switch {
 				case m.ambiguous && !m.hashtag && masksAlias(cu.kind):
 					m.svc = -1
+				case cu.kind == kTopic && m.ambiguous:
+					// "snaps" names Snapchat and what fails: both count.
 				case cu.start < m.start && m.end < cu.end && isPositive(cu.kind):
 					// The service stands inside the phrase, as the
 					// subject of a German inverted verb ("läuft

@@ -96,6 +96,9 @@ func TestFamiliesArabic(t *testing.T) {
 		{name: "stuck router", text: "الراوتر عندي معصلج، عشان كذا نتفليكس يقطع", services: none("netflix")},
 		{name: "credit ran out", text: "خلص رصيدي عشان كذا الواتس ما يشتغل برا البيت", services: none("whatsapp")},
 		{name: "wasted time", text: "ضيعت وقتي كله على التيك توك اليوم", services: none("tiktok")},
+		// Typical posts.
+		{name: "nobody hears me", text: "الصوت في الديسكورد مو شغال، محد يسمعني", complaint: true, services: none("discord"), problem: "calls"},
+		{name: "snaps do not open", text: "السنابات ما تنفتح، تقعد تحمل", complaint: true, services: none("snapchat"), problem: "messages"},
 		// Recovery.
 		{name: "maghrebi recovery", text: "الانستا رجع خدام الحمد لله", recovery: true, services: none("instagram")},
 		{name: "gulf recovery", text: "السناب الحين شغال، انحلت المشكلة", recovery: true, services: none("snapchat")},

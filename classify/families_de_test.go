@@ -92,6 +92,8 @@ func TestFamiliesGerman(t *testing.T) {
 		{name: "error while uploading", text: "Facebook lässt mich nichts mehr posten, Fehler beim Hochladen", complaint: true, services: none("facebook"), problem: "media"},
 		{name: "do not come at all", text: "Gmail Benachrichtigungen kommen gar nicht mehr", complaint: true, services: none("gmail"), problem: "notifications"},
 		{name: "back in order", text: "Alles wieder im Lot bei YouTube 👍", recovery: true, services: none("youtube")},
+		// Typical posts.
+		{name: "fails, separable", text: "Die Zahlung bei Netflix schlägt immer fehl, Abo wurde pausiert", complaint: true, services: none("netflix"), problem: "payments"},
 		// Dialects and slang.
 		{name: "austrian", text: "Snapchat funzt ned, geht gar nix", complaint: true, services: none("snapchat"), problem: "total_outage"},
 		{name: "swiss", text: "Insta isch abe, bi öich au?", complaint: true, services: none("instagram"), problem: "total_outage"},
