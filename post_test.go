@@ -15,7 +15,7 @@ func TestDecodePost(t *testing.T) {
 		in     string
 		reason seismo.Reason
 	}{
-		{"long id", `{"id":"`+strings.Repeat("i", 300)+`","text":"x","created_at":"2024-04-03T19:00:00Z"}`, seismo.ReasonBadID},
+		{"long id", `{"id":"` + strings.Repeat("i", 300) + `","text":"x","created_at":"2024-04-03T19:00:00Z"}`, seismo.ReasonBadID},
 		{"source with colon", `{"id":"1","text":"x","created_at":"2024-04-03T19:00:00Z","source":"a:b"}`, seismo.ReasonBadID},
 		{"valid", `{"id":"1","text":"whatsapp down","created_at":"2024-04-03T19:00:00Z","author":"a","country":"gb","extra":1}`, ""},
 		{"numeric author", `{"id":"1","text":"x","created_at":"2024-04-03T19:00:00+02:00","author":12345}`, ""},
