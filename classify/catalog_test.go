@@ -129,19 +129,19 @@ func TestConfigLanguages(t *testing.T) {
 // with a cue about them or as a hashtag.
 func TestAmbiguousAliases(t *testing.T) {
 	runVerdicts(t, []verdictCase{
-		{name: "x as letter", text: "I drew an x on the map for the picnic", services: none()},
-		{name: "x with outage", text: "X is down again, can't load anything", complaint: true, services: none("x"), problem: "total_outage"},
-		{name: "x refuge", text: "everyone moved to X because whatsapp is down", complaint: true, services: none("whatsapp"), problem: "total_outage"},
-		{name: "signal word", text: "my signal is so bad in this building", services: none()},
-		{name: "signal service", text: "signal not sending messages for anyone else?", complaint: true, services: none("signal"), problem: "messages"},
-		{name: "face idiom", text: "fell asleep face down on the couch lol", services: none()},
-		{name: "face service", text: "o face caiu?", complaint: true, services: none("facebook"), problem: "total_outage"},
-		{name: "zap word", text: "zap the bugs with the new lamp", services: none()},
-		{name: "zap service", text: "o zap tá fora do ar", complaint: true, services: none("whatsapp"), problem: "total_outage"},
-		{name: "wa arabizi and", text: "el net 3andi wa el phone tamam", services: none()},
-		{name: "ig in list", text: "fb, ig and wa all down at once", complaint: true, services: none("facebook", "instagram", "whatsapp"), problem: "total_outage"},
-		{name: "threads word", text: "sewing with new threads today", services: none()},
-		{name: "snap hashtag", text: "#snapdown", complaint: true, services: none("snapchat"), problem: "total_outage"},
-		{name: "outlook word", text: "the economic outlook is grim", services: none()},
+		{name: "x as letter", text: "I drew an x on the map for the picnic", services: svc()},
+		{name: "x with outage", text: "X is down again, can't load anything", complaint: true, services: svc("x"), problem: "total_outage"},
+		{name: "x refuge", text: "everyone moved to X because whatsapp is down", complaint: true, services: svc("whatsapp"), problem: "total_outage"},
+		{name: "signal word", text: "my signal is so bad in this building", services: svc()},
+		{name: "signal service", text: "signal not sending messages for anyone else?", complaint: true, services: svc("signal"), problem: "messages"},
+		{name: "face idiom", text: "fell asleep face down on the couch lol", services: svc()},
+		{name: "face service", text: "o face caiu?", complaint: true, services: svc("facebook"), problem: "total_outage"},
+		{name: "zap word", text: "zap the bugs with the new lamp", services: svc()},
+		{name: "zap service", text: "o zap tá fora do ar", complaint: true, services: svc("whatsapp"), problem: "total_outage"},
+		{name: "wa arabizi and", text: "el net 3andi wa el phone tamam", services: svc()},
+		{name: "ig in list", text: "fb, ig and wa all down at once", complaint: true, services: svc("facebook", "instagram", "whatsapp"), problem: "total_outage"},
+		{name: "threads word", text: "sewing with new threads today", services: svc()},
+		{name: "snap hashtag", text: "#snapdown", complaint: true, services: svc("snapchat"), problem: "total_outage"},
+		{name: "outlook word", text: "the economic outlook is grim", services: svc()},
 	})
 }

@@ -13,15 +13,15 @@ import (
 // report.
 func TestQuotedQuestions(t *testing.T) {
 	runVerdicts(t, []verdictCase{
-		{name: "german low-high quotes", text: "„Ist WhatsApp down?“ Nein, du hast mich nur blockiert", services: none("whatsapp")},
-		{name: "apostrophe quotes answered no", text: "'is twitter down?' no mate, nobody is replying to you", services: none("x")},
-		{name: "curly apostrophes", text: "‘is youtube down?’ no, your video just isn't that good", services: none("youtube")},
-		{name: "spanish inverted mark in quotes", text: "'¿se cayó whatsapp?' no, amigo, es que nadie te escribe", services: none("whatsapp")},
-		{name: "portuguese", text: "'o zap caiu?' não, ninguém te respondeu mesmo", services: none("whatsapp")},
-		{name: "quoted question opening the post", text: "'is discord down?' lol the server just got quiet", services: none("discord")},
-		{name: "quoted app error is a report", text: "netflix keeps saying 'Something went wrong' on every show", complaint: true, services: none("netflix"), problem: "server_error"},
-		{name: "quote not at the start and not answered", text: "my friend asked 'is insta down?' and yes it is, nothing loads", complaint: true, services: none("instagram"), problem: "total_outage"},
-		{name: "elision is not a quote", text: "'cause whatsapp is down again lol", complaint: true, services: none("whatsapp"), problem: "total_outage"},
+		{name: "german low-high quotes", text: "„Ist WhatsApp down?“ Nein, du hast mich nur blockiert", services: svc("whatsapp")},
+		{name: "apostrophe quotes answered no", text: "'is twitter down?' no mate, nobody is replying to you", services: svc("x")},
+		{name: "curly apostrophes", text: "‘is youtube down?’ no, your video just isn't that good", services: svc("youtube")},
+		{name: "spanish inverted mark in quotes", text: "'¿se cayó whatsapp?' no, amigo, es que nadie te escribe", services: svc("whatsapp")},
+		{name: "portuguese", text: "'o zap caiu?' não, ninguém te respondeu mesmo", services: svc("whatsapp")},
+		{name: "quoted question opening the post", text: "'is discord down?' lol the server just got quiet", services: svc("discord")},
+		{name: "quoted app error is a report", text: "netflix keeps saying 'Something went wrong' on every show", complaint: true, services: svc("netflix"), problem: "server_error"},
+		{name: "quote not at the start and not answered", text: "my friend asked 'is insta down?' and yes it is, nothing loads", complaint: true, services: svc("instagram"), problem: "total_outage"},
+		{name: "elision is not a quote", text: "'cause whatsapp is down again lol", complaint: true, services: svc("whatsapp"), problem: "total_outage"},
 	})
 }
 
@@ -31,11 +31,11 @@ func TestQuotedQuestions(t *testing.T) {
 // the service.
 func TestSentenceScope(t *testing.T) {
 	runVerdicts(t, []verdictCase{
-		{name: "news in the same sentence", text: "yesterday whatsapp was down for three hours in half of europe", services: none("whatsapp")},
-		{name: "past in another sentence", text: "youtube worked fine yesterday. now every video just keeps buffering", complaint: true, services: none("youtube"), problem: "media"},
-		{name: "year in another sentence", text: "flashbacks to 2021. whatsapp, insta and facebook all down again", complaint: true, services: none("whatsapp", "instagram", "facebook"), problem: "total_outage"},
-		{name: "hedged question naming own router", text: "is netflix down or is it my router?", complaint: true, services: none("netflix"), problem: "total_outage"},
-		{name: "own router told, not asked", text: "netflix wasn't loading, turned out it was my router", services: none("netflix")},
+		{name: "news in the same sentence", text: "yesterday whatsapp was down for three hours in half of europe", services: svc("whatsapp")},
+		{name: "past in another sentence", text: "youtube worked fine yesterday. now every video just keeps buffering", complaint: true, services: svc("youtube"), problem: "media"},
+		{name: "year in another sentence", text: "flashbacks to 2021. whatsapp, insta and facebook all down again", complaint: true, services: svc("whatsapp", "instagram", "facebook"), problem: "total_outage"},
+		{name: "hedged question naming own router", text: "is netflix down or is it my router?", complaint: true, services: svc("netflix"), problem: "total_outage"},
+		{name: "own router told, not asked", text: "netflix wasn't loading, turned out it was my router", services: svc("netflix")},
 	})
 }
 
@@ -43,9 +43,9 @@ func TestSentenceScope(t *testing.T) {
 // "but": the working word does not shield it from the failure.
 func TestFineTakenBack(t *testing.T) {
 	runVerdicts(t, []verdictCase{
-		{name: "opens but", text: "instagram opens, but stories won't load at all", complaint: true, services: none("instagram"), problem: "media"},
-		{name: "german aber", text: "WhatsApp öffnet sich, aber die Nachrichten kommen nicht an", complaint: true, services: none("whatsapp"), problem: "messages"},
-		{name: "other service fine", text: "insta loads fine but twitter is down", complaint: true, services: none("x"), problem: "total_outage"},
+		{name: "opens but", text: "instagram opens, but stories won't load at all", complaint: true, services: svc("instagram"), problem: "media"},
+		{name: "german aber", text: "WhatsApp öffnet sich, aber die Nachrichten kommen nicht an", complaint: true, services: svc("whatsapp"), problem: "messages"},
+		{name: "other service fine", text: "insta loads fine but twitter is down", complaint: true, services: svc("x"), problem: "total_outage"},
 	})
 }
 
