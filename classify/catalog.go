@@ -166,16 +166,20 @@ func (t *byteTrie) init() {
 	t.nodes = append(t.nodes[:0], btNode{val: -1})
 }
 
+// child returns the node reached from n by byte b, or -1.
+func (t *byteTrie) child(n int32, b byte) int32 {
+	for _, e := range t.nodes[n].edges {
+		if e.b == b {
+			return e.to
+		}
+	}
+	return -1
+}
+
 func (t *byteTrie) insert(key []byte, v aliasVal) {
 	n := int32(0)
 	for _, b := range key {
-		next := int32(-1)
-		for _, e := range t.nodes[n].edges {
-			if e.b == b {
-				next = e.to
-				break
-			}
-		}
+		next := t.child(n, b)
 		if next < 0 {
 			next = int32(len(t.nodes))
 			t.nodes = append(t.nodes, btNode{val: -1})
@@ -197,13 +201,7 @@ func (t *byteTrie) prefixes(key []byte, fn func(n int, v aliasVal) bool) {
 	}
 	n := int32(0)
 	for i, b := range key {
-		next := int32(-1)
-		for _, e := range t.nodes[n].edges {
-			if e.b == b {
-				next = e.to
-				break
-			}
-		}
+		next := t.child(n, b)
 		if next < 0 {
 			return
 		}
