@@ -8,12 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"sort"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
@@ -38,15 +36,11 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 	if *flush < 0 {
 		return fmt.Errorf("%w: --flush must not be negative", errUsage)
 	}
-	in := sio.in
-	if *postsFile != "-" {
-		f, err := os.Open(*postsFile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
+	in, err := openInput(*postsFile, sio.in)
+	if err != nil {
+		return err
 	}
+	defer in.Close()
 	posts, rejected, err := readPosts(in, sio.err)
 	if err != nil {
 		return err
@@ -64,12 +58,12 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 		// A unique prefix keeps a backtest from touching live data.
 		prefix = "seismo-backtest-" + randomHex(4)
 	} else {
-		mr := miniredis.NewMiniRedis()
-		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
-			return fmt.Errorf("embedded redis: %w", err)
+		mr, client, err := embeddedRedis()
+		if err != nil {
+			return err
 		}
 		defer mr.Close()
-		rdb = redis.NewClient(&redis.Options{Addr: mr.Addr()})
+		rdb = client
 	}
 	defer rdb.Close()
 

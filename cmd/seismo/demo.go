@@ -10,8 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 
@@ -53,13 +51,11 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 		return err
 	}
 	defer b.Close()
-	mr := miniredis.NewMiniRedis()
-	if err := mr.StartAddr("127.0.0.1:0"); err != nil {
-		return fmt.Errorf("embedded redis: %w", err)
+	mr, rdb, err := embeddedRedis()
+	if err != nil {
+		return err
 	}
 	defer mr.Close()
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), DialTimeout: 5 * time.Second,
-		ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second})
 	defer rdb.Close()
 
 	say("loading the classifier")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/seismo-dev/seismo/classify"
 )
@@ -20,15 +19,11 @@ func runEval(ctx context.Context, args []string, sio stdio) error {
 	if *postsFile == "" {
 		return fmt.Errorf("%w: --posts is required", errUsage)
 	}
-	in := sio.in
-	if *postsFile != "-" {
-		f, err := os.Open(*postsFile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
+	in, err := openInput(*postsFile, sio.in)
+	if err != nil {
+		return err
 	}
+	defer in.Close()
 	set, err := classify.ReadLabelled(in)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", *postsFile, err)
