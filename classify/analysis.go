@@ -60,9 +60,7 @@ func (a *analysis) computeForms() {
 // classify runs the full analysis of one post.
 func (c *Classifier) classify(a *analysis, p *seismo.Post) seismo.Signal {
 	sig := seismo.Signal{PostID: p.ID, Country: p.Country, Services: []string{}, Cues: []seismo.Cue{}}
-	tokenize(&a.s, p.Text)
-	a.computeForms()
-	c.findMentions(a)
+	c.scan(a, p)
 
 	// Fast path: most posts name no service at all.
 	if len(a.mentions) == 0 {
@@ -70,8 +68,7 @@ func (c *Classifier) classify(a *analysis, p *seismo.Post) seismo.Signal {
 		sig.Confidence = 0.99
 		return sig
 	}
-	allMask := langMask(1<<len(supportedLanguages) - 1)
-	a.matches = c.lx.matchAll(a, allMask, a.matches[:0])
+	c.matchEvery(a)
 	if !c.worthAnalysing(a) {
 		sig.Lang = c.cheapLang(p, a)
 		sig.Confidence = 0.99
@@ -89,6 +86,20 @@ func (c *Classifier) classify(a *analysis, p *seismo.Post) seismo.Signal {
 	v := c.decide(a)
 	c.render(a, &sig, v)
 	return sig
+}
+
+// scan tokenises the post and finds the services it names: the steps
+// every post takes, on the fast path too.
+func (c *Classifier) scan(a *analysis, p *seismo.Post) {
+	tokenize(&a.s, p.Text)
+	a.computeForms()
+	c.findMentions(a)
+}
+
+// matchEvery matches the phrases of every language, before the post's
+// language is known.
+func (c *Classifier) matchEvery(a *analysis) {
+	a.matches = c.lx.matchAll(a, langMask(1<<len(supportedLanguages)-1), a.matches[:0])
 }
 
 // worthAnalysing reports whether a post that names a service deserves

@@ -19,10 +19,8 @@ func (c *Classifier) Language(p *seismo.Post) string {
 	a := c.pool.Get().(*analysis)
 	defer c.pool.Put(a)
 	a.reset()
-	tokenize(&a.s, p.Text)
-	a.computeForms()
-	c.findMentions(a)
-	a.matches = c.lx.matchAll(a, langMask(1<<len(supportedLanguages)-1), a.matches[:0])
+	c.scan(a, p)
+	c.matchEvery(a)
 	addVotes(&a.votes, c.lx, a.matches)
 	lang, _ := c.language(p, a)
 	return lang
