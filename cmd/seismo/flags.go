@@ -44,7 +44,8 @@ func parse(fs *flag.FlagSet, args []string, env func(string) string) error {
 		if err == flag.ErrHelp {
 			return err
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		// The flag package has printed the error and the usage already.
+		return errFlagsReported
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))

@@ -47,6 +47,9 @@ type stdio struct {
 
 var errUsage = errors.New("usage")
 
+// errFlagsReported is a usage error the flag package has printed itself.
+var errFlagsReported = fmt.Errorf("%w: bad flags", errUsage)
+
 type redisLogger struct{}
 
 func (redisLogger) Printf(ctx context.Context, format string, v ...any) {
@@ -103,6 +106,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return 0
 		case errors.Is(err, flag.ErrHelp):
 			return 0
+		case errors.Is(err, errFlagsReported):
+			return 2
 		case errors.Is(err, errUsage):
 			fmt.Fprintf(stderr, "seismo %s: %v\n", name, err)
 			return 2

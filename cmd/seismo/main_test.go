@@ -51,6 +51,9 @@ func TestHelpAndUsage(t *testing.T) {
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
 			}
+			if n := strings.Count(stderr, tt.wantStderr); tt.code == 2 && tt.wantStderr != "" && n > 1 {
+				t.Errorf("stderr says %q %d times:\n%s", tt.wantStderr, n, stderr)
+			}
 			if !strings.Contains(stderr, tt.wantStderr) {
 				t.Errorf("stderr lacks %q:\n%s", tt.wantStderr, stderr)
 			}
