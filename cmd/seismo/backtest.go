@@ -21,8 +21,10 @@ import (
 )
 
 func runBacktest(ctx context.Context, args []string, sio stdio) error {
-	fs := newFlagSet("backtest", "backtest --posts FILE [flags] > events.jsonl", sio.err)
+	fs := newFlagSet("backtest", "backtest --posts FILE [--truth FILE] [flags] > events.jsonl\n       seismo backtest --series FILE.csv > alerts.csv", sio.err)
 	postsFile := fs.String("posts", "", "file of Post JSON lines (- for standard input); posts need not be sorted")
+	seriesFile := fs.String("series", "", "CSV file with header timestamp,value (- for standard input): run the detector on one count series\nand write timestamp,value,alert to stdout instead of reading posts")
+	truthFile := fs.String("truth", "", "truth file written by seismo simulate: score the incidents against it")
 	redisAddr := fs.String("redis-addr", "", "Redis to count in (keys get a unique prefix and expire); empty: embedded in-process Redis")
 	flush := fs.Duration("flush", time.Hour, "event time to keep evaluating after the last post, so open incidents can resolve")
 	var cf classifierFlags
@@ -30,9 +32,15 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 	if err := parse(fs, args, getenv); err != nil {
 		return err
 	}
-	if *postsFile == "" {
-		return fmt.Errorf("%w: --posts is required", errUsage)
+	switch {
+	case *seriesFile != "" && *postsFile != "":
+		return fmt.Errorf("%w: --posts and --series exclude each other", errUsage)
+	case *seriesFile != "":
+		return runSeriesBacktest(ctx, *seriesFile, sio)
+	case *postsFile == "":
+		return fmt.Errorf("%w: --posts or --series is required", errUsage)
 	}
+	_ = truthFile // scored in backtest_truth.go
 	if *flush < 0 {
 		return fmt.Errorf("%w: --flush must not be negative", errUsage)
 	}
