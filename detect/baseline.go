@@ -4,113 +4,352 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
-// Baseline is the learned normal rate of one series: an exponentially
-// weighted moving average of distinct reporters per minute. It is kept small
-// and separate so a seasonal (hour-of-week) model can replace it.
-//
-// A new baseline starts at the floor and learns as a running mean, the floor
-// counting as one prior minute, until the moving average's own weight takes
-// over; it "warms from the floor" instead of trusting its first minute.
-type Baseline struct {
-	// Rate is the expected distinct reporters per minute.
-	Rate float64
-	// N is the number of minutes accounted for, learned or decayed.
-	N int64
-	// Last is the last unix minute accounted for, learned or skipped.
+// Estimate is an exponentially weighted mean that starts as a plain running
+// mean: each observation adds one to Weight, and the weight decays by a
+// fixed factor per observation, so it saturates at 1/(1-decay) and the
+// mean then moves like a moving average with that memory. A young estimate
+// thus learns fast, and its Weight says how much evidence it holds.
+type Estimate struct {
+	Mean   float64
+	Weight float64
+	// Last is the last step accounted for, learned or skipped.
 	Last int64
 }
 
-// maxGap is the longest idle gap replayed minute by minute: a year.
+func (e *Estimate) add(x, decay float64) {
+	e.Weight = decay*e.Weight + 1
+	e.Mean += (x - e.Mean) / e.Weight
+}
+
+// addZeros adds k observations of zero in closed form: the weighted sum
+// decays by decay^k and the weight by the same factor plus the zeros' own.
+func (e *Estimate) addZeros(k int64, decay float64) {
+	if k <= 0 {
+		return
+	}
+	f := math.Pow(decay, float64(k))
+	w := f*e.Weight + (1-f)/(1-decay)
+	e.Mean *= f * e.Weight / w
+	e.Weight = w
+}
+
+func (e Estimate) String() string {
+	return strconv.FormatFloat(e.Mean, 'g', -1, 64) + " " +
+		strconv.FormatFloat(e.Weight, 'g', -1, 64) + " " +
+		strconv.FormatInt(e.Last, 10)
+}
+
+func parseEstimate(s string) (Estimate, error) {
+	f := strings.Fields(s)
+	if len(f) != 3 {
+		return Estimate{}, fmt.Errorf("estimate %q: want 3 fields", s)
+	}
+	mean, err1 := strconv.ParseFloat(f[0], 64)
+	weight, err2 := strconv.ParseFloat(f[1], 64)
+	last, err3 := strconv.ParseInt(f[2], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || math.IsNaN(mean) || math.IsInf(mean, 0) || !(weight >= 0) {
+		return Estimate{}, fmt.Errorf("estimate %q: bad number", s)
+	}
+	return Estimate{Mean: mean, Weight: weight, Last: last}, nil
+}
+
+// Baseline is what one series is expected to do at one step (a minute for
+// posts): the learned normal rate and how bursty the series is. It holds
+// the series' recent level and the two seasonal slots the step falls in,
+// the hour of the day and the hour of the week; the other slots stay in
+// Redis until their hour comes.
+//
+// The expected rate shrinks each seasonal slot towards the coarser estimate
+// in proportion to the evidence the slot holds: the hour of the week
+// towards the hour of the day, the hour of the day towards the recent
+// level. A new series therefore starts from its recent level (cold start),
+// follows its daily rhythm after a day or two and its weekly one after a few
+// weeks.
+type Baseline struct {
+	// Level is the recent rate per step over all hours.
+	Level Estimate
+	// Day and Week are the rate per step in this step's hour of the day
+	// and hour of the week.
+	Day, Week Estimate
+	// Spread estimates the overdispersion a of the window count, whose
+	// variance the significance test takes as mu + a*mu²: 0 for Poisson
+	// counts, larger for series whose volume swings on its own.
+	Spread Estimate
+}
+
+// Steps on a grid: index i is the step starting at origin + i*step
+// seconds. Posts use minutes since the epoch (origin 0, step 60).
+type grid struct {
+	origin, step int64 // seconds
+}
+
+var minuteGrid = grid{origin: 0, step: 60}
+
+// newGrid returns the grid of steps of the given size from origin. A step
+// must tile the hour (1m, 5m, 15m, ...) or be whole hours that tile the
+// week (1h, 2h, 1d, ...), so that every step falls in one seasonal slot.
+func newGrid(origin time.Time, step time.Duration) (grid, error) {
+	s := int64(step / time.Second)
+	if step%time.Second != 0 || s <= 0 || !(3600%s == 0 || s%3600 == 0 && hoursPerWeek*3600%s == 0) {
+		return grid{}, fmt.Errorf("step %s: must divide an hour or be whole hours that divide a week", step)
+	}
+	return grid{origin: origin.Unix(), step: s}, nil
+}
+
+// slot returns the index of step i's hour within a period of n hours.
+func (g grid) slot(i int64, n int64) int64 {
+	t := g.origin + i*g.step
+	return floorMod(floorDiv(t, 3600), n)
+}
+
+// slotSteps counts the steps in (a, b) that fall in the same hour of an
+// n-hour period as step b: the seasonal slot of b missed them.
+func (g grid) slotSteps(a, b, n int64) int64 {
+	if b-a <= 1 {
+		return 0
+	}
+	period := n * 3600
+	h := g.slot(b, n)
+	switch {
+	case 3600%g.step == 0:
+		// handled below
+	case g.step%3600 == 0 && period%g.step == 0:
+		// Whole hours that tile the period: the slot repeats every
+		// period/step steps.
+		return (b - a - 1) / (period / g.step)
+	default:
+		// Steps that tile neither are refused by newGrid; count one by
+		// one over at most a few periods rather than spin.
+		return countSlot(g, max(a+1, b-4*period/g.step), b-1, n, h)
+	}
+	// Steps tile the hour: step i is in hour floor((i + c) / perHour) with
+	// c the origin's offset in steps, and counting is closed-form.
+	perHour := 3600 / g.step
+	cycle := n * perHour
+	c := floorDiv(floorMod(g.origin, period), g.step)
+	upto := func(x int64) int64 { // steps in [0, x] of the shifted index in hour h
+		x++
+		full, r := floorDiv(x, cycle), floorMod(x, cycle)
+		return full*perHour + min(max(r-h*perHour, 0), perHour)
+	}
+	return upto(b-1+c) - upto(a+c)
+}
+
+func countSlot(g grid, lo, hi, n, h int64) int64 {
+	var k int64
+	for i := lo; i <= hi; i++ {
+		if g.slot(i, n) == h {
+			k++
+		}
+	}
+	return k
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
+
+// Seasonal periods in hours.
+const (
+	hoursPerDay  = 24
+	hoursPerWeek = 7 * 24
+)
+
+// model is the baseline and significance arithmetic for one grid, with
+// Config's durations turned into per-step factors.
+type model struct {
+	cfg                                          Config
+	g                                            grid
+	levelDecay, dayDecay, weekDecay, spreadDecay float64
+	prior                                        float64 // SeasonPrior in steps
+	floor                                        float64 // BaselineFloor per step
+	window                                       int64   // steps in Window, at least 1
+}
+
+func newModel(cfg Config, g grid) model {
+	step := float64(g.step)
+	decay := func(halfLifeSteps float64) float64 { return math.Exp2(-1 / max(halfLifeSteps, 1)) }
+	perHour := 3600 / step
+	return model{
+		cfg:         cfg,
+		g:           g,
+		levelDecay:  decay(cfg.BaselineHalfLife.Seconds() / step),
+		dayDecay:    decay(cfg.DailyHalfLife.Hours() / hoursPerDay * perHour),
+		weekDecay:   decay(cfg.WeeklyHalfLife.Hours() / hoursPerWeek * perHour),
+		spreadDecay: decay(cfg.SpreadHalfLife.Seconds() / step),
+		prior:       max(cfg.SeasonPrior.Seconds()/step, 1),
+		floor:       cfg.BaselineFloor * step / 60,
+		window:      max(int64(math.Ceil(cfg.Window.Seconds()/step)), 1),
+	}
+}
+
+// fresh starts the baseline of a series first seen at step i when the
+// detector started at step start. The steps between count as observed
+// zeros: the series had no reports then, which is evidence that it is
+// quiet. The floor counts as one prior observation of the level.
+func (md model) fresh(i, start int64) Baseline {
+	from := min(start, i) - 1
+	b := Baseline{
+		Level:  Estimate{Mean: md.floor, Weight: 1, Last: from},
+		Day:    Estimate{Last: from},
+		Week:   Estimate{Last: from},
+		Spread: Estimate{Last: from},
+	}
+	return b
+}
+
+// maxGap bounds the zeros replayed into the level: past a year of silence
+// it is at the floor anyway.
 const maxGap = 366 * 24 * 60
 
-// newBaseline starts a series first seen at minute m. The minutes since the
-// detector started count as observed zeros: the series had no reports then,
-// which is evidence that it is quiet.
-func newBaseline(m, start int64, cfg Config) Baseline {
-	n := max(m-start, 0)
-	return Baseline{Rate: cfg.BaselineFloor, N: n, Last: m - 1}
-}
-
-// alpha is the moving average's weight of one minute.
-func (c Config) alpha() float64 {
-	return 1 - math.Exp2(-1/c.BaselineHalfLife.Minutes())
-}
-
-// Expected returns the reporters expected over a window of w minutes.
-func (b Baseline) Expected(w int64, cfg Config) float64 {
-	return float64(w) * max(b.Rate, cfg.BaselineFloor)
-}
-
-// catchUp accounts for minutes between Last and m that nobody evaluated: the
-// series was idle, so they are zeros. Replaying them one by one gives the
-// same value as evaluating every minute, so the result does not depend on
+// catchUp accounts for the steps before i that nobody evaluated: the series
+// was idle, so they were zeros. Day and Week must be the slots of step i.
+// The result is the same as evaluating every step, so it does not depend on
 // when the series happened to be active.
-func (b *Baseline) catchUp(m int64, cfg Config) {
-	if gap := m - 1 - b.Last; gap > maxGap {
-		// A baseline this stale is at the floor long before; skip the
-		// loop rather than spin on a corrupt or ancient value.
-		b.Rate, b.N, b.Last = 0, b.N+gap, m-1
+func (md model) catchUp(b *Baseline, i int64) {
+	if gap := i - 1 - b.Level.Last; gap > 0 {
+		b.Level.addZeros(min(gap, maxGap), md.levelDecay)
+		b.Level.Last = i - 1
+	}
+	if b.Day.Last < i-1 {
+		b.Day.addZeros(md.g.slotSteps(b.Day.Last, i, hoursPerDay), md.dayDecay)
+		b.Day.Last = i - 1
+	}
+	if b.Week.Last < i-1 {
+		b.Week.addZeros(md.g.slotSteps(b.Week.Last, i, hoursPerWeek), md.weekDecay)
+		b.Week.Last = i - 1
+	}
+}
+
+// rate returns the expected count per step.
+func (md model) rate(b Baseline) float64 {
+	p := md.prior
+	day := (b.Day.Weight*b.Day.Mean + p*b.Level.Mean) / (b.Day.Weight + p)
+	week := (b.Week.Weight*b.Week.Mean + p*day) / (b.Week.Weight + p)
+	return max(week, md.floor)
+}
+
+// expected returns the count expected over the window.
+func (md model) expected(b Baseline) float64 { return float64(md.window) * md.rate(b) }
+
+// spread returns the overdispersion to test with.
+func (md model) spread(b Baseline) float64 {
+	return min(max(b.Spread.Mean, 0), maxSpread)
+}
+
+// maxSpread caps the learned overdispersion: at a = 4 the window count's
+// standard deviation is already twice its mean.
+const maxSpread = 4
+
+// learn teaches the baseline step i: x counted in the step itself, and the
+// window's observed count against what was expected of it. A step already
+// accounted for is ignored, so re-evaluating a step cannot teach it twice.
+func (md model) learn(b *Baseline, i int64, x float64, observed int, expected float64) {
+	if i <= b.Level.Last {
 		return
 	}
-	for b.Last < m-1 {
-		b.update(0, cfg)
-		b.Last++
+	md.catchUp(b, i)
+	b.Level.add(x, md.levelDecay)
+	b.Day.add(x, md.dayDecay)
+	b.Week.add(x, md.weekDecay)
+	if expected > 0 {
+		// ((x-mu)² - mu)/mu² has mean a for a count with variance
+		// mu + a*mu². The deviation is clipped at three times the mean so
+		// one burst that stayed under the alarm cannot make the series
+		// look bursty for days.
+		d := min(float64(observed)-expected, 3*expected)
+		b.Spread.add((d*d-expected)/(expected*expected), md.spreadDecay)
 	}
+	b.Level.Last, b.Day.Last, b.Week.Last, b.Spread.Last = i, i, i, i
 }
 
-func (b *Baseline) update(x float64, cfg Config) {
-	a := max(cfg.alpha(), 1/float64(b.N+2))
-	b.Rate += a * (x - b.Rate)
-	b.N++
-}
-
-// Learn adds minute m's distinct reporters x. A minute already accounted for
-// is ignored, so re-evaluating a minute cannot teach it twice.
-func (b *Baseline) Learn(m int64, x float64, cfg Config) {
-	if m <= b.Last {
-		return
-	}
-	b.catchUp(m, cfg)
-	b.update(x, cfg)
-	b.Last = m
-}
-
-// Skip accounts for minute m without learning it: the series is part of an
+// skip accounts for step i without learning it: the series is part of an
 // incident, and outages must not teach the baseline what normal is.
-func (b *Baseline) Skip(m int64) {
-	if m > b.Last {
-		b.Last = m
+func (md model) skip(b *Baseline, i int64) {
+	if i <= b.Level.Last {
+		return
 	}
+	md.catchUp(b, i)
+	b.Level.Last, b.Day.Last, b.Week.Last, b.Spread.Last = i, i, i, i
 }
 
-// fields encodes the baseline for the series' base hash. Floats are written
-// in their shortest exact form so a replay reads back the same values.
-func (b Baseline) fields() []any {
+// assess grades the window of a series with baseline b.
+func (md model) assess(observed int, b Baseline) (Level, float64) {
+	e := md.expected(b)
+	return md.cfg.Assess(observed, e, md.spread(b)), e
+}
+
+// Redis fields of a series' baseline hash: the level, the spread and one
+// field per seasonal slot, so a minute reads and writes four fields however
+// many slots exist.
+const (
+	fieldLevel  = "level"
+	fieldSpread = "spread"
+)
+
+func dayField(g grid, i int64) string  { return "d" + strconv.FormatInt(g.slot(i, hoursPerDay), 10) }
+func weekField(g grid, i int64) string { return "w" + strconv.FormatInt(g.slot(i, hoursPerWeek), 10) }
+
+// baselineFields are the fields of step i's baseline, in the order
+// fields and parseBaseline use.
+func baselineFields(g grid, i int64) []string {
+	return []string{fieldLevel, dayField(g, i), weekField(g, i), fieldSpread}
+}
+
+// fields encodes the baseline of step i for HSET. Floats are written in
+// their shortest exact form so a replay reads back the same values.
+func (b Baseline) fields(g grid, i int64) []any {
+	names := baselineFields(g, i)
 	return []any{
-		"rate", strconv.FormatFloat(b.Rate, 'g', -1, 64),
-		"n", b.N,
-		"last", b.Last,
+		names[0], b.Level.String(),
+		names[1], b.Day.String(),
+		names[2], b.Week.String(),
+		names[3], b.Spread.String(),
 	}
 }
 
-// parseBaseline decodes HMGET rate n last; ok is false when the hash is
-// absent.
+// parseBaseline decodes HMGET of baselineFields; ok is false when the series
+// has no level yet. A slot never visited starts empty.
 func parseBaseline(vals []any) (b Baseline, ok bool, err error) {
-	if len(vals) != 3 || vals[0] == nil || vals[1] == nil || vals[2] == nil {
+	if len(vals) != 4 || vals[0] == nil {
 		return Baseline{}, false, nil
 	}
-	str := func(v any) string { s, _ := v.(string); return s }
-	if b.Rate, err = strconv.ParseFloat(str(vals[0]), 64); err != nil {
-		return Baseline{}, false, fmt.Errorf("baseline rate: %w", err)
+	parse := func(v any, into *Estimate, name string) error {
+		s, isStr := v.(string)
+		if !isStr {
+			*into = Estimate{Last: b.Level.Last}
+			return nil
+		}
+		e, err := parseEstimate(s)
+		if err != nil {
+			return fmt.Errorf("baseline %s: %w", name, err)
+		}
+		*into = e
+		return nil
 	}
-	if b.N, err = strconv.ParseInt(str(vals[1]), 10, 64); err != nil {
-		return Baseline{}, false, fmt.Errorf("baseline n: %w", err)
+	if err := parse(vals[0], &b.Level, "level"); err != nil {
+		return Baseline{}, false, err
 	}
-	if b.Last, err = strconv.ParseInt(str(vals[2]), 10, 64); err != nil {
-		return Baseline{}, false, fmt.Errorf("baseline last: %w", err)
+	// An unvisited slot missed nothing it could know about before the
+	// level began: it starts where the level stands.
+	for _, f := range []struct {
+		v    any
+		into *Estimate
+		name string
+	}{{vals[1], &b.Day, "day"}, {vals[2], &b.Week, "week"}, {vals[3], &b.Spread, "spread"}} {
+		if err := parse(f.v, f.into, f.name); err != nil {
+			return Baseline{}, false, err
+		}
 	}
 	return b, true, nil
 }

@@ -51,8 +51,20 @@ type Config struct {
 	// BaselineFloor is the smallest expected rate, in distinct reporters
 	// per minute; it keeps sparse series from expecting zero.
 	BaselineFloor float64
-	// BaselineHalfLife is the half-life of the baseline's moving average.
+	// BaselineHalfLife is the half-life of the recent level, the
+	// baseline's estimate over all hours, which carries a new series until
+	// its seasonal slots have learned.
 	BaselineHalfLife time.Duration
+	// DailyHalfLife and WeeklyHalfLife are the half-lives, in days and
+	// weeks of calendar time, of the hour-of-day and hour-of-week slots.
+	DailyHalfLife  time.Duration
+	WeeklyHalfLife time.Duration
+	// SeasonPrior is how much evidence, in minutes of data, the coarser
+	// estimate counts as when a seasonal slot is blended with it: a slot
+	// with SeasonPrior minutes of data counts half.
+	SeasonPrior time.Duration
+	// SpreadHalfLife is the half-life of the learned overdispersion.
+	SpreadHalfLife time.Duration
 	// RelearnAfter lets the baseline of a series learn again once this long
 	// has passed since the series started firing, although it is still part
 	// of an incident: a lasting change of level (a service gaining users, a
@@ -88,8 +100,12 @@ func DefaultConfig() Config {
 		DangerReporters:  10,
 		BaselineFloor:    0.05,
 		BaselineHalfLife: 3 * time.Hour,
+		DailyHalfLife:    7 * 24 * time.Hour,
+		WeeklyHalfLife:   28 * 24 * time.Hour,
+		SeasonPrior:      30 * time.Minute,
+		SpreadHalfLife:   24 * time.Hour,
 		RelearnAfter:     6 * time.Hour,
-		BaselineTTL:      14 * 24 * time.Hour,
+		BaselineTTL:      35 * 24 * time.Hour,
 		Samples:          5,
 		Problems:         5,
 	}
@@ -141,6 +157,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("detect config: BaselineFloor must be positive, got %g", c.BaselineFloor)
 	case c.BaselineHalfLife < time.Minute:
 		return fmt.Errorf("detect config: BaselineHalfLife must be at least 1m, got %s", c.BaselineHalfLife)
+	case c.DailyHalfLife < time.Hour, c.WeeklyHalfLife < time.Hour, c.SpreadHalfLife < time.Minute:
+		return errors.New("detect config: DailyHalfLife and WeeklyHalfLife must be at least 1h, SpreadHalfLife at least 1m")
+	case c.SeasonPrior < 0:
+		return fmt.Errorf("detect config: SeasonPrior must not be negative, got %s", c.SeasonPrior)
 	case c.BaselineTTL < c.ActiveFor:
 		return errors.New("detect config: BaselineTTL must be at least ActiveFor")
 	case c.Samples < 0 || c.Samples > 50:

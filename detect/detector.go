@@ -28,6 +28,7 @@ import (
 type Detector struct {
 	s     *Store
 	cfg   Config
+	md    model
 	names map[string]string
 	log   *slog.Logger
 
@@ -59,7 +60,7 @@ func NewDetector(s *Store, cfg Config, services []seismo.Service, log *slog.Logg
 	for _, sv := range services {
 		names[sv.ID] = sv.Name
 	}
-	return &Detector{s: s, cfg: cfg, names: names, log: log}, nil
+	return &Detector{s: s, cfg: cfg, md: newModel(cfg, minuteGrid), names: names, log: log}, nil
 }
 
 // Evaluated returns the end of the last minute this detector has
@@ -294,7 +295,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 		c := cmds{window: pipe.PFCount(ctx, scratch)}
 		pipe.Del(ctx, scratch)
 		c.minute = pipe.PFCount(ctx, keys[w-1])
-		c.base = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), "rate", "n", "last")
+		c.base = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), baselineFields(minuteGrid, m)...)
 		all = append(all, c)
 		run.readings = append(run.readings, reading{sr: sr, member: member})
 	}
@@ -317,13 +318,14 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 				r.idle = true
 				continue
 			}
-			b = newBaseline(m, st.start, d.cfg)
+			b = d.md.fresh(m, st.start)
 		}
-		b.catchUp(m, d.cfg)
+		d.md.catchUp(&b, m)
 		r.base = b
-		r.expected = b.Expected(w, d.cfg)
+		level, expected := d.md.assess(r.observed, b)
+		r.expected = expected
 		if warm {
-			r.level = d.cfg.Assess(r.observed, r.expected)
+			r.level = level
 		}
 	}
 	return nil
@@ -495,10 +497,10 @@ func (d *Detector) learn(st *state, run *minuteRun) {
 			paused = false
 		}
 		if paused {
-			r.base.Skip(run.m)
+			d.md.skip(&r.base, run.m)
 			continue
 		}
-		r.base.Learn(run.m, float64(r.current), d.cfg)
+		d.md.learn(&r.base, run.m, float64(r.current), r.observed, r.expected)
 	}
 }
 

@@ -82,7 +82,7 @@ func TestDetectorLifecycle(t *testing.T) {
 					t.Errorf("Incidents(pending) = %d, %v; want 1", len(pending), err)
 				}
 			})
-			before, _, err := s.Baseline(ctx, "whatsapp", "US")
+			before, _, err := s.Baseline(ctx, "whatsapp", "US", at(60))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -149,15 +149,16 @@ func TestDetectorLifecycle(t *testing.T) {
 			})
 
 			t.Run("baseline does not learn the outage", func(t *testing.T) {
-				after, ok, err := s.Baseline(ctx, "whatsapp", "US")
+				after, ok, err := s.Baseline(ctx, "whatsapp", "US", at(tr.end()+4))
 				if err != nil || !ok {
 					t.Fatalf("Baseline = %v, %v", ok, err)
 				}
-				if math.Abs(after.Rate-before.Rate) > 0.05 || after.Rate > 1.05 {
-					t.Errorf("baseline rate went from %g to %g across the outage", before.Rate, after.Rate)
+				// Traffic is one reporter a minute; the outage had 40.
+				if after.Level.Mean > before.Level.Mean+0.05 || after.Level.Mean > 1.05 || after.Level.Mean < 0.9 {
+					t.Errorf("baseline level went from %g to %g across the outage", before.Level.Mean, after.Level.Mean)
 				}
-				if after.Last != int64(at(tr.end()+4).Unix()/60) {
-					t.Errorf("baseline last minute %d, want the last evaluated minute", after.Last)
+				if after.Level.Last != int64(at(tr.end()+4).Unix()/60) {
+					t.Errorf("baseline last minute %d, want the last evaluated minute", after.Level.Last)
 				}
 			})
 
@@ -540,9 +541,9 @@ func TestDetectorMaxCatchUp(t *testing.T) {
 	if len(evs) != 0 {
 		t.Errorf("catch-up limited to 30 minutes still produced %v", keys(evs))
 	}
-	b, ok, err := s.Baseline(ctx, "whatsapp", "US")
-	if err != nil || !ok || b.Last != at(89).Unix()/60 || b.N != 30 {
-		t.Errorf("baseline after catch-up = %+v, %v, %v; want 30 minutes ending at minute 89", b, ok, err)
+	b, ok, err := s.Baseline(ctx, "whatsapp", "US", at(89))
+	if err != nil || !ok || b.Level.Last != at(89).Unix()/60 || b.Level.Weight < 29 || b.Level.Weight > 30 {
+		t.Errorf("baseline after catch-up = %+v, %v, %v; want 30 minutes (weight 29.2 after decay) ending at minute 89", b, ok, err)
 	}
 }
 

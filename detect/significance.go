@@ -102,12 +102,76 @@ func levelOf(s seismo.Severity) Level {
 	return LevelNone
 }
 
+// LogNegBinomTail returns ln P(X >= k) for a negative binomial X with mean
+// mu and variance mu + a*mu². a = 0 is the Poisson tail. Bursty series,
+// whose volume swings with the news of the day, need the extra variance:
+// the Poisson tail would call every swing of a busy series an outage.
+func LogNegBinomTail(k int, mu, a float64) float64 {
+	switch {
+	case a <= 1e-12 || math.IsNaN(a):
+		return LogPoissonTail(k, mu)
+	case k <= 0:
+		return 0
+	case mu <= 0 || math.IsNaN(mu):
+		return math.Inf(-1)
+	case math.IsInf(mu, 1):
+		return 0
+	}
+	r := 1 / a
+	q := mu / (r + mu) // success probability of the per-trial odds
+	logPMF := func(j int) float64 {
+		lgjr, _ := math.Lgamma(float64(j) + r)
+		lgr, _ := math.Lgamma(r)
+		lgj, _ := math.Lgamma(float64(j) + 1)
+		return lgjr - lgr - lgj + r*math.Log1p(-q) + float64(j)*math.Log(q)
+	}
+	// The pmf rises while (j+r)q/(j+1) > 1 and falls after its mode.
+	mode := 0.0
+	if r > 1 {
+		mode = math.Floor((r - 1) * q / (1 - q))
+	}
+	if float64(k) > mode {
+		// Upper tail from its largest term, term(k). The ratio of
+		// successive terms falls towards q < 1; once it is below one the
+		// rest is bounded by a geometric series with that ratio.
+		sum, t := 1.0, 1.0
+		for j := k; ; j++ {
+			rho := (float64(j) + r) / float64(j+1) * q
+			t *= rho
+			sum += t
+			if t < sum*1e-17 || (rho < 1 && t*rho/(1-rho) < sum*1e-15) || j-k > 1e7 {
+				if rho < 1 {
+					sum += t * rho / (1 - rho)
+				}
+				break
+			}
+		}
+		return logPMF(k) + math.Log(sum)
+	}
+	// At or below the mode the tail is large: take the complement of the
+	// lower tail, summed from term(k-1) downwards.
+	sum, t := 1.0, 1.0
+	for j := k - 1; j > 0; j-- {
+		t *= float64(j) / ((float64(j) - 1 + r) * q)
+		sum += t
+		if t < sum*1e-17 {
+			break
+		}
+	}
+	lower := math.Exp(logPMF(k-1) + math.Log(sum))
+	if lower >= 1 {
+		return math.Inf(-1)
+	}
+	return math.Log1p(-lower)
+}
+
 // Assess grades observed distinct reporters in a window against the
-// expected count. A level needs enough reporters, a large enough ratio and a
-// small enough Poisson tail together, because each alone misfires: a count
-// threshold on busy series, a ratio on sparse ones (2 where 0.25 was
+// expected count, for a series with overdispersion spread (see
+// LogNegBinomTail). A level needs enough reporters, a large enough ratio and
+// a small enough tail probability together, because each alone misfires: a
+// count threshold on busy series, a ratio on sparse ones (2 where 0.25 was
 // expected), a tail probability on small relative wobbles of huge ones.
-func (c Config) Assess(observed int, expected float64) Level {
+func (c Config) Assess(observed int, expected, spread float64) Level {
 	if observed < c.MinReporters || expected <= 0 {
 		return LevelNone
 	}
@@ -115,7 +179,7 @@ func (c Config) Assess(observed int, expected float64) Level {
 	if ratio < c.MinRatio {
 		return LevelNone
 	}
-	logP := LogPoissonTail(observed, expected)
+	logP := LogNegBinomTail(observed, expected, spread)
 	if logP > math.Log(c.MaxP) {
 		return LevelNone
 	}

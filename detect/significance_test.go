@@ -101,7 +101,7 @@ func TestAssess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := cfg.Assess(tt.observed, tt.expected); got != tt.want {
+			if got := cfg.Assess(tt.observed, tt.expected, 0); got != tt.want {
 				t.Errorf("Assess(%d, %g) = %s, want %s", tt.observed, tt.expected, got, tt.want)
 			}
 		})
@@ -132,40 +132,6 @@ func TestConfigValidate(t *testing.T) {
 			tt.change(&c)
 			if err := c.Validate(); (err == nil) != tt.ok {
 				t.Errorf("Validate() = %v, want ok=%v", err, tt.ok)
-			}
-		})
-	}
-}
-
-func TestBaselineLearn(t *testing.T) {
-	cfg := detect.DefaultConfig()
-	tests := []struct {
-		name    string
-		rate    float64 // per minute fed for an hour
-		skipAll bool
-		want    float64
-		tol     float64
-	}{
-		{"warms to a steady rate", 4, false, 4, 0.1},
-		{"quiet stays at the floor", 0, false, 0.05, 1e-9},
-		{"skipped minutes teach nothing", 40, true, 0.05, 1e-12},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b := detect.Baseline{Rate: cfg.BaselineFloor, Last: 99}
-			for m := int64(100); m < 160; m++ {
-				if tt.skipAll {
-					b.Skip(m)
-					continue
-				}
-				b.Learn(m, tt.rate, cfg)
-				b.Learn(m, 1000, cfg) // same minute again: ignored
-			}
-			if got := b.Expected(1, cfg); math.Abs(got-tt.want) > tt.tol {
-				t.Errorf("expected per minute = %g, want %g±%g", got, tt.want, tt.tol)
-			}
-			if b.Last != 159 {
-				t.Errorf("Last = %d, want 159", b.Last)
 			}
 		})
 	}

@@ -463,11 +463,12 @@ func intField(vals []any, i int) int64 {
 	return n
 }
 
-// Baseline returns the learned baseline of one series; ok is false when the
-// series has none yet. For charts of expected against observed.
-func (s *Store) Baseline(ctx context.Context, service, country string) (b Baseline, ok bool, err error) {
+// Baseline returns the learned baseline of one series with the seasonal
+// slots of the minute at; ok is false when the series has none yet. For
+// charts of expected against observed, and for tests.
+func (s *Store) Baseline(ctx context.Context, service, country string, at time.Time) (b Baseline, ok bool, err error) {
 	sr := series{service, country}
-	vals, err := s.rdb.HMGet(ctx, s.seriesKey(sr, "base"), "rate", "n", "last").Result()
+	vals, err := s.rdb.HMGet(ctx, s.seriesKey(sr, "base"), baselineFields(minuteGrid, unixMinute(at))...).Result()
 	if err != nil {
 		return Baseline{}, false, fmt.Errorf("read baseline of %s: %w", sr, err)
 	}

@@ -133,7 +133,7 @@ func (d *Detector) writeCommands(ctx context.Context, st *state, run *minuteRun,
 				continue
 			}
 			key := d.s.seriesKey(r.sr, "base")
-			pipe.HSet(ctx, key, r.base.fields()...)
+			pipe.HSet(ctx, key, r.base.fields(minuteGrid, run.m)...)
 			pipe.Expire(ctx, key, d.cfg.BaselineTTL)
 		}
 
