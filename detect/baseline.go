@@ -174,22 +174,28 @@ type model struct {
 	prior                                        float64 // SeasonPrior in steps
 	floor                                        float64 // BaselineFloor per step
 	window                                       int64   // steps in Window, at least 1
+	// Lifecycle durations in steps, at least 1.
+	pending, quiet, recoveryQuiet int
 }
 
 func newModel(cfg Config, g grid) model {
 	step := float64(g.step)
 	decay := func(halfLifeSteps float64) float64 { return math.Exp2(-1 / max(halfLifeSteps, 1)) }
 	perHour := 3600 / step
+	steps := func(d time.Duration) int64 { return max(int64(math.Ceil(d.Seconds()/step)), 1) }
 	return model{
-		cfg:         cfg,
-		g:           g,
-		levelDecay:  decay(cfg.BaselineHalfLife.Seconds() / step),
-		dayDecay:    decay(cfg.DailyHalfLife.Hours() / hoursPerDay * perHour),
-		weekDecay:   decay(cfg.WeeklyHalfLife.Hours() / hoursPerWeek * perHour),
-		spreadDecay: decay(cfg.SpreadHalfLife.Seconds() / step),
-		prior:       max(cfg.SeasonPrior.Seconds()/step, 1),
-		floor:       cfg.BaselineFloor * step / 60,
-		window:      max(int64(math.Ceil(cfg.Window.Seconds()/step)), 1),
+		cfg:           cfg,
+		g:             g,
+		levelDecay:    decay(cfg.BaselineHalfLife.Seconds() / step),
+		dayDecay:      decay(cfg.DailyHalfLife.Hours() / hoursPerDay * perHour),
+		weekDecay:     decay(cfg.WeeklyHalfLife.Hours() / hoursPerWeek * perHour),
+		spreadDecay:   decay(cfg.SpreadHalfLife.Seconds() / step),
+		prior:         max(cfg.SeasonPrior.Seconds()/step, 1),
+		floor:         cfg.BaselineFloor * step / 60,
+		window:        steps(cfg.Window),
+		pending:       int(steps(cfg.PendingFor)),
+		quiet:         int(steps(cfg.QuietFor)),
+		recoveryQuiet: int(steps(cfg.RecoveryQuietFor)),
 	}
 }
 

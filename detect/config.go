@@ -34,6 +34,11 @@ type Config struct {
 	// QuietFor is how long an open country's condition must stay clear
 	// before the country resolves. It keeps incidents from flapping.
 	QuietFor time.Duration
+	// RecoveryQuietFor replaces QuietFor, when shorter, while at least RecoveryMin posts
+	// in the window say the service is back: people confirming recovery
+	// end an incident sooner than silence does.
+	RecoveryQuietFor time.Duration
+	RecoveryMin      int
 
 	// MinReporters is the fewest distinct reporters in the window that can
 	// fire at all.
@@ -92,6 +97,8 @@ func DefaultConfig() Config {
 		Warmup:           30 * time.Minute,
 		PendingFor:       2 * time.Minute,
 		QuietFor:         10 * time.Minute,
+		RecoveryQuietFor: 3 * time.Minute,
+		RecoveryMin:      3,
 		MinReporters:     5,
 		MinRatio:         3,
 		MaxP:             1e-4,
@@ -125,6 +132,7 @@ func (c Config) Validate() error {
 		{"RelearnAfter", c.RelearnAfter, true},
 		{"PendingFor", c.PendingFor, false},
 		{"QuietFor", c.QuietFor, false},
+		{"RecoveryQuietFor", c.RecoveryQuietFor, false},
 	}
 	for _, m := range minutes {
 		switch {
@@ -141,6 +149,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("detect config: Poll must be positive, got %s", c.Poll)
 	case c.Timeout <= 0:
 		return fmt.Errorf("detect config: Timeout must be positive, got %s", c.Timeout)
+	case c.RecoveryMin < 1:
+		return fmt.Errorf("detect config: RecoveryMin must be at least 1, got %d", c.RecoveryMin)
 	case c.MinReporters < 1:
 		return fmt.Errorf("detect config: MinReporters must be at least 1, got %d", c.MinReporters)
 	case c.MinRatio < 1:
@@ -173,8 +183,6 @@ func (c Config) Validate() error {
 
 // windowMinutes and friends convert the validated durations to minute counts.
 func (c Config) windowMinutes() int64  { return int64(c.Window / time.Minute) }
-func (c Config) pendingMinutes() int   { return int(c.PendingFor / time.Minute) }
-func (c Config) quietMinutes() int     { return int(c.QuietFor / time.Minute) }
 func (c Config) warmupMinutes() int64  { return int64(c.Warmup / time.Minute) }
 func (c Config) activeMinutes() int64  { return int64(c.ActiveFor / time.Minute) }
 func (c Config) catchUpMinutes() int64 { return int64(c.MaxCatchUp / time.Minute) }

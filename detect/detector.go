@@ -201,9 +201,12 @@ type reading struct {
 	member   string
 	observed int // distinct reporters in the window
 	current  int // distinct reporters in the minute itself
-	expected float64
-	level    Level
-	base     Baseline
+	// recoveries counts posts saying the service is back in the window;
+	// read only for series in an incident.
+	recoveries int
+	expected   float64
+	level      Level
+	base       Baseline
 	// idle marks a series without a baseline and without data in the
 	// window: it is left alone, so that a series' baseline starts at its
 	// first data whether or not later posts are already counted.
@@ -277,6 +280,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 	type cmds struct {
 		window, minute *redis.IntCmd
 		base           *redis.SliceCmd
+		recoveries     []*redis.StringCmd
 	}
 	all := make([]cmds, 0, len(members))
 	run.readings = make([]reading, 0, len(members))
@@ -296,19 +300,28 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 		pipe.Del(ctx, scratch)
 		c.minute = pipe.PFCount(ctx, keys[w-1])
 		c.base = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), baselineFields(minuteGrid, m)...)
+		if st.series[member] != nil {
+			for i := range w {
+				c.recoveries = append(c.recoveries, pipe.HGet(ctx, d.s.minuteKey(sr, "b", m-w+1+i), "recoveries"))
+			}
+		}
 		all = append(all, c)
 		run.readings = append(run.readings, reading{sr: sr, member: member})
 	}
 	if len(all) == 0 {
 		return nil
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("read %d series: %w", len(all), err)
 	}
 	warm := m-st.start >= d.cfg.warmupMinutes()
 	for i := range run.readings {
 		r := &run.readings[i]
 		r.observed, r.current = int(all[i].window.Val()), int(all[i].minute.Val())
+		for _, rc := range all[i].recoveries {
+			n, _ := rc.Int()
+			r.recoveries += n
+		}
 		b, ok, err := parseBaseline(all[i].base.Val())
 		if err != nil {
 			return fmt.Errorf("series %s: %w", r.member, err)
@@ -378,59 +391,44 @@ func (d *Detector) step(st *state, run *minuteRun, r *reading) {
 		}
 	}
 	inc := &is.inc
-	switch ss.Status {
-	case seismo.StatusPending:
-		if !firing {
-			// A blip that cleared before it counted: no trace.
-			d.dropSeries(st, r.member)
-			if e := inc.Country(cc); e != nil && e.Status == seismo.StatusPending {
-				inc.Countries = slices.DeleteFunc(inc.Countries, func(e seismo.CountryEntry) bool { return e.Country == cc })
-			}
-			return
+	switch d.md.advance(ss, r.level, r.recoveries >= d.cfg.RecoveryMin) {
+	case drop:
+		// A blip that cleared before it counted: no trace.
+		d.dropSeries(st, r.member)
+		if e := inc.Country(cc); e != nil && e.Status == seismo.StatusPending {
+			inc.Countries = slices.DeleteFunc(inc.Countries, func(e seismo.CountryEntry) bool { return e.Country == cc })
 		}
-		ss.Fired++
-		ss.Level = max(ss.Level, r.level)
-		if ss.Fired >= d.cfg.pendingMinutes() {
-			ss.Status = seismo.StatusOpen
-			ss.Quiet = 0
-			for p, n := range ss.Problems {
-				is.Problems[p] += n
-			}
-			is.Complaints += ss.Complaints
-			is.Samples = mergeSamples(is.Samples, ss.Samples, d.cfg.Samples)
-			if !run.created[r.member] {
-				// The pending minutes up to the last one were read.
-				is.counted(r.member, run.m-1)
-			}
-			ss.Problems, ss.Complaints, ss.Samples = nil, 0, nil
-			if e := inc.Country(cc); e == nil {
-				inc.Countries = append(inc.Countries, seismo.CountryEntry{Country: cc, StartedAt: minuteTime(ss.Since)})
-			}
-			e := inc.Country(cc)
-			e.Status, e.ResolvedAt = seismo.StatusOpen, nil
-			if inc.Status == seismo.StatusPending {
-				inc.Status = seismo.StatusOpen
-				run.opened[svc] = true
-			} else {
-				run.changed[svc] = true
-			}
+		return
+	case opened:
+		for p, n := range ss.Problems {
+			is.Problems[p] += n
 		}
-	case seismo.StatusOpen:
-		if !firing {
-			ss.Quiet++
-			if ss.Quiet >= d.cfg.quietMinutes() {
-				e := inc.Country(cc)
-				at := run.edge
-				e.Status, e.ResolvedAt = seismo.StatusResolved, &at
-				e.Observed, e.Expected, e.Ratio = r.observed, r.expected, ratio(r.observed, r.expected)
-				d.dropSeries(st, r.member)
-				run.changed[svc] = true
-				return
-			}
-			break
+		is.Complaints += ss.Complaints
+		is.Samples = mergeSamples(is.Samples, ss.Samples, d.cfg.Samples)
+		if !run.created[r.member] {
+			// The pending minutes up to the last one were read.
+			is.counted(r.member, run.m-1)
 		}
-		ss.Quiet = 0
-		ss.Level = max(ss.Level, r.level)
+		ss.Problems, ss.Complaints, ss.Samples = nil, 0, nil
+		if e := inc.Country(cc); e == nil {
+			inc.Countries = append(inc.Countries, seismo.CountryEntry{Country: cc, StartedAt: minuteTime(ss.Since)})
+		}
+		e := inc.Country(cc)
+		e.Status, e.ResolvedAt = seismo.StatusOpen, nil
+		if inc.Status == seismo.StatusPending {
+			inc.Status = seismo.StatusOpen
+			run.opened[svc] = true
+		} else {
+			run.changed[svc] = true
+		}
+	case resolve:
+		e := inc.Country(cc)
+		at := run.edge
+		e.Status, e.ResolvedAt = seismo.StatusResolved, &at
+		e.Observed, e.Expected, e.Ratio = r.observed, r.expected, ratio(r.observed, r.expected)
+		d.dropSeries(st, r.member)
+		run.changed[svc] = true
+		return
 	}
 	if e := inc.Country(cc); e != nil && e.Status != seismo.StatusResolved {
 		e.Observed, e.Expected, e.Ratio = r.observed, r.expected, ratio(r.observed, r.expected)

@@ -1,0 +1,52 @@
+package detect
+
+import "github.com/seismo-dev/seismo"
+
+// transition is what one step did to the lifecycle of a series that is part
+// of an incident.
+type transition int8
+
+const (
+	stay    transition = iota
+	drop               // a pending series cleared before it counted
+	opened             // a pending series fired for PendingFor
+	resolve            // an open series stayed clear for QuietFor
+)
+
+// advance moves a series in an incident by one step at the given level.
+// Pending is Alertmanager's "for": the series must fire PendingFor without a
+// break before it counts, so one noisy minute opens nothing. Open keeps
+// firing through QuietFor of clear steps, so an outage that dips below the
+// line for a minute does not resolve and reopen. When people say the
+// service is back (recovering), RecoveryQuietFor is enough. The posts and
+// the series backtest share this, so both follow the same rules.
+func (md model) advance(ss *seriesState, level Level, recovering bool) transition {
+	firing := level > LevelNone
+	switch ss.Status {
+	case seismo.StatusPending:
+		if !firing {
+			return drop
+		}
+		ss.Fired++
+		ss.Level = max(ss.Level, level)
+		if ss.Fired >= md.pending {
+			ss.Status, ss.Quiet = seismo.StatusOpen, 0
+			return opened
+		}
+	case seismo.StatusOpen:
+		if firing {
+			ss.Quiet = 0
+			ss.Level = max(ss.Level, level)
+			return stay
+		}
+		ss.Quiet++
+		need := md.quiet
+		if recovering {
+			need = min(need, md.recoveryQuiet)
+		}
+		if ss.Quiet >= need {
+			return resolve
+		}
+	}
+	return stay
+}
