@@ -6,6 +6,11 @@ import "strings"
 // ZZ is a user-assigned ISO 3166 code, conventionally "unknown".
 const UnknownCountry = "ZZ"
 
+// AllCountries is the series key of a service's global aggregate, which
+// counts every report whatever its country (unknown included), so that an
+// outage spread thinly over many small countries still adds up.
+const AllCountries = "*"
+
 // isoCountries lists the ISO 3166-1 alpha-2 codes in use, plus XK (Kosovo,
 // widely used by platforms) and ZZ.
 const isoCountries = "" +

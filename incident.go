@@ -68,13 +68,23 @@ type Incident struct {
 	ResolvedAt  *time.Time     `json:"resolved_at"`
 	UpdatedAt   time.Time      `json:"updated_at"`
 	Countries   []CountryEntry `json:"countries"`
-	Problems    []ProblemShare `json:"problems"`
-	Related     []string       `json:"related"`
-	Samples     []Sample       `json:"samples"`
+	// Global is the aggregate over all countries (Country "*"), present
+	// once it fired: it can open an incident that no single country would.
+	Global   *CountryEntry  `json:"global"`
+	Problems []ProblemShare `json:"problems"`
+	// Related lists the incidents of services with the same parent
+	// company that were open at the same time, like Facebook, Instagram
+	// and WhatsApp on 4 October 2021.
+	Related []string `json:"related"`
+	Samples []Sample `json:"samples"`
 }
 
-// Country returns the entry for country c, or nil.
+// Country returns the entry for country c, or nil. AllCountries returns
+// the global entry.
 func (in *Incident) Country(c string) *CountryEntry {
+	if c == AllCountries {
+		return in.Global
+	}
 	for i := range in.Countries {
 		if in.Countries[i].Country == c {
 			return &in.Countries[i]

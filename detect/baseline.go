@@ -174,6 +174,7 @@ type model struct {
 	prior                                        float64 // SeasonPrior in steps
 	floor                                        float64 // BaselineFloor per step
 	window                                       int64   // steps in Window, at least 1
+	robustAfter                                  float64 // Warmup in steps
 	// Lifecycle durations in steps, at least 1.
 	pending, quiet, recoveryQuiet int
 }
@@ -193,6 +194,7 @@ func newModel(cfg Config, g grid) model {
 		prior:         max(cfg.SeasonPrior.Seconds()/step, 1),
 		floor:         cfg.BaselineFloor * step / 60,
 		window:        steps(cfg.Window),
+		robustAfter:   float64(steps(cfg.Warmup)),
 		pending:       int(steps(cfg.PendingFor)),
 		quiet:         int(steps(cfg.QuietFor)),
 		recoveryQuiet: int(steps(cfg.RecoveryQuietFor)),
@@ -265,6 +267,14 @@ func (md model) learn(b *Baseline, i int64, x float64, observed int, expected fl
 		return
 	}
 	md.catchUp(b, i)
+	if b.Level.Weight >= md.robustAfter {
+		// Once the baseline holds Warmup of evidence, a step teaches at
+		// most three standard deviations above what was expected, so an
+		// outage that grows slowly under the alarm line cannot teach
+		// itself in. Real growth still gets through, a little at a time.
+		r := md.rate(*b)
+		x = min(x, r+3*math.Sqrt(r+md.spread(*b)*r*r))
+	}
 	b.Level.add(x, md.levelDecay)
 	b.Day.add(x, md.dayDecay)
 	b.Week.add(x, md.weekDecay)

@@ -30,7 +30,9 @@ type Detector struct {
 	cfg   Config
 	md    model
 	names map[string]string
-	log   *slog.Logger
+	// parents maps a service to its parent company, for related incidents.
+	parents map[string]string
+	log     *slog.Logger
 
 	// testHookBeforeWrite, when set by a test, runs before each minute's
 	// write, so a test can make another detector win the minute.
@@ -57,10 +59,14 @@ func NewDetector(s *Store, cfg Config, services []seismo.Service, log *slog.Logg
 		log = slog.New(slog.DiscardHandler)
 	}
 	names := make(map[string]string, len(services))
+	parents := make(map[string]string, len(services))
 	for _, sv := range services {
 		names[sv.ID] = sv.Name
+		if sv.Parent != "" {
+			parents[sv.ID] = sv.Parent
+		}
 	}
-	return &Detector{s: s, cfg: cfg, md: newModel(cfg, minuteGrid), names: names, log: log}, nil
+	return &Detector{s: s, cfg: cfg, md: newModel(cfg, minuteGrid), names: names, parents: parents, log: log}, nil
 }
 
 // Evaluated returns the end of the last minute this detector has
@@ -385,7 +391,7 @@ func (d *Detector) step(st *state, run *minuteRun, r *reading) {
 		delete(st.removedSeries, r.member)
 		run.created[r.member] = true
 		if is.inc.Status == seismo.StatusPending && is.inc.Country(cc) == nil {
-			is.inc.Countries = append(is.inc.Countries, seismo.CountryEntry{
+			addEntry(&is.inc, seismo.CountryEntry{
 				Country: cc, Status: seismo.StatusPending, StartedAt: minuteTime(run.m),
 			})
 		}
@@ -396,22 +402,23 @@ func (d *Detector) step(st *state, run *minuteRun, r *reading) {
 		// A blip that cleared before it counted: no trace.
 		d.dropSeries(st, r.member)
 		if e := inc.Country(cc); e != nil && e.Status == seismo.StatusPending {
-			inc.Countries = slices.DeleteFunc(inc.Countries, func(e seismo.CountryEntry) bool { return e.Country == cc })
+			removeEntry(inc, cc)
 		}
 		return
 	case opened:
+		problems, complaints, samples := is.content(cc == seismo.AllCountries)
 		for p, n := range ss.Problems {
-			is.Problems[p] += n
+			problems[p] += n
 		}
-		is.Complaints += ss.Complaints
-		is.Samples = mergeSamples(is.Samples, ss.Samples, d.cfg.Samples)
+		*complaints += ss.Complaints
+		*samples = mergeSamples(*samples, ss.Samples, d.cfg.Samples)
 		if !run.created[r.member] {
 			// The pending minutes up to the last one were read.
 			is.counted(r.member, run.m-1)
 		}
 		ss.Problems, ss.Complaints, ss.Samples = nil, 0, nil
 		if e := inc.Country(cc); e == nil {
-			inc.Countries = append(inc.Countries, seismo.CountryEntry{Country: cc, StartedAt: minuteTime(ss.Since)})
+			addEntry(inc, seismo.CountryEntry{Country: cc, StartedAt: minuteTime(ss.Since)})
 		}
 		e := inc.Country(cc)
 		e.Status, e.ResolvedAt = seismo.StatusOpen, nil
@@ -437,6 +444,23 @@ func (d *Detector) step(st *state, run *minuteRun, r *reading) {
 			e.Reporters, e.PeakAt = max(r.observed, e.Reporters), minuteTime(run.m)
 		}
 	}
+}
+
+// addEntry adds a country's entry, or the global one, to an incident.
+func addEntry(inc *seismo.Incident, e seismo.CountryEntry) {
+	if e.Country == seismo.AllCountries {
+		inc.Global = &e
+		return
+	}
+	inc.Countries = append(inc.Countries, e)
+}
+
+func removeEntry(inc *seismo.Incident, cc string) {
+	if cc == seismo.AllCountries {
+		inc.Global = nil
+		return
+	}
+	inc.Countries = slices.DeleteFunc(inc.Countries, func(e seismo.CountryEntry) bool { return e.Country == cc })
 }
 
 func ratio(observed int, expected float64) float64 {
@@ -543,7 +567,7 @@ func (d *Detector) readContent(ctx context.Context, st *state, run *minuteRun) e
 	for _, c := range all {
 		ss := st.series[c.member]
 		is := st.incidents[seriesService(c.member)]
-		problems, complaints, samples := is.Problems, &is.Complaints, &is.Samples
+		problems, complaints, samples := is.content(seriesCountry(c.member) == seismo.AllCountries)
 		if ss.Status == seismo.StatusPending {
 			if ss.Problems == nil {
 				ss.Problems = map[string]int64{}
@@ -615,6 +639,7 @@ func (d *Detector) finish(st *state, run *minuteRun) []seismo.Event {
 	for member := range st.series {
 		live[seriesService(member)]++
 	}
+	d.relate(st, run)
 	var events []seismo.Event
 	for _, svc := range slices.Sorted(maps.Keys(run.touched)) {
 		is := st.incidents[svc]
@@ -649,14 +674,49 @@ func (d *Detector) finish(st *state, run *minuteRun) []seismo.Event {
 	return events
 }
 
+// relate links each incident that opened this minute with the open
+// incidents of services with the same parent company, both ways: one
+// company's outage often takes several of its services down together, and
+// readers should see one related group. The others get an update event.
+func (d *Detector) relate(st *state, run *minuteRun) {
+	for _, svc := range slices.Sorted(maps.Keys(run.opened)) {
+		parent := d.parents[svc]
+		if parent == "" {
+			continue
+		}
+		is := st.incidents[svc]
+		for _, other := range slices.Sorted(maps.Keys(st.incidents)) {
+			o := st.incidents[other]
+			if other == svc || d.parents[other] != parent || o.inc.Status != seismo.StatusOpen {
+				continue
+			}
+			if !slices.Contains(is.inc.Related, o.inc.ID) {
+				is.inc.Related = append(is.inc.Related, o.inc.ID)
+			}
+			if !slices.Contains(o.inc.Related, is.inc.ID) {
+				o.inc.Related = append(o.inc.Related, is.inc.ID)
+				slices.Sort(o.inc.Related)
+				if !run.opened[other] {
+					run.changed[other] = true
+				}
+			}
+		}
+		slices.Sort(is.inc.Related)
+	}
+}
+
 // derive recomputes severity, peak, problems and order of an incident.
 func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
 	inc := &is.inc
 	inc.UpdatedAt = edge
-	// Severity: the worst open country; a pending incident shows its
-	// pending countries; a resolved one keeps its last value.
+	// Severity: the worst open entry; a pending incident shows its
+	// pending entries; a resolved one keeps its last value.
+	entries := inc.Countries
+	if inc.Global != nil {
+		entries = append(slices.Clone(entries), *inc.Global)
+	}
 	var open, pending Level
-	for _, e := range inc.Countries {
+	for _, e := range entries {
 		switch e.Status {
 		case seismo.StatusOpen:
 			open = max(open, levelOf(e.Severity))
@@ -676,6 +736,8 @@ func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
 		}
 		return strings.Compare(a.Country, b.Country)
 	})
+	// The peak is the global aggregate's when there is one: it sums the
+	// countries. Otherwise the biggest country's.
 	best := -1
 	for i, e := range inc.Countries {
 		if best < 0 || e.Reporters > inc.Countries[best].Reporters ||
@@ -683,27 +745,17 @@ func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
 			best = i
 		}
 	}
-	if best >= 0 {
+	switch {
+	case inc.Global != nil:
+		inc.PeakAt = inc.Global.PeakAt
+	case best >= 0:
 		inc.PeakAt = inc.Countries[best].PeakAt
 	}
 	// Problems over the opened countries, plus pending ones' contributions
-	// so far.
-	counts := maps.Clone(is.Problems)
-	if counts == nil {
-		counts = map[string]int64{}
-	}
-	total := is.Complaints
-	samples := slices.Clone(is.Samples)
-	for _, member := range slices.Sorted(maps.Keys(st.series)) {
-		ss := st.series[member]
-		if ss.Incident != inc.ID || ss.Status != seismo.StatusPending {
-			continue
-		}
-		for p, n := range ss.Problems {
-			counts[p] += n
-		}
-		total += ss.Complaints
-		samples = mergeSamples(samples, ss.Samples, d.cfg.Samples)
+	// so far; the global aggregate's only if no country has any.
+	counts, total, samples := d.contentOf(st, is, false)
+	if total == 0 {
+		counts, total, samples = d.contentOf(st, is, true)
 	}
 	inc.Samples = samples
 	shares := make([]seismo.ProblemShare, 0, len(counts))
@@ -738,11 +790,37 @@ func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
 	}
 }
 
+// contentOf sums the opened content of the countries (or of the global
+// series) and what their pending series brought so far.
+func (d *Detector) contentOf(st *state, is *incidentState, global bool) (map[string]int64, int64, []seismo.Sample) {
+	problems, complaints, opened := is.content(global)
+	counts := maps.Clone(problems)
+	total := *complaints
+	samples := slices.Clone(*opened)
+	for _, member := range slices.Sorted(maps.Keys(st.series)) {
+		ss := st.series[member]
+		if ss.Incident != is.inc.ID || ss.Status != seismo.StatusPending ||
+			(seriesCountry(member) == seismo.AllCountries) != global {
+			continue
+		}
+		for p, n := range ss.Problems {
+			counts[p] += n
+		}
+		total += ss.Complaints
+		samples = mergeSamples(samples, ss.Samples, d.cfg.Samples)
+	}
+	return counts, total, samples
+}
+
 // cloneIncident copies the slices an event shares with the live state.
 func cloneIncident(in seismo.Incident) seismo.Incident {
 	in.Countries = slices.Clone(in.Countries)
 	in.Problems = slices.Clone(in.Problems)
 	in.Related = slices.Clone(in.Related)
 	in.Samples = slices.Clone(in.Samples)
+	if in.Global != nil {
+		g := *in.Global
+		in.Global = &g
+	}
 	return in
 }

@@ -35,13 +35,16 @@ func (md model) advance(ss *seriesState, level Level, recovering bool) transitio
 		}
 	case seismo.StatusOpen:
 		if firing {
-			ss.Quiet = 0
+			ss.Quiet, ss.Recovering = 0, false
 			ss.Level = max(ss.Level, level)
 			return stay
 		}
 		ss.Quiet++
+		// Recovery posts trail off within minutes; once seen in this
+		// quiet spell they count until it ends.
+		ss.Recovering = ss.Recovering || recovering
 		need := md.quiet
-		if recovering {
+		if ss.Recovering {
 			need = min(need, md.recoveryQuiet)
 		}
 		if ss.Quiet >= need {

@@ -27,6 +27,9 @@ type seriesState struct {
 	Fired int `json:"fired"`
 	// Quiet counts consecutive clear minutes while open.
 	Quiet int `json:"quiet"`
+	// Recovering is set when posts said the service is back during the
+	// current quiet spell.
+	Recovering bool `json:"recovering,omitempty"`
 	// Level is the worst level of this episode. It never falls while the
 	// series is in the incident, so a count hovering at the danger line
 	// does not flap the severity (and flood subscribers with updates);
@@ -54,8 +57,28 @@ type incidentState struct {
 	// window reads the window again, and must not count those minutes
 	// twice.
 	Counted map[string]int64 `json:"counted,omitempty"`
+	// The global series counts the same posts again, so its content is
+	// kept apart and shown only when no country has any.
+	GlobalProblems   map[string]int64 `json:"global_problems,omitempty"`
+	GlobalComplaints int64            `json:"global_complaints,omitempty"`
+	GlobalSamples    []seismo.Sample  `json:"global_samples,omitempty"`
 
 	inc seismo.Incident // stored separately, under the incident key
+}
+
+// content returns the totals that a series' content joins: the
+// countries' or, for the global series, the global ones.
+func (is *incidentState) content(global bool) (map[string]int64, *int64, *[]seismo.Sample) {
+	if global {
+		if is.GlobalProblems == nil {
+			is.GlobalProblems = map[string]int64{}
+		}
+		return is.GlobalProblems, &is.GlobalComplaints, &is.GlobalSamples
+	}
+	if is.Problems == nil {
+		is.Problems = map[string]int64{}
+	}
+	return is.Problems, &is.Complaints, &is.Samples
 }
 
 // state is the detector's whole state, loaded from Redis at each Advance.
@@ -165,6 +188,11 @@ func (d *Detector) load(ctx context.Context) (*state, error) {
 func seriesService(member string) string {
 	sr, _ := parseSeries(member)
 	return sr.service
+}
+
+func seriesCountry(member string) string {
+	sr, _ := parseSeries(member)
+	return sr.country
 }
 
 // firstMinute returns the earliest minute that has data.

@@ -272,25 +272,29 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 			if !validService(svc) || containsBefore(r.Signal.Services, j, svc) {
 				continue
 			}
-			sr := series{svc, country}
-			calls = append(calls, call{
-				keys: []string{
-					s.seenKey(sr, r.Post.Source, r.Post.ID),
-					s.minuteKey(sr, "r", m),
-					s.minuteKey(sr, "b", m),
-					s.minuteKey(sr, "s", m),
-				},
-				args: []any{bucketTTL, sampleTTL, flag(r.Signal.Complaint), flag(r.Signal.Recovery),
-					reporter, r.Signal.Problem, sample, samplesPerMinute, flag(r.Late)},
-			})
-			if r.Late {
-				continue
-			}
-			if cur, ok := latest[sr.String()]; !ok || m > cur {
-				latest[sr.String()] = m
-			}
-			if first == 0 || m < first {
-				first = m
+			// The country's series and the service's global one. They are
+			// separate scripts: Redis Cluster may keep them in different
+			// slots.
+			for _, sr := range []series{{svc, country}, {svc, seismo.AllCountries}} {
+				calls = append(calls, call{
+					keys: []string{
+						s.seenKey(sr, r.Post.Source, r.Post.ID),
+						s.minuteKey(sr, "r", m),
+						s.minuteKey(sr, "b", m),
+						s.minuteKey(sr, "s", m),
+					},
+					args: []any{bucketTTL, sampleTTL, flag(r.Signal.Complaint), flag(r.Signal.Recovery),
+						reporter, r.Signal.Problem, sample, samplesPerMinute, flag(r.Late)},
+				})
+				if r.Late {
+					continue
+				}
+				if cur, ok := latest[sr.String()]; !ok || m > cur {
+					latest[sr.String()] = m
+				}
+				if first == 0 || m < first {
+					first = m
+				}
 			}
 		}
 	}
@@ -419,8 +423,8 @@ func (s *Store) Series(ctx context.Context, service, country string, from, to ti
 	if !validService(service) {
 		return nil, seismo.Invalid(fmt.Sprintf("service %q is not a service id", service))
 	}
-	if !seismo.IsCountryCode(country) {
-		return nil, seismo.Invalid(fmt.Sprintf("country %q is not an ISO 3166-1 alpha-2 code", country))
+	if !seismo.IsCountryCode(country) && country != seismo.AllCountries {
+		return nil, seismo.Invalid(fmt.Sprintf("country %q is neither an ISO 3166-1 alpha-2 code nor %q", country, seismo.AllCountries))
 	}
 	lo, hi := unixMinute(from), unixMinute(to.Add(-time.Nanosecond))
 	if hi < lo {

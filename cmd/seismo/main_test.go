@@ -38,7 +38,7 @@ func TestHelpAndUsage(t *testing.T) {
 		{[]string{"classify", "--help"}, 0, "--languages", ""},
 		{[]string{"eval", "--help"}, 0, "--misses", ""},
 		{[]string{"eval"}, 2, "--posts is required", ""},
-		{[]string{"backtest"}, 2, "--posts is required", ""},
+		{[]string{"backtest"}, 2, "--posts or --series is required", ""},
 		{[]string{"run", "--bogus"}, 2, "flag provided but not defined", ""},
 		{[]string{"run", "stray"}, 2, `unexpected argument "stray"`, ""},
 		{[]string{"demo", "--speed", "-1"}, 2, "--speed must not be negative", ""},
