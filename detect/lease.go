@@ -54,9 +54,10 @@ func (c *LeaseConfig) validate() error {
 // Lease elects one leader among instances that share a Store's Redis and
 // prefix: the holder of one key with a TTL, renewed by its owner. Run
 // campaigns until ctx is done and runs the leader's work while it holds the
-// lease. When a leader stops, it deletes the key and another instance takes
-// over within TTL/3; when it crashes or loses Redis, the key expires and
-// another takes over within TTL plus TTL/3.
+// lease. When a leader stops, it keeps the lease until its work has
+// returned, then deletes the key, and another instance takes over within
+// TTL/3; when it crashes or loses Redis, the key expires and another takes
+// over within TTL plus TTL/3.
 //
 // The leader stops its work before the lease can expire: its lead context is
 // cancelled TTL/5 before the earliest moment Redis could let the lease go,
@@ -85,8 +86,8 @@ type Lease struct {
 	holder  string // last owner seen holding the lease
 }
 
-// NewLease returns a lease on s's Redis under s's prefix. A nil log
-// discards. It does no I/O.
+// NewLease returns a lease on s's Redis under s's prefix. Its log lines
+// carry the owner; a nil log discards. It does no I/O.
 func NewLease(s *Store, cfg LeaseConfig, log *slog.Logger) (*Lease, error) {
 	if s == nil {
 		return nil, errors.New("detect lease: nil store")
@@ -98,7 +99,7 @@ func NewLease(s *Store, cfg LeaseConfig, log *slog.Logger) (*Lease, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Lease{s: s, cfg: cfg, log: log, key: s.key(keyLease)}
+	l := &Lease{s: s, cfg: cfg, log: log.With("owner", cfg.Owner), key: s.key(keyLease)}
 	l.script.acquire = redis.NewScript(acquireLua)
 	l.script.renew = redis.NewScript(renewLua)
 	l.script.release = redis.NewScript(releaseLua)
@@ -173,9 +174,11 @@ func (l *Lease) margin() time.Duration { return l.cfg.TTL / 5 }
 
 // Run campaigns for the lease until ctx is done and, each time it wins,
 // runs lead with a context that is cancelled when ctx is done or the lease
-// is lost or could not be renewed in time. Run waits for lead to return
-// before it releases the lease or campaigns again, so lead runs at most
-// once at a time in this instance. When lead returns, with an error
+// is lost or could not be renewed in time. lead must return soon after its
+// context ends: Run waits for it, still renewing the lease unless it was
+// lost, before it releases the lease or campaigns again, so lead runs at
+// most once at a time in this instance, and a successor does not start
+// while it winds down. When lead returns, with an error
 // (logged) or not, the lease is released and Run campaigns again after
 // TTL/3. Redis errors are logged and retried. On ctx's end Run releases
 // the lease, so a successor takes over at once, and returns nil.
@@ -253,7 +256,7 @@ type renewal struct {
 // hold runs lead while the lease is held, acquired by a request sent at
 // sent, and releases the lease when lead, ctx or the lease ends.
 func (l *Lease) hold(ctx context.Context, sent time.Time, lead func(ctx context.Context) error) {
-	log := l.log.With("owner", l.cfg.Owner)
+	log := l.log
 	l.setHolder(l.cfg.Owner)
 	// Redis starts the TTL after the request was sent: stepping down TTL -
 	// margin after sending it is before the lease can expire.
@@ -271,8 +274,9 @@ func (l *Lease) hold(ctx context.Context, sent time.Time, lead func(ctx context.
 	go func() { led <- lead(lctx) }()
 
 	// The renewer makes the Redis calls, so that the watchdog below never
-	// waits on one.
-	rctx, stopRenewing := context.WithCancel(ctx)
+	// waits on one. It outlives ctx: the lease stays held until lead has
+	// returned.
+	rctx, stopRenewing := context.WithCancel(context.WithoutCancel(ctx))
 	renewals := make(chan renewal, 1)
 	var renewer sync.WaitGroup
 	renewer.Go(func() { l.renew(rctx, renewals) })
@@ -322,11 +326,17 @@ loop:
 	// lease is still ours.
 	l.leading.Store(false)
 	cancelLead()
+	// Keep renewing until lead has returned, so no successor starts while
+	// it winds down, unless the lease is lost already.
+	for !leadRan {
+		select {
+		case leadErr = <-led:
+			leadRan = true
+		case <-renewals:
+		}
+	}
 	stopRenewing()
 	renewer.Wait()
-	if !leadRan {
-		leadErr = <-led
-	}
 	if leadErr != nil && !errors.Is(leadErr, context.Canceled) {
 		log.Warn("stepped down: the detector failed", "err", leadErr)
 	} else {

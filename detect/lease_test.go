@@ -196,7 +196,8 @@ func TestLeaseExclusive(t *testing.T) {
 	}
 }
 
-// When the leader stops, it releases the lease and the other takes over
+// When the leader stops, it holds the lease until its lead has returned,
+// however long that takes, then releases it, and the other takes over
 // without waiting for the lease to expire.
 func TestLeaseTakeover(t *testing.T) {
 	const ttl = 600 * time.Millisecond
@@ -208,6 +209,9 @@ func TestLeaseTakeover(t *testing.T) {
 	ra := start(t, a, func(ctx context.Context) error {
 		close(aLeads)
 		<-ctx.Done()
+		// Winding down takes longer than the TTL: a keeps the lease
+		// meanwhile.
+		time.Sleep(ttl + ttl/2)
 		aEnded.Store(true)
 		return nil
 	})
@@ -227,7 +231,7 @@ func TestLeaseTakeover(t *testing.T) {
 	ra.stop(t)
 	select {
 	case at := <-bLeads:
-		t.Logf("b took over %v after a stopped (TTL %v)", at.Sub(stopped).Round(time.Millisecond), ttl)
+		t.Logf("b took over %v after a was told to stop (TTL %v)", at.Sub(stopped).Round(time.Millisecond), ttl)
 	case <-time.After(3 * ttl):
 		t.Fatalf("b did not take over within %v of a stopping", 3*ttl)
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -34,6 +35,8 @@ type pipeline struct {
 	consumer   *ingest.Consumer
 	detector   *detect.Detector
 	relay      *notify.Relay
+	lease      *detect.Lease
+	leader     metrics.Gauge
 	noDetector bool
 	eventsW    *kafka.Writer
 	listener   net.Listener
@@ -47,9 +50,15 @@ type pipelineConfig struct {
 	httpAddr    string
 	// incidentsTopic receives every incident event; "" turns that off.
 	incidentsTopic string
-	// noDetector runs ingest and API only, for extra ingest workers.
+	// noDetector runs ingest and API only: this process does not even
+	// campaign for the detector lease.
 	noDetector bool
 	poll       time.Duration
+	// instance names this process in the detector lease; "" picks
+	// host-pid-random.
+	instance string
+	// leaseTTL is the detector lease's TTL; 0 is the default.
+	leaseTTL time.Duration
 }
 
 func newPipeline(cfg pipelineConfig, rdb redis.UniversalClient, cls *classify.Classifier, log *slog.Logger) (*pipeline, error) {
@@ -67,6 +76,20 @@ func newPipeline(cfg pipelineConfig, rdb redis.UniversalClient, cls *classify.Cl
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
 	}
+	if !cfg.noDetector {
+		instance := cfg.instance
+		if instance == "" {
+			instance = instanceID()
+		}
+		p.lease, err = detect.NewLease(p.store, detect.LeaseConfig{Owner: instance, TTL: cfg.leaseTTL},
+			log.With("component", "lease"))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+	}
+	// Every process shows it, so the sum over processes is the number of
+	// leaders: 1, or 0 during a takeover.
+	p.leader = p.reg.Gauge("seismo_detector_leader", "1 while this process holds the detector lease and runs the detector and the event relay, else 0.")
 	if cfg.incidentsTopic != "" && !cfg.noDetector {
 		p.eventsW = &kafka.Writer{
 			Addr: kafka.TCP(cfg.ingest.Brokers...), Topic: cfg.incidentsTopic, Balancer: &kafka.Hash{},
@@ -108,21 +131,17 @@ func (p *pipeline) url() string {
 	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
 }
 
-// run supervises the consumer, the detector loop, the event relay and the
-// HTTP server until ctx is done or one of them fails. On shutdown the
+// run supervises the consumer, the detector lease and the HTTP server until
+// ctx is done or one of them fails. While this process holds the lease, it
+// runs the detector loop and the event relay (see lead). On shutdown the
 // consumer finishes its batch and commits, the detector and relay stop
-// between steps, and HTTP drains within a bounded time.
+// between steps and the lease is released, and HTTP drains within a
+// bounded time.
 func (p *pipeline) run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return p.consumer.Run(gctx) })
-	if !p.noDetector {
-		g.Go(func() error { return p.detector.Run(gctx) })
-	}
-	if p.relay != nil {
-		g.Go(func() error {
-			defer p.eventsW.Close()
-			return p.relay.Run(gctx)
-		})
+	if p.lease != nil {
+		g.Go(func() error { return p.lease.Run(gctx, p.lead) })
 	}
 	g.Go(func() error {
 		if err := p.server.Serve(p.listener); !errors.Is(err, http.ErrServerClosed) {
@@ -136,7 +155,41 @@ func (p *pipeline) run(ctx context.Context) error {
 		defer cancel()
 		return p.server.Shutdown(sctx)
 	})
+	err := g.Wait()
+	if p.eventsW != nil {
+		// Closed once, after every term of the relay that wrote to it.
+		if cerr := p.eventsW.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close incidents writer: %w", cerr)
+		}
+	}
+	return err
+}
+
+// lead runs the detector loop and the event relay for one term of the
+// detector lease: until ctx ends (the lease is lost or the process stops)
+// or one of them fails, which gives the lease up.
+func (p *pipeline) lead(ctx context.Context) error {
+	p.leader.Set(1)
+	defer p.leader.Set(0)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return p.detector.Run(gctx) })
+	if p.relay != nil {
+		// The relay resumes from its cursor in Redis each term.
+		g.Go(func() error { return p.relay.Run(gctx) })
+	}
 	return g.Wait()
+}
+
+// instanceID names this process in the detector lease: host, pid and a
+// random suffix, so a restarted process on the same host is a new owner.
+func instanceID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "seismo"
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
 // incidentFeed adapts the store to what the api reads.

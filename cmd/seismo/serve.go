@@ -20,7 +20,8 @@ type serveFlags struct {
 	redisDB                         int
 	httpAddr                        string
 	reporterKey                     string
-	workerID                        string
+	workerID, instance              string
+	leaseTTL                        time.Duration
 	lateness, idleTimeout           time.Duration
 	createTopics, detect            bool
 	partitions                      int
@@ -43,7 +44,9 @@ func (s *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.workerID, "worker-id", "", "name of this ingest worker (default host-pid)")
 	fs.DurationVar(&s.lateness, "lateness", def.Lateness, "allowed lateness of posts behind the newest event time of a partition")
 	fs.DurationVar(&s.idleTimeout, "idle-timeout", def.IdleTimeout, "a partition silent this long stops holding the watermark back")
-	fs.BoolVar(&s.detect, "detect", true, "run the detector and the incident event relay in this process;\nuntil leader election exists, exactly one process should (others: --detect=false)")
+	fs.BoolVar(&s.detect, "detect", true, "campaign for the detector lease: the one process that holds it runs the detector\nand the incident event relay, another takes over when it stops (false: ingest and API only)")
+	fs.StringVar(&s.instance, "instance", "", "name of this process in the detector lease (default host-pid-random)")
+	fs.DurationVar(&s.leaseTTL, "lease-ttl", 15*time.Second, "lifetime of the detector lease: a crashed leader is replaced within about this long")
 	fs.BoolVar(&s.createTopics, "create-topics", true, "create the posts, dead-letter and incidents topics when missing")
 	fs.IntVar(&s.partitions, "partitions", 3, "partitions of topics created by --create-topics")
 	s.cls.register(fs)
@@ -73,6 +76,9 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	var sf serveFlags
 	sf.register(fs)
 	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	if err := durationPositive("lease-ttl", sf.leaseTTL); err != nil {
 		return err
 	}
 	log, err := sf.log.logger(sio.err)
@@ -111,6 +117,7 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	p, err := newPipeline(pipelineConfig{
 		ingest: sf.ingestConfig(), detect: detect.DefaultConfig(),
 		reporterKey: key, httpAddr: sf.httpAddr, incidentsTopic: sf.incidentsTopic, noDetector: !sf.detect,
+		instance: sf.instance, leaseTTL: sf.leaseTTL,
 	}, rdb, cls, log)
 	if err != nil {
 		return err
