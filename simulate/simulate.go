@@ -1,6 +1,13 @@
-// Package simulate generates synthetic post traffic: ordinary multilingual
-// chatter with a daily rhythm per country, background complaints, outages,
-// spam bursts. It feeds the demo and the detector's tests, in event time.
+// Package simulate generates synthetic post traffic in event time: ordinary
+// multilingual chatter with a daily rhythm in each country's local time,
+// background complaints, outages, spam bursts (one account posting hundreds
+// of complaints) and news bursts (hundreds of people sharing an article about
+// a past outage). It feeds the demo, the backtest and the detector's tests.
+//
+// A Scenario is usually read from a YAML file (Parse, Builtin); the shipped
+// scenarios are embedded. The same scenario always yields the same posts.
+// Truth says what the detector should make of a scenario, and Score grades
+// the incident events of a run against it.
 package simulate
 
 import (
@@ -8,7 +15,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,7 +29,13 @@ const (
 	KindNegative  = "negative"
 	KindComplaint = "complaint"
 	KindRecovery  = "recovery"
+	// KindNews shares an article about a past outage: not a live complaint.
+	KindNews = "news"
 )
+
+// Languages are the ISO 639-1 codes the simulated posts are written in, the
+// nine the classifier knows.
+var Languages = []string{"ar", "de", "en", "es", "fr", "hi", "it", "pt", "tr"}
 
 // Share is a weighted choice.
 type Share struct {
@@ -30,51 +43,132 @@ type Share struct {
 	Weight float64
 }
 
+// Rhythm is the share of peak activity at each local hour, 0 to 1; minutes
+// between two hours are interpolated.
+type Rhythm [24]float64
+
+// DefaultRhythm is people's posting over a day: lowest before dawn, highest
+// in the evening.
+func DefaultRhythm() Rhythm {
+	return Rhythm{
+		0.35, 0.22, 0.14, 0.10, 0.08, 0.10, 0.20, 0.40, 0.60, 0.70, 0.72, 0.75,
+		0.80, 0.78, 0.74, 0.74, 0.78, 0.82, 0.88, 0.95, 1.00, 0.95, 0.80, 0.55,
+	}
+}
+
+// At returns the share of peak activity at a local time.
+func (r *Rhythm) At(local time.Time) float64 {
+	h := float64(local.Hour()) + float64(local.Minute())/60
+	i := int(h)
+	f := h - float64(i)
+	return r[i]*(1-f) + r[(i+1)%24]*f
+}
+
+// Service is one service's background complaints: people always complain a
+// little, about their own phone or a blip nobody else sees.
+type Service struct {
+	ID string
+	// Baseline is complaints per minute at full activity in a country whose
+	// ComplaintScale is 1.
+	Baseline float64
+	// Rhythm, when not nil, replaces the scenario's rhythm for this
+	// service's complaints, background and outage alike.
+	Rhythm *Rhythm
+}
+
 // Country is one country's ordinary traffic.
 type Country struct {
+	// Code is ISO 3166-1 alpha-2.
 	Code string
-	// UTCOffset places the daily rhythm in local time.
-	UTCOffset time.Duration
-	Langs     []Share
-	// Chatter is posts per minute at full daily activity; MentionShare of
-	// them name a service without reporting anything.
+	// Location is the country's IANA time zone: the daily rhythm follows
+	// local time, daylight saving included.
+	Location *time.Location
+	// Langs are the languages posts are written in, weighted.
+	Langs []Share
+	// Chatter is posts per minute at full activity; MentionShare of them
+	// name a service without reporting anything.
 	Chatter      float64
 	MentionShare float64
-	// Complaints is the background rate of complaints per minute at full
-	// activity, by service: people always complain a little.
-	Complaints map[string]float64
+	// ComplaintScale multiplies every service's Baseline here: how many
+	// people complain in this country compared with others.
+	ComplaintScale float64
 }
 
 // Outage makes services fail in some countries for a while.
 type Outage struct {
-	Services []string
+	// Name identifies the outage in the truth; empty means outage-<index>.
+	Name     string
 	Start    time.Time
 	Duration time.Duration
-	// Ramp is how long reports take to reach their peak.
+	// Ramp is how long reports take to reach their peak. After it they
+	// settle to about a third of the peak while the outage lasts and fall
+	// off in its last stretch (the last quarter, at most ten minutes) as
+	// service returns. Reports also follow the rhythm of the hour: few
+	// people notice an outage at 3 a.m.
 	Ramp time.Duration
-	// Reporters is the number of distinct people who complain, by service
-	// and country.
+	// Reporters is the number of distinct people who post a complaint over
+	// the whole outage, by service and country.
 	Reporters map[string]map[string]int
-	// RecoveryShare of the reporters say the service is back afterwards.
+	// RecoveryShare of the reporters say the service is back in the half
+	// hour after the end.
 	RecoveryShare float64
 }
 
-// Spam is one account posting many complaints in a short time.
+// End is when service returns.
+func (o *Outage) End() time.Time { return o.Start.Add(o.Duration) }
+
+// Services returns the ids of the services the outage affects, sorted.
+func (o *Outage) Services() []string { return sortedKeys(o.Reporters) }
+
+// Spam is one account posting many complaints in a short time. It is one
+// reporter and must not open an incident.
 type Spam struct {
 	Country, Service string
 	Start            time.Time
 	Duration         time.Duration
-	Posts            int
+	// Posts is exactly how many complaints the account posts, spread
+	// evenly over Duration.
+	Posts int
+	// Author is the account; empty means spam-<country>-<service>.
+	Author string
+}
+
+// News is an article about a past outage going round: Posts people, each a
+// different account, share it within Duration, most of them early. Their
+// posts name the service and an outage in the past tense; they are no live
+// complaint and must not open an incident.
+type News struct {
+	Service  string
+	Start    time.Time
+	Duration time.Duration
+	// Posts is exactly how many people share the article.
+	Posts int
+	// Countries weights where the sharers are; each country's languages
+	// pick the text.
+	Countries []Share
+	// URL is the article's address, in the posts' text and url field;
+	// empty means a made-up address on news.example.
+	URL string
 }
 
 // Scenario is a whole simulated stretch of traffic.
 type Scenario struct {
-	Name       string
-	Start, End time.Time
-	Seed       uint64
-	Countries  []Country
-	Outages    []Outage
-	Spam       []Spam
+	Name        string
+	Description string
+	Start, End  time.Time
+	Seed        uint64
+	// Rhythm is the daily shape of activity; nil means DefaultRhythm.
+	Rhythm *Rhythm
+	// DayToDay is the standard deviation of the natural log of a factor
+	// drawn for each local day that multiplies a country's chatter and each
+	// of its complaint rates: ordinary days are not all alike. 0 makes them
+	// alike.
+	DayToDay  float64
+	Services  []Service
+	Countries []Country
+	Outages   []Outage
+	Spam      []Spam
+	News      []News
 	// UnknownCountryShare of posts carry no country.
 	UnknownCountryShare float64
 	// LangHintShare of posts carry the platform's language hint.
@@ -82,19 +176,17 @@ type Scenario struct {
 }
 
 // Generate calls emit for every post of the scenario in event-time order.
-// The same scenario always yields the same posts.
+// The same scenario always yields the same posts. It returns the first error
+// of Validate or of emit.
 func (s *Scenario) Generate(emit func(seismo.Post) error) error {
-	if !s.End.After(s.Start) {
-		return fmt.Errorf("scenario %s: end must be after start", s.Name)
+	if err := s.Validate(); err != nil {
+		return err
 	}
-	g := &generator{s: s, rng: rand.New(rand.NewPCG(s.Seed, s.Seed^0x5e15)), byCode: map[string]*Country{}}
-	for i := range s.Countries {
-		g.byCode[s.Countries[i].Code] = &s.Countries[i]
-	}
+	g := newGenerator(s)
 	var minute []seismo.Post
-	for t := s.Start.Truncate(time.Minute); t.Before(s.End); t = t.Add(time.Minute) {
+	for t := s.Start.UTC(); t.Before(s.End); t = t.Add(time.Minute) {
 		minute = g.minute(t, minute[:0])
-		sort.SliceStable(minute, func(i, j int) bool { return minute[i].CreatedAt.Before(minute[j].CreatedAt) })
+		slices.SortStableFunc(minute, func(a, b seismo.Post) int { return a.CreatedAt.Compare(b.CreatedAt) })
 		for _, p := range minute {
 			if err := emit(p); err != nil {
 				return err
@@ -105,19 +197,118 @@ func (s *Scenario) Generate(emit func(seismo.Post) error) error {
 }
 
 type generator struct {
-	s      *Scenario
-	rng    *rand.Rand
-	byCode map[string]*Country
-	n      int
-	// returning holds authors of an outage who may post again.
+	s        *Scenario
+	rng      *rand.Rand
+	rhythm   Rhythm
+	byCode   map[string]*Country
+	services []*Service
+	n        int
+	// days holds the day-to-day factor of each country (service "") and
+	// each (country, service) for the local day it was drawn for.
+	days map[dayKey]dayFactor
+	// outages holds per (outage, service, country) what the minute loop
+	// needs: the normalising weight and the authors who may post again.
+	outages []outageSeries
+	// spam and news hold the exact number of posts of each minute.
+	spam, news [][]int
+	newsURL    []string
+}
+
+type dayKey struct{ country, service string }
+
+type dayFactor struct {
+	day    int // local year*1000 + day of year
+	factor float64
+}
+
+type outageSeries struct {
+	outage    *Outage
+	service   string
+	country   *Country
+	rhythm    *Rhythm
+	total     float64
+	weight    float64 // sum over the outage's minutes of shape × activity
 	returning []string
+}
+
+func newGenerator(s *Scenario) *generator {
+	g := &generator{
+		s:      s,
+		rng:    rand.New(rand.NewPCG(s.Seed, s.Seed^0x5e15)),
+		rhythm: DefaultRhythm(),
+		byCode: map[string]*Country{},
+		days:   map[dayKey]dayFactor{},
+	}
+	if s.Rhythm != nil {
+		g.rhythm = *s.Rhythm
+	}
+	for i := range s.Countries {
+		g.byCode[s.Countries[i].Code] = &s.Countries[i]
+	}
+	for i := range s.Services {
+		g.services = append(g.services, &s.Services[i])
+	}
+	for i := range s.Outages {
+		o := &s.Outages[i]
+		for _, svc := range o.Services() {
+			r := g.serviceRhythm(svc)
+			for _, code := range sortedKeys(o.Reporters[svc]) {
+				c := g.byCode[code]
+				ser := outageSeries{outage: o, service: svc, country: c, rhythm: r, total: float64(o.Reporters[svc][code])}
+				for m := time.Duration(0); m < o.Duration; m += time.Minute {
+					ser.weight += outageShape(m, o.Duration, o.Ramp) * r.At(o.Start.Add(m).In(c.Location))
+				}
+				g.outages = append(g.outages, ser)
+			}
+		}
+	}
+	for _, sp := range s.Spam {
+		g.spam = append(g.spam, spread(sp.Posts, minutes(sp.Duration), func(int) float64 { return 1 }))
+	}
+	for i, nw := range s.News {
+		// Shares of an article come fast and die down.
+		tau := max(1, float64(minutes(nw.Duration))/4)
+		g.news = append(g.news, spread(nw.Posts, minutes(nw.Duration), func(m int) float64 { return math.Exp(-float64(m) / tau) }))
+		url := nw.URL
+		if url == "" {
+			url = fmt.Sprintf("https://news.example/%s-outage-%d", nw.Service, i+1)
+		}
+		g.newsURL = append(g.newsURL, url)
+	}
+	return g
+}
+
+func (g *generator) serviceRhythm(id string) *Rhythm {
+	for _, sv := range g.services {
+		if sv.ID == id && sv.Rhythm != nil {
+			return sv.Rhythm
+		}
+	}
+	return &g.rhythm
+}
+
+// dayFactor returns the factor of the local day of t for a country, or a
+// (country, service) when service is not empty.
+func (g *generator) dayFactor(local time.Time, country, service string) float64 {
+	if g.s.DayToDay == 0 {
+		return 1
+	}
+	day := local.Year()*1000 + local.YearDay()
+	k := dayKey{country, service}
+	if f, ok := g.days[k]; ok && f.day == day {
+		return f.factor
+	}
+	f := math.Exp(g.s.DayToDay*g.rng.NormFloat64() - g.s.DayToDay*g.s.DayToDay/2)
+	g.days[k] = dayFactor{day, f}
+	return f
 }
 
 func (g *generator) minute(t time.Time, out []seismo.Post) []seismo.Post {
 	for i := range g.s.Countries {
 		c := &g.s.Countries[i]
-		a := activity(t.Add(c.UTCOffset))
-		for range poisson(g.rng, c.Chatter*a) {
+		local := t.In(c.Location)
+		chatter := c.Chatter * g.rhythm.At(local) * g.dayFactor(local, c.Code, "")
+		for range poisson(g.rng, chatter) {
 			kind := KindChatter
 			svc := ""
 			if g.rng.Float64() < c.MentionShare {
@@ -128,69 +319,90 @@ func (g *generator) minute(t time.Time, out []seismo.Post) []seismo.Post {
 			}
 			out = append(out, g.post(t, c, kind, svc, ""))
 		}
-		for _, svc := range sortedKeys(c.Complaints) {
-			for range poisson(g.rng, c.Complaints[svc]*a) {
-				out = append(out, g.post(t, c, KindComplaint, svc, ""))
+		for _, sv := range g.services {
+			r := &g.rhythm
+			if sv.Rhythm != nil {
+				r = sv.Rhythm
+			}
+			rate := sv.Baseline * c.ComplaintScale * r.At(local) * g.dayFactor(local, c.Code, sv.ID)
+			for range poisson(g.rng, rate) {
+				out = append(out, g.post(t, c, KindComplaint, sv.ID, ""))
 			}
 		}
 	}
-	for _, o := range g.s.Outages {
-		out = g.outage(t, o, out)
+	for i := range g.outages {
+		out = g.outage(t, &g.outages[i], out)
 	}
-	for _, sp := range g.s.Spam {
-		if t.Before(sp.Start) || !t.Before(sp.Start.Add(sp.Duration)) {
+	for i, sp := range g.s.Spam {
+		m := int(t.Sub(sp.Start) / time.Minute)
+		if m < 0 || m >= len(g.spam[i]) {
 			continue
 		}
-		perMin := float64(sp.Posts) / sp.Duration.Minutes()
-		c := g.byCode[sp.Country]
-		for range poisson(g.rng, perMin) {
-			out = append(out, g.post(t, c, KindComplaint, sp.Service, "spam-"+sp.Country+"-"+sp.Service))
+		author := sp.Author
+		if author == "" {
+			author = "spam-" + strings.ToLower(sp.Country) + "-" + sp.Service
+		}
+		for range g.spam[i][m] {
+			out = append(out, g.post(t, g.byCode[sp.Country], KindComplaint, sp.Service, author))
+		}
+	}
+	for i, nw := range g.s.News {
+		m := int(t.Sub(nw.Start) / time.Minute)
+		if m < 0 || m >= len(g.news[i]) {
+			continue
+		}
+		for range g.news[i][m] {
+			c := g.byCode[pick(g.rng, nw.Countries)]
+			p := g.post(t, c, KindNews, nw.Service, "")
+			p.Text = strings.ReplaceAll(p.Text, "{url}", g.newsURL[i])
+			p.URL = g.newsURL[i]
+			out = append(out, p)
 		}
 	}
 	return out
 }
 
-// outage adds the complaints of minute t, shaped as a fast rise and a slow
-// decay, and the recovery posts in the half hour after the end.
-func (g *generator) outage(t time.Time, o Outage, out []seismo.Post) []seismo.Post {
+// outage adds one series' complaints of minute t and the recovery posts in
+// the half hour after the end.
+func (g *generator) outage(t time.Time, ser *outageSeries, out []seismo.Post) []seismo.Post {
+	o := ser.outage
 	since := t.Sub(o.Start)
 	if since < 0 || since >= o.Duration+30*time.Minute {
 		return out
 	}
-	for _, svc := range o.Services {
-		for _, code := range sortedKeys(o.Reporters[svc]) {
-			total := float64(o.Reporters[svc][code])
-			c := g.byCode[code]
-			if c == nil {
-				continue
-			}
-			if since < o.Duration {
-				mean := total * outageShape(since, o.Duration, o.Ramp) / outageArea(o.Duration, o.Ramp)
-				for range poisson(g.rng, mean) {
-					author := ""
-					// About one complaint in six comes from someone who
-					// already complained: they count once.
-					if len(g.returning) > 0 && g.rng.Float64() < 0.15 {
-						author = g.returning[g.rng.IntN(len(g.returning))]
-					}
-					p := g.post(t, c, KindComplaint, svc, author)
-					if author == "" && len(g.returning) < 5000 {
-						g.returning = append(g.returning, p.Author)
-					}
-					out = append(out, p)
-				}
-				continue
-			}
-			after := (since - o.Duration).Minutes()
-			mean := total * o.RecoveryShare * math.Exp(-after/8) / 8
-			for range poisson(g.rng, mean) {
-				out = append(out, g.post(t, c, KindRecovery, svc, ""))
-			}
+	c := ser.country
+	if since >= o.Duration {
+		after := (since - o.Duration).Minutes()
+		mean := ser.total * o.RecoveryShare * math.Exp(-after/8) / 8
+		for range poisson(g.rng, mean) {
+			out = append(out, g.post(t, c, KindRecovery, ser.service, ""))
 		}
+		return out
+	}
+	var mean float64
+	if ser.weight > 0 {
+		// Posts outnumber reporters: some complain again.
+		mean = ser.total / (1 - repeatShare) * outageShape(since, o.Duration, o.Ramp) * ser.rhythm.At(t.In(c.Location)) / ser.weight
+	}
+	for range poisson(g.rng, mean) {
+		author := ""
+		if len(ser.returning) > 0 && g.rng.Float64() < repeatShare {
+			author = ser.returning[g.rng.IntN(len(ser.returning))]
+		}
+		p := g.post(t, c, KindComplaint, ser.service, author)
+		if author == "" && len(ser.returning) < 5000 {
+			ser.returning = append(ser.returning, p.Author)
+		}
+		out = append(out, p)
 	}
 	return out
 }
 
+// repeatShare of an outage's complaints come from someone who already
+// complained: they count once.
+const repeatShare = 0.15
+
+// outageShape is the relative rate of complaints at a time into an outage.
 func outageShape(since, dur, ramp time.Duration) float64 {
 	x := since.Minutes()
 	rise := 1.0
@@ -198,22 +410,38 @@ func outageShape(since, dur, ramp time.Duration) float64 {
 		rise = (x + 1) / ramp.Minutes()
 	}
 	// Reports peak early and settle to about a third while the outage lasts,
-	// then fall off in its last ten minutes as service returns.
+	// then fall off at the end as service returns.
 	level := 0.35 + 0.65*math.Exp(-x/(dur.Minutes()/3))
 	tail := 1.0
-	if left := (dur - since).Minutes(); left < 10 {
-		tail = left / 10
+	fade := min(10, dur.Minutes()/4)
+	if left := (dur - since).Minutes(); left < fade {
+		tail = left / fade
 	}
 	return rise * level * tail
 }
 
-func outageArea(dur, ramp time.Duration) float64 {
-	var a float64
-	for m := time.Duration(0); m < dur; m += time.Minute {
-		a += outageShape(m, dur, ramp)
+// spread distributes exactly n posts over m minutes in proportion to
+// weight, deterministically.
+func spread(n, m int, weight func(int) float64) []int {
+	out := make([]int, m)
+	cum := make([]float64, m)
+	var total float64
+	for i := range m {
+		total += weight(i)
+		cum[i] = total
 	}
-	return a
+	j := 0
+	for k := range n {
+		u := (float64(k) + 0.5) / float64(n) * total
+		for j < m-1 && cum[j] < u {
+			j++
+		}
+		out[j]++
+	}
+	return out
 }
+
+func minutes(d time.Duration) int { return int(d / time.Minute) }
 
 func (g *generator) post(t time.Time, c *Country, kind, svc, author string) seismo.Post {
 	g.n++
@@ -247,29 +475,24 @@ func (g *generator) text(lang, kind, svc string) string {
 	if !strings.Contains(tpl, "{svc}") {
 		return tpl
 	}
-	names := aliases[svc+"/"+lang]
-	if len(names) == 0 {
-		names = aliases[svc]
-	}
-	name := names[g.rng.IntN(len(names))]
+	name := g.alias(svc, lang)
 	if strings.Contains(tpl, "#{svc}") {
 		return strings.ReplaceAll(tpl, "{svc}", strings.ReplaceAll(name, " ", ""))
 	}
 	return strings.ReplaceAll(tpl, "{svc}", name)
 }
 
-// activity is the share of peak posting at a local time: lowest before
-// dawn, highest in the evening.
-func activity(local time.Time) float64 {
-	h := float64(local.Hour()) + float64(local.Minute())/60
-	i := int(h)
-	f := h - float64(i)
-	return hourly[i]*(1-f) + hourly[(i+1)%24]*f
-}
-
-var hourly = [24]float64{
-	0.35, 0.22, 0.14, 0.10, 0.08, 0.10, 0.20, 0.40, 0.60, 0.70, 0.72, 0.75,
-	0.80, 0.78, 0.74, 0.74, 0.78, 0.82, 0.88, 0.95, 1.00, 0.95, 0.80, 0.55,
+// alias picks a name people of a language use for a service; a service
+// without known names is written as its id.
+func (g *generator) alias(svc, lang string) string {
+	names := aliases[svc+"/"+lang]
+	if len(names) == 0 {
+		names = aliases[svc]
+	}
+	if len(names) == 0 {
+		return svc
+	}
+	return names[g.rng.IntN(len(names))]
 }
 
 var serviceMix = []Share{
@@ -318,7 +541,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys
 }
 
@@ -349,6 +572,18 @@ func parseTemplates(s string) map[string]map[string][]string {
 	return out
 }
 
+// NewsTexts returns the templates of posts sharing news of a past outage in
+// a language, with the service written as name and the article's address as
+// url: every text a news burst can post. The classifier should count none
+// of them as a complaint.
+func NewsTexts(lang, name, url string) []string {
+	var out []string
+	for _, tpl := range templates[lang][KindNews] {
+		out = append(out, strings.NewReplacer("{svc}", name, "{url}", url).Replace(tpl))
+	}
+	return out
+}
+
 // aliases are the names people use for a service, by "service/lang" and
 // then "service" as the fallback.
 var aliases = map[string][]string{
@@ -357,11 +592,23 @@ var aliases = map[string][]string{
 	"whatsapp/hi":  {"WhatsApp", "whatsapp", "व्हाट्सएप"},
 	"whatsapp/ar":  {"واتساب", "الواتس", "واتس اب"},
 	"whatsapp/es":  {"WhatsApp", "el whats", "wsp", "whatsapp"},
+	"whatsapp/it":  {"WhatsApp", "whatsapp"},
+	"whatsapp/fr":  {"WhatsApp", "whatsapp", "wtsp"},
+	"whatsapp/de":  {"WhatsApp", "whatsapp"},
+	"whatsapp/tr":  {"WhatsApp", "whatsapp", "vatsap"},
 	"instagram":    {"Instagram", "instagram", "insta", "Insta"},
 	"instagram/ar": {"انستا", "الانستقرام", "انستغرام"},
 	"instagram/hi": {"Instagram", "insta", "इंस्टाग्राम"},
+	"instagram/pt": {"Instagram", "insta"},
+	"instagram/tr": {"Instagram", "insta"},
+	"instagram/es": {"Instagram", "insta", "IG"},
 	"facebook":     {"Facebook", "facebook", "FB"},
 	"facebook/ar":  {"فيسبوك", "الفيس"},
+	"facebook/pt":  {"Facebook", "face"},
+	"facebook/tr":  {"Facebook", "face"},
+	"facebook/es":  {"Facebook", "face"},
+	"messenger":    {"Messenger", "messenger", "FB Messenger"},
+	"messenger/ar": {"ماسنجر", "مسنجر"},
 	"x":            {"Twitter", "X", "twitter"},
 	"x/ar":         {"تويتر"},
 	"youtube":      {"YouTube", "youtube", "YT"},
@@ -376,14 +623,11 @@ var aliases = map[string][]string{
 	"netflix/ar":   {"نتفليكس"},
 	"spotify":      {"Spotify", "spotify"},
 	"spotify/ar":   {"سبوتيفاي"},
-	"instagram/pt": {"Instagram", "insta"},
-	"facebook/pt":  {"Facebook", "face"},
-	"whatsapp/it":  {"WhatsApp", "whatsapp"},
-	"whatsapp/fr":  {"WhatsApp", "whatsapp", "wtsp"},
-	"whatsapp/de":  {"WhatsApp", "whatsapp"},
-	"whatsapp/tr":  {"WhatsApp", "whatsapp", "vatsap"},
-	"instagram/tr": {"Instagram", "insta"},
-	"facebook/tr":  {"Facebook", "face"},
-	"instagram/es": {"Instagram", "insta", "IG"},
-	"facebook/es":  {"Facebook", "face"},
+	"gmail":        {"Gmail", "gmail"},
+	"discord":      {"Discord", "discord"},
+	"chatgpt":      {"ChatGPT", "chatgpt"},
+	"outlook":      {"Outlook", "hotmail"},
+	"icloud":       {"iCloud", "icloud"},
+	"threads":      {"Threads app"},
+	"signal":       {"Signal app"},
 }

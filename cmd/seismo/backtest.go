@@ -18,6 +18,7 @@ import (
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/classify"
 	"github.com/seismo-dev/seismo/detect"
+	"github.com/seismo-dev/seismo/simulate"
 )
 
 func runBacktest(ctx context.Context, args []string, sio stdio) error {
@@ -40,9 +41,16 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 	case *postsFile == "":
 		return fmt.Errorf("%w: --posts or --series is required", errUsage)
 	}
-	_ = truthFile // scored in backtest_truth.go
 	if *flush < 0 {
 		return fmt.Errorf("%w: --flush must not be negative", errUsage)
+	}
+	var truth *simulate.Truth
+	if *truthFile != "" {
+		t, err := readTruth(*truthFile)
+		if err != nil {
+			return err
+		}
+		truth = t
 	}
 	in, err := openInput(*postsFile, sio.in)
 	if err != nil {
@@ -75,14 +83,6 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 	}
 	defer rdb.Close()
 
-	store, err := detect.NewStore(rdb, detect.StoreConfig{Prefix: prefix, ReporterKey: []byte(randomHex(32))})
-	if err != nil {
-		return err
-	}
-	det, err := detect.NewDetector(store, detect.DefaultConfig(), cls.Services(), discardLogger())
-	if err != nil {
-		return err
-	}
 	out := bufio.NewWriter(sio.out)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
@@ -92,28 +92,60 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 			if err := enc.Encode(ev); err != nil {
 				return err
 			}
-			sum.events++
-			sum.incidents[ev.Data.ID] = ev.Data
 		}
 		return nil
 	}
-	if err := replay(ctx, posts, cls, store, det, emit, &sum); err != nil {
+	if err := detectPosts(ctx, posts, cls, rdb, prefix, []byte(randomHex(32)), *flush, emit, &sum); err != nil {
 		return err
-	}
-	if len(posts) > 0 {
-		end := posts[len(posts)-1].CreatedAt.Add(*flush)
-		events, err := det.Advance(ctx, end)
-		if err != nil {
-			return err
-		}
-		if err := emit(events); err != nil {
-			return err
-		}
 	}
 	if err := out.Flush(); err != nil {
 		return err
 	}
 	sum.write(sio.err)
+	if truth != nil {
+		writeScore(sio.err, truth, simulate.Score(truth, sum.log))
+	}
+	return nil
+}
+
+// detectPosts runs posts, sorted by event time, through classify, record
+// and detect on rdb under prefix, hashing authors with reporterKey, then
+// lets event time run on for flush after the last post. Every event goes to
+// emit and into sum, in order.
+func detectPosts(ctx context.Context, posts []seismo.Post, cls *classify.Classifier, rdb redis.UniversalClient,
+	prefix string, reporterKey []byte, flush time.Duration, emit func([]seismo.Event) error, sum *backtestSummary) error {
+	store, err := detect.NewStore(rdb, detect.StoreConfig{Prefix: prefix, ReporterKey: reporterKey})
+	if err != nil {
+		return err
+	}
+	det, err := detect.NewDetector(store, detect.DefaultConfig(), cls.Services(), discardLogger())
+	if err != nil {
+		return err
+	}
+	if sum.incidents == nil {
+		sum.incidents = map[string]seismo.Incident{}
+	}
+	record := func(events []seismo.Event) error {
+		for _, ev := range events {
+			sum.events++
+			sum.incidents[ev.Data.ID] = ev.Data
+			sum.log = append(sum.log, ev)
+		}
+		return emit(events)
+	}
+	if err := replay(ctx, posts, cls, store, det, record, sum); err != nil {
+		return err
+	}
+	if len(posts) > 0 {
+		end := posts[len(posts)-1].CreatedAt.Add(flush)
+		events, err := det.Advance(ctx, end)
+		if err != nil {
+			return err
+		}
+		if err := record(events); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -217,6 +249,8 @@ type backtestSummary struct {
 	complaints, recoveries int
 	events                 int
 	incidents              map[string]seismo.Incident
+	// log is every event in order, for latencies and scoring.
+	log []seismo.Event
 }
 
 func (s *backtestSummary) write(w io.Writer) {
@@ -247,9 +281,13 @@ func (s *backtestSummary) write(w io.Writer) {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	opened := openedAt(s.log)
 	for _, id := range ids {
 		in := s.incidents[id]
 		fmt.Fprintf(w, "  %s %s %s started %s", in.ID, in.Status, in.Severity, in.StartedAt.Format(time.RFC3339))
+		if at, ok := opened[id]; ok {
+			fmt.Fprintf(w, " opened %s (%s after start)", at.Format(time.RFC3339), at.Sub(in.StartedAt))
+		}
 		if in.ResolvedAt != nil {
 			fmt.Fprintf(w, " resolved %s", in.ResolvedAt.Format(time.RFC3339))
 		}
