@@ -37,10 +37,16 @@ func (e *Estimate) addZeros(k int64, decay float64) {
 	e.Weight = w
 }
 
-func (e Estimate) String() string {
-	return strconv.FormatFloat(e.Mean, 'g', -1, 64) + " " +
-		strconv.FormatFloat(e.Weight, 'g', -1, 64) + " " +
-		strconv.FormatInt(e.Last, 10)
+func (e Estimate) String() string { return string(e.appendTo(nil)) }
+
+// appendTo writes "mean weight last", floats in their shortest exact form so
+// a replay reads back the same values.
+func (e Estimate) appendTo(b []byte) []byte {
+	b = strconv.AppendFloat(b, e.Mean, 'g', -1, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, e.Weight, 'g', -1, 64)
+	b = append(b, ' ')
+	return strconv.AppendInt(b, e.Last, 10)
 }
 
 func parseEstimate(s string) (Estimate, error) {
@@ -322,15 +328,21 @@ func baselineFields(g grid, i int64) []string {
 	return []string{fieldLevel, dayField(g, i), weekField(g, i), fieldSpread}
 }
 
-// fields encodes the baseline of step i for HSET. Floats are written in
-// their shortest exact form so a replay reads back the same values.
+// fields encodes the baseline of step i for HSET, the four values in one
+// buffer.
 func (b Baseline) fields(g grid, i int64) []any {
 	names := baselineFields(g, i)
+	buf := make([]byte, 0, 4*48)
+	var ends [4]int
+	for k, e := range []Estimate{b.Level, b.Day, b.Week, b.Spread} {
+		buf = e.appendTo(buf)
+		ends[k] = len(buf)
+	}
 	return []any{
-		names[0], b.Level.String(),
-		names[1], b.Day.String(),
-		names[2], b.Week.String(),
-		names[3], b.Spread.String(),
+		names[0], buf[:ends[0]],
+		names[1], buf[ends[0]:ends[1]],
+		names[2], buf[ends[1]:ends[2]],
+		names[3], buf[ends[2]:ends[3]],
 	}
 }
 

@@ -43,6 +43,8 @@ type Detector struct {
 	// no new whole minute costs no round trip.
 	done    int64
 	hasDone bool
+	// cache is what the last minute read and wrote (see read.go).
+	cache readCache
 }
 
 // NewDetector returns a detector over s. services give incidents their
@@ -207,6 +209,16 @@ type reading struct {
 	member   string
 	observed int // distinct reporters in the window
 	current  int // distinct reporters in the minute itself
+	// sum adds up the window's per-minute distinct reporters: an upper
+	// bound of observed, and what the spread learns from, because its
+	// mean is exactly the window's expected count.
+	sum int
+	// window holds the distinct reporters of each minute of the window,
+	// oldest first.
+	window []int
+	// reread marks a baseline read from Redis this minute (not cached):
+	// its key's TTL is refreshed when it is written back.
+	reread bool
 	// recoveries counts posts saying the service is back in the window;
 	// read only for series in an incident.
 	recoveries int
@@ -241,6 +253,7 @@ func (d *Detector) evaluate(ctx context.Context, st *state, m int64) ([]seismo.E
 		opened: map[string]bool{}, changed: map[string]bool{},
 	}
 	if err := d.read(ctx, st, run); err != nil {
+		d.cache.valid = false
 		return nil, err
 	}
 	d.lifecycle(st, run)
@@ -253,101 +266,11 @@ func (d *Detector) evaluate(ctx context.Context, st *state, m int64) ([]seismo.E
 		d.testHookBeforeWrite(minuteTime(m))
 	}
 	if err := d.write(ctx, st, run, events); err != nil {
+		d.cache.valid = false
 		return nil, err
 	}
+	d.remember(run)
 	return events, nil
-}
-
-// read gathers the active series and their counts and baselines.
-func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
-	m := run.m
-	active, err := d.s.rdb.ZRangeByScore(ctx, d.s.key(keySeries), &redis.ZRangeBy{
-		Min: strconv.FormatInt(m-d.cfg.activeMinutes()+1, 10), Max: "+inf",
-	}).Result()
-	if err != nil {
-		return fmt.Errorf("list active series: %w", err)
-	}
-	set := make(map[string]bool, len(active)+len(st.series))
-	for _, a := range active {
-		set[a] = true
-	}
-	for member := range st.series {
-		set[member] = true
-	}
-	members := slices.Sorted(maps.Keys(set))
-
-	// Distinct reporters of the window are the union of its minute
-	// HyperLogLogs: PFMERGE into a scratch key, PFCOUNT, DEL, inside
-	// MULTI so the scratch key never outlives the transaction. (A
-	// multi-key PFCOUNT would do on Redis, but miniredis, the embedded
-	// mode, sums the keys' counts instead of taking the union, and one
-	// account posting every minute would count once per minute.)
-	w := d.cfg.windowMinutes()
-	type cmds struct {
-		window, minute *redis.IntCmd
-		base           *redis.SliceCmd
-		recoveries     []*redis.StringCmd
-	}
-	all := make([]cmds, 0, len(members))
-	run.readings = make([]reading, 0, len(members))
-	pipe := d.s.rdb.TxPipeline()
-	for _, member := range members {
-		sr, ok := parseSeries(member)
-		if !ok {
-			continue
-		}
-		scratch := d.s.seriesKey(sr, "scratch")
-		keys := make([]string, w)
-		for i := range w {
-			keys[i] = d.s.minuteKey(sr, "r", m-w+1+i)
-		}
-		pipe.PFMerge(ctx, scratch, keys...)
-		c := cmds{window: pipe.PFCount(ctx, scratch)}
-		pipe.Del(ctx, scratch)
-		c.minute = pipe.PFCount(ctx, keys[w-1])
-		c.base = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), baselineFields(minuteGrid, m)...)
-		if st.series[member] != nil {
-			for i := range w {
-				c.recoveries = append(c.recoveries, pipe.HGet(ctx, d.s.minuteKey(sr, "b", m-w+1+i), "recoveries"))
-			}
-		}
-		all = append(all, c)
-		run.readings = append(run.readings, reading{sr: sr, member: member})
-	}
-	if len(all) == 0 {
-		return nil
-	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("read %d series: %w", len(all), err)
-	}
-	warm := m-st.start >= d.cfg.warmupMinutes()
-	for i := range run.readings {
-		r := &run.readings[i]
-		r.observed, r.current = int(all[i].window.Val()), int(all[i].minute.Val())
-		for _, rc := range all[i].recoveries {
-			n, _ := rc.Int()
-			r.recoveries += n
-		}
-		b, ok, err := parseBaseline(all[i].base.Val())
-		if err != nil {
-			return fmt.Errorf("series %s: %w", r.member, err)
-		}
-		if !ok {
-			if r.observed == 0 && r.current == 0 {
-				r.idle = true
-				continue
-			}
-			b = d.md.fresh(m, st.start)
-		}
-		d.md.catchUp(&b, m)
-		r.base = b
-		level, expected := d.md.assess(r.observed, b)
-		r.expected = expected
-		if warm {
-			r.level = level
-		}
-	}
-	return nil
 }
 
 // lifecycle moves series and incidents through pending, open and resolved.
@@ -522,7 +445,7 @@ func (d *Detector) learn(st *state, run *minuteRun) {
 			d.md.skip(&r.base, run.m)
 			continue
 		}
-		d.md.learn(&r.base, run.m, float64(r.current), r.observed, r.expected)
+		d.md.learn(&r.base, run.m, float64(r.current), r.sum, r.expected)
 	}
 }
 

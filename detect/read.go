@@ -1,0 +1,202 @@
+package detect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// readCache keeps what the detector read and wrote for its last minute, so
+// that the next minute reads only what is new: one HyperLogLog count per
+// series, and its baseline only when the hour (and so the seasonal slot)
+// changes. A minute's counts are final once the watermark has passed it
+// (late posts are counted apart), so they never go stale. The cache is used
+// only for the minute right after the one it holds, and only if the state
+// in Redis was last written by that minute, which is to say by this
+// detector; anything else (another detector won a minute, an error) drops
+// it.
+type readCache struct {
+	valid  bool
+	minute int64
+	counts map[string][]int // member → distinct reporters of the window's minutes, oldest first
+	bases  map[string]Baseline
+}
+
+// read gathers the active series, their counts and baselines, and grades
+// each. It costs one round trip for the counts and baselines of all series,
+// and a second one for the exact window union of the few series that could
+// fire or are in an incident.
+func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
+	m := run.m
+	active, err := d.s.rdb.ZRangeByScore(ctx, d.s.key(keySeries), &redis.ZRangeBy{
+		Min: strconv.FormatInt(m-d.cfg.activeMinutes()+1, 10), Max: "+inf",
+	}).Result()
+	if err != nil {
+		return fmt.Errorf("list active series: %w", err)
+	}
+	set := make(map[string]bool, len(active)+len(st.series))
+	for _, a := range active {
+		set[a] = true
+	}
+	for member := range st.series {
+		set[member] = true
+	}
+	members := slices.Sorted(maps.Keys(set))
+
+	w := d.cfg.windowMinutes()
+	c := &d.cache
+	warmCache := c.valid && c.minute == m-1 && st.hasLast && st.last == m-1
+	sameHour := warmCache && minuteGrid.slot(m, hoursPerWeek) == minuteGrid.slot(m-1, hoursPerWeek)
+	type cmds struct {
+		counts     []*redis.IntCmd // the window's minutes not cached, oldest first
+		base       *redis.SliceCmd
+		recoveries []*redis.StringCmd
+	}
+	all := make([]cmds, 0, len(members))
+	run.readings = make([]reading, 0, len(members))
+	pipe := d.s.rdb.Pipeline()
+	for _, member := range members {
+		sr, ok := parseSeries(member)
+		if !ok {
+			continue
+		}
+		var cm cmds
+		from := m - w + 1
+		if warmCache && c.counts[member] != nil {
+			from = m
+		}
+		for k := from; k <= m; k++ {
+			cm.counts = append(cm.counts, pipe.PFCount(ctx, d.s.minuteKey(sr, "r", k)))
+		}
+		if _, cached := c.bases[member]; !sameHour || !cached {
+			cm.base = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), baselineFields(minuteGrid, m)...)
+		}
+		if st.series[member] != nil {
+			for k := m - w + 1; k <= m; k++ {
+				cm.recoveries = append(cm.recoveries, pipe.HGet(ctx, d.s.minuteKey(sr, "b", k), "recoveries"))
+			}
+		}
+		all = append(all, cm)
+		run.readings = append(run.readings, reading{sr: sr, member: member})
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("read %d series: %w", len(all), err)
+	}
+
+	warm := m-st.start >= d.cfg.warmupMinutes()
+	var union []int // readings that need the exact window union
+	for i := range run.readings {
+		r, cm := &run.readings[i], &all[i]
+		counts := make([]int, 0, w)
+		if len(cm.counts) < int(w) {
+			counts = append(counts, c.counts[r.member][1:]...)
+		}
+		for _, pc := range cm.counts {
+			counts = append(counts, int(pc.Val()))
+		}
+		r.window = counts
+		r.current = counts[len(counts)-1]
+		for _, n := range counts {
+			r.sum += n
+		}
+		for _, rc := range cm.recoveries {
+			n, _ := rc.Int()
+			r.recoveries += n
+		}
+		var b Baseline
+		if cm.base == nil {
+			b = c.bases[r.member]
+		} else {
+			var ok bool
+			if b, ok, err = parseBaseline(cm.base.Val()); err != nil {
+				return fmt.Errorf("series %s: %w", r.member, err)
+			}
+			r.reread = true
+			if !ok {
+				if r.sum == 0 {
+					r.idle = true
+					continue
+				}
+				b = d.md.fresh(m, st.start)
+			}
+		}
+		d.md.catchUp(&b, m)
+		r.base = b
+		r.expected = d.md.expected(b)
+		// The union is at most the sum of the minutes, so a series whose
+		// sum cannot fire cannot fire on the union either, and its union
+		// is not needed. Series in an incident show theirs.
+		r.observed = r.sum
+		could := warm && r.sum >= d.cfg.MinReporters && float64(r.sum) >= d.cfg.MinRatio*r.expected
+		if could || st.series[r.member] != nil {
+			union = append(union, i)
+		}
+	}
+	if len(union) > 0 {
+		if err := d.readUnions(ctx, run, union); err != nil {
+			return err
+		}
+	}
+	if warm {
+		for i := range run.readings {
+			if r := &run.readings[i]; !r.idle {
+				r.level = d.cfg.Assess(r.observed, r.expected, d.md.spread(r.base))
+			}
+		}
+	}
+	return nil
+}
+
+// readUnions sets observed to the distinct reporters of the whole window
+// for the given readings: PFMERGE into a scratch key, PFCOUNT, DEL, inside
+// MULTI so the scratch key never outlives the transaction. (A multi-key
+// PFCOUNT would do on Redis, but miniredis, the embedded mode, sums the
+// keys' counts instead of taking the union, and one account posting every
+// minute would count once per minute.)
+func (d *Detector) readUnions(ctx context.Context, run *minuteRun, idx []int) error {
+	w := d.cfg.windowMinutes()
+	pipe := d.s.rdb.TxPipeline()
+	counts := make([]*redis.IntCmd, len(idx))
+	for j, i := range idx {
+		sr := run.readings[i].sr
+		scratch := d.s.seriesKey(sr, "scratch")
+		keys := make([]string, w)
+		for k := range w {
+			keys[k] = d.s.minuteKey(sr, "r", run.m-w+1+k)
+		}
+		pipe.PFMerge(ctx, scratch, keys...)
+		counts[j] = pipe.PFCount(ctx, scratch)
+		pipe.Del(ctx, scratch)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("read %d window unions: %w", len(idx), err)
+	}
+	for j, i := range idx {
+		run.readings[i].observed = int(counts[j].Val())
+	}
+	return nil
+}
+
+// remember keeps the minute's counts and learned baselines for the next.
+func (d *Detector) remember(run *minuteRun) {
+	c := &d.cache
+	counts := make(map[string][]int, len(run.readings))
+	bases := make(map[string]Baseline, len(run.readings))
+	for i := range run.readings {
+		r := &run.readings[i]
+		if r.idle {
+			continue
+		}
+		counts[r.member] = r.window
+		bases[r.member] = r.base
+	}
+	c.counts, c.bases, c.minute, c.valid = counts, bases, run.m, true
+}
