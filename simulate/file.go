@@ -73,6 +73,7 @@ type fileNews struct {
 	Posts     int                `yaml:"posts"`
 	Countries map[string]float64 `yaml:"countries"`
 	URL       string             `yaml:"url"`
+	Year      int                `yaml:"year"`
 }
 
 // Defaults of the YAML format for fields left out.
@@ -99,9 +100,18 @@ func Parse(data []byte) (*Scenario, error) {
 		return nil, d.problems.err()
 	}
 	s, p := f.scenario()
-	if len(p) == 0 {
-		if err := s.Validate(); err != nil {
-			p = unjoin(err)
+	// Validate finds the rest; a field the conversion already faulted
+	// (a time zone it could not load) is not reported twice.
+	faulted := map[string]bool{}
+	for _, e := range p {
+		faulted[e.(*FieldError).Path] = true
+	}
+	if err := s.Validate(); err != nil {
+		for _, e := range unjoin(err) {
+			var fe *FieldError
+			if !errors.As(e, &fe) || !faulted[fe.Path] {
+				p = append(p, e)
+			}
 		}
 	}
 	if len(p) > 0 {
@@ -175,6 +185,7 @@ func (f *fileScenario) scenario() (*Scenario, problems) {
 		case fo.Reports == nil && fo.Scale != 0:
 			p.add(path+".scale", "only means something with reports")
 		case fo.Reports != nil:
+			o.sizeField = "reports"
 			o.Reporters = map[string]map[string]int{}
 			for _, svc := range sortedKeys(fo.Reports) {
 				o.Reporters[svc] = map[string]int{}
@@ -183,6 +194,7 @@ func (f *fileScenario) scenario() (*Scenario, problems) {
 					n := int(math.Round(r / fo.Scale))
 					if n < 1 {
 						p.add(fmt.Sprintf("%s.reports.%s.%s", path, svc, code), "%v reports at scale %v round to no reporter", r, fo.Scale)
+						n = 1 // reported once, here
 					}
 					o.Reporters[svc][code] = n
 				}
@@ -196,7 +208,7 @@ func (f *fileScenario) scenario() (*Scenario, problems) {
 		s.Spam = append(s.Spam, sp)
 	}
 	for _, fn := range f.News {
-		nw := News{Service: fn.Service, Start: fn.Start.UTC(), Duration: fn.Duration, Posts: fn.Posts, URL: fn.URL}
+		nw := News{Service: fn.Service, Start: fn.Start.UTC(), Duration: fn.Duration, Posts: fn.Posts, URL: fn.URL, Year: fn.Year}
 		for _, code := range sortedKeys(fn.Countries) {
 			nw.Countries = append(nw.Countries, Share{Value: code, Weight: fn.Countries[code]})
 		}

@@ -79,12 +79,14 @@ func TestScore(t *testing.T) {
 				event(seismo.EventOpened, 2, wa, "whatsapp", "GB:open"),
 				event(seismo.EventUpdated, 20, wa, "whatsapp", "GB:resolved"),
 				event(seismo.EventUpdated, 25, wa, "whatsapp", "GB:open"),
+				// US opens late but within the outage: found, 45 minutes.
+				event(seismo.EventUpdated, 45, wa, "whatsapp", "GB:open", "US:open"),
 				// BR opens long after the end and slack: not found, and false.
-				event(seismo.EventUpdated, 140, wa, "whatsapp", "GB:open", "BR:open"),
+				event(seismo.EventUpdated, 140, wa, "whatsapp", "GB:open", "US:open", "BR:open"),
 			},
-			found:   []string{"whatsapp/GB"},
-			latency: map[string]time.Duration{"whatsapp/GB": 2 * time.Minute},
-			median:  2 * time.Minute, max: 2 * time.Minute,
+			found:   []string{"whatsapp/GB", "whatsapp/US"},
+			latency: map[string]time.Duration{"whatsapp/GB": 2 * time.Minute, "whatsapp/US": 45 * time.Minute},
+			median:  23*time.Minute + 30*time.Second, max: 45 * time.Minute,
 			falseOpenings: []string{wa + "/BR"},
 		},
 		{

@@ -16,6 +16,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,9 +34,9 @@ const (
 	KindNews = "news"
 )
 
-// Languages are the ISO 639-1 codes the simulated posts are written in, the
-// nine the classifier knows.
-var Languages = []string{"ar", "de", "en", "es", "fr", "hi", "it", "pt", "tr"}
+// Languages returns the ISO 639-1 codes simulated posts can be written in,
+// the nine the classifier knows.
+func Languages() []string { return []string{"ar", "de", "en", "es", "fr", "hi", "it", "pt", "tr"} }
 
 // Share is a weighted choice.
 type Share struct {
@@ -112,6 +113,17 @@ type Outage struct {
 	// RecoveryShare of the reporters say the service is back in the half
 	// hour after the end.
 	RecoveryShare float64
+
+	// sizeField names Reporters in error paths: "reports" when the file
+	// gave report counts.
+	sizeField string
+}
+
+func (o *Outage) sizePath(i int) string {
+	if o.sizeField != "" {
+		return fmt.Sprintf("outages[%d].%s", i, o.sizeField)
+	}
+	return fmt.Sprintf("outages[%d].reporters", i)
 }
 
 // End is when service returns.
@@ -149,6 +161,9 @@ type News struct {
 	// URL is the article's address, in the posts' text and url field;
 	// empty means a made-up address on news.example.
 	URL string
+	// Year is when the outage the article tells about happened; 0 means
+	// the year of Start.
+	Year int
 }
 
 // Scenario is a whole simulated stretch of traffic.
@@ -351,10 +366,15 @@ func (g *generator) minute(t time.Time, out []seismo.Post) []seismo.Post {
 		if m < 0 || m >= len(g.news[i]) {
 			continue
 		}
+		year := nw.Year
+		if year == 0 {
+			year = nw.Start.Year()
+		}
+		fill := strings.NewReplacer("{url}", g.newsURL[i], "{year}", strconv.Itoa(year))
 		for range g.news[i][m] {
 			c := g.byCode[pick(g.rng, nw.Countries)]
 			p := g.post(t, c, KindNews, nw.Service, "")
-			p.Text = strings.ReplaceAll(p.Text, "{url}", g.newsURL[i])
+			p.Text = fill.Replace(p.Text)
 			p.URL = g.newsURL[i]
 			out = append(out, p)
 		}
@@ -572,14 +592,15 @@ func parseTemplates(s string) map[string]map[string][]string {
 	return out
 }
 
-// NewsTexts returns the templates of posts sharing news of a past outage in
-// a language, with the service written as name and the article's address as
-// url: every text a news burst can post. The classifier should count none
-// of them as a complaint.
-func NewsTexts(lang, name, url string) []string {
+// NewsTexts returns every text a news burst can post in a language, with
+// the service written as name, the article's address as url and the year of
+// the past outage it tells about. The classifier should count none of them
+// as a complaint.
+func NewsTexts(lang, name, url string, year int) []string {
+	fill := strings.NewReplacer("{svc}", name, "{url}", url, "{year}", strconv.Itoa(year))
 	var out []string
 	for _, tpl := range templates[lang][KindNews] {
-		out = append(out, strings.NewReplacer("{svc}", name, "{url}", url).Replace(tpl))
+		out = append(out, fill.Replace(tpl))
 	}
 	return out
 }

@@ -229,9 +229,12 @@ func TestParseErrors(t *testing.T) {
 		{"reports and reporters", edit("scale: 25", "scale: 25\n    reporters: {whatsapp: {GB: 3}}"), []string{"outages[0].reports: reports and reporters exclude each other"}},
 		{"reports without scale", edit("    scale: 25\n", ""), []string{"outages[0].scale: required with reports"}},
 		{"too few reports", edit("IT: 2512}", "IT: 10}"), []string{"outages[0].reports.whatsapp.IT:", "round to no reporter"}},
-		{"outage country not listed", edit("IT: 2512}", "FR: 2512}"), []string{"outages[0].reporters.whatsapp.FR:", `country "FR" is not in countries`}},
-		{"bad service id", edit("whatsapp: {GB: 10000", "What's App: {GB: 10000"), []string{`outages[0].reporters.What's App:`, "not a service id"}},
+		{"reporters given directly", edit("    scale: 25\n    reports:\n      whatsapp: {GB: 10000, IT: 2512}", "    reporters:\n      whatsapp: {GB: 0}"),
+			[]string{"outages[0].reporters.whatsapp.GB: 0 reporters: want at least 1"}},
+		{"outage country not listed", edit("IT: 2512}", "FR: 2512}"), []string{"outages[0].reports.whatsapp.FR:", `country "FR" is not in countries`, "line 20"}},
+		{"bad service id", edit("whatsapp: {GB: 10000", "What's App: {GB: 10000"), []string{`outages[0].reports.What's App:`, "not a service id"}},
 		{"spam without posts", edit("posts: 200", "posts: 0"), []string{"spam[0].posts: 0: want at least 1"}},
+		{"news about the future", edit("url: https://news.example/a", "url: https://news.example/a\n    year: 2030"), []string{"news[0].year: 2030"}},
 		{"news country not listed", edit("{GB: 2, IT: 1}", "{GB: 2, ES: 1}"), []string{"news[0].countries.ES:", "not in countries"}},
 		{"rhythm too short", edit("seed: 1", "seed: 1\nrhythm: [1, 0.5]"), []string{"rhythm: 2 values: want 24"}},
 		{"several problems", edit("chatter: 20", "chatter: -1, mention_share: 2"), []string{"countries.GB.chatter: -1 must not be negative", "countries.GB.mention_share: 2 must be from 0 to 1"}},
@@ -384,5 +387,21 @@ func TestTruth(t *testing.T) {
 	}
 	if b := tr.Bursts[1]; b.Kind != simulate.BurstNews || b.Authors != 300 || !slices.Equal(b.Countries, []string{"GB", "IT", "ZZ"}) {
 		t.Errorf("news = %+v", b)
+	}
+}
+
+// BenchmarkGenerateQuietWeek generates the shipped week of ordinary traffic;
+// it should take seconds at most.
+func BenchmarkGenerateQuietWeek(b *testing.B) {
+	s, err := simulate.Builtin("quiet-week")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		n := 0
+		if err := s.Generate(func(seismo.Post) error { n++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(n), "posts/op")
 	}
 }

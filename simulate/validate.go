@@ -113,11 +113,11 @@ func (s *Scenario) Validate() error {
 			p.add(path+".tz", "required: an IANA time zone such as Europe/London")
 		}
 		if len(c.Langs) == 0 {
-			p.add(path+".langs", "required: at least one of %s", strings.Join(Languages, " "))
+			p.add(path+".langs", "required: at least one of %s", strings.Join(Languages(), " "))
 		}
 		for _, l := range c.Langs {
-			if !slices.Contains(Languages, l.Value) {
-				p.add(path+".langs."+l.Value, "%q is not one of the languages %s", l.Value, strings.Join(Languages, " "))
+			if !slices.Contains(Languages(), l.Value) {
+				p.add(path+".langs."+l.Value, "%q is not one of the languages %s", l.Value, strings.Join(Languages(), " "))
 			}
 			share(&p, path+".langs."+l.Value, l.Weight, math.SmallestNonzeroFloat64, math.MaxFloat64)
 		}
@@ -166,10 +166,10 @@ func (s *Scenario) Validate() error {
 		}
 		share(&p, path+".recovery_share", o.RecoveryShare, 0, 1)
 		if len(o.Reporters) == 0 {
-			p.add(path+".reporters", "required: reporters (or reports and scale) by service and country")
+			p.add(o.sizePath(i), "required: reporters (or reports and scale) by service and country")
 		}
 		for _, svc := range sortedKeys(o.Reporters) {
-			spath := path + ".reporters." + svc
+			spath := o.sizePath(i) + "." + svc
 			serviceID(&p, spath, svc)
 			if len(o.Reporters[svc]) == 0 {
 				p.add(spath, "no country")
@@ -211,6 +211,9 @@ func (s *Scenario) Validate() error {
 		if strings.ContainsAny(nw.URL, " \t\r\n") {
 			p.add(path+".url", "%q must not contain spaces", nw.URL)
 		}
+		if nw.Year != 0 && (nw.Year < 2000 || nw.Year > nw.Start.Year()) {
+			p.add(path+".year", "%d: want the year of a past outage, from 2000 to the burst's", nw.Year)
+		}
 	}
 	return p.err()
 }
@@ -229,7 +232,7 @@ func (s *Scenario) CheckServices(known func(id string) bool) error {
 	}
 	for i, o := range s.Outages {
 		for _, svc := range o.Services() {
-			check(fmt.Sprintf("outages[%d].reporters.%s", i, svc), svc)
+			check(o.sizePath(i)+"."+svc, svc)
 		}
 	}
 	for i, sp := range s.Spam {

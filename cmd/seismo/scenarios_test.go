@@ -85,13 +85,13 @@ func TestScenarioTargets(t *testing.T) {
 func TestNewsTextsAreNotComplaints(t *testing.T) {
 	cls := testClassifier(t)
 	names := map[string][]string{"ar": {"واتساب", "انستغرام", "فيسبوك"}}
-	for _, lang := range simulate.Languages {
+	for _, lang := range simulate.Languages() {
 		t.Run(lang, func(t *testing.T) {
 			services := names[lang]
 			if services == nil {
 				services = []string{"WhatsApp", "Instagram", "Facebook"}
 			}
-			templates := simulate.NewsTexts(lang, "{svc}", "{url}")
+			templates := simulate.NewsTexts(lang, "{svc}", "{url}", 2021)
 			if len(templates) == 0 {
 				t.Fatalf("no news texts in %s", lang)
 			}
@@ -99,7 +99,7 @@ func TestNewsTextsAreNotComplaints(t *testing.T) {
 				var failed []string
 				var cues []seismo.Cue
 				for _, svc := range services {
-					text := simulate.NewsTexts(lang, svc, "https://news.example/tech/outage")[i]
+					text := simulate.NewsTexts(lang, svc, "https://news.example/tech/outage", 2021)[i]
 					// Posts carry the platform's language hint or none.
 					for _, hint := range []string{lang, ""} {
 						sig := cls.Classify(&seismo.Post{ID: "n", Text: text, Lang: hint})
