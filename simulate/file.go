@@ -13,9 +13,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// The YAML scenario format. Field names are snake_case; unknown fields are
-// errors. Times are RFC 3339 in any offset and whole minutes; durations are
-// Go durations (90m, 2h, 168h). README.md shows a whole file.
+// fileScenario is the YAML scenario format (see Parse). Field names are
+// snake_case; unknown fields are errors.
 type fileScenario struct {
 	Name                string                 `yaml:"name"`
 	Description         string                 `yaml:"description"`
@@ -85,6 +84,21 @@ const (
 // Parse reads a scenario from YAML and validates it. Unknown fields, values
 // of the wrong type and every problem Validate finds are errors, each a
 // *FieldError with the field's path and line, joined.
+//
+// The top level has name, description, seed, start and end (RFC 3339, whole
+// minutes), rhythm (24 shares of peak activity by local hour), day_to_day,
+// unknown_country_share, lang_hint_share and:
+//
+//	services:  {<id>: {baseline, rhythm}}
+//	countries: {<ISO code>: {tz, langs: {<lang>: weight}, chatter, mention_share (0.12), complaint_scale (1)}}
+//	outages:   [{name, start, duration, ramp, recovery_share,
+//	             reporters: {<service>: {<country>: n}}  or  reports: {...} with scale}]
+//	spam:      [{country, service, start, duration, posts, author}]
+//	news:      [{service, start, duration, posts, countries: {<country>: weight}, url, year}]
+//
+// reports are Downdetector-like counts; scale of them make one posting
+// complainer (reporters = reports / scale, rounded). Durations are Go
+// durations (90m, 2h).
 func Parse(data []byte) (*Scenario, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {

@@ -26,6 +26,9 @@ const maxMedianLatency = 2 * time.Minute
 // latency of at most two minutes of event time after onset, no false
 // incident, and no incident from a spam or news burst.
 func TestScenarioTargets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("replays days of traffic; skipped with -short")
+	}
 	cls := testClassifier(t)
 	for _, name := range simulate.BuiltinNames() {
 		t.Run(name, func(t *testing.T) {
