@@ -181,6 +181,9 @@ type model struct {
 	floor                                        float64 // BaselineFloor per step
 	window                                       int64   // steps in Window, at least 1
 	robustAfter                                  float64 // Warmup in steps
+	// spreadAfter is the level weight from which the spread learns: a
+	// window of steps, or half the level's memory if that is shorter.
+	spreadAfter float64
 	// Lifecycle durations in steps, at least 1.
 	pending, quiet, recoveryQuiet int
 }
@@ -201,6 +204,7 @@ func newModel(cfg Config, g grid) model {
 		floor:         cfg.BaselineFloor * step / 60,
 		window:        steps(cfg.Window),
 		robustAfter:   float64(steps(cfg.Warmup)),
+		spreadAfter:   min(float64(steps(cfg.Window))+1, 0.5/(1-decay(cfg.BaselineHalfLife.Seconds()/step))),
 		pending:       int(steps(cfg.PendingFor)),
 		quiet:         int(steps(cfg.QuietFor)),
 		recoveryQuiet: int(steps(cfg.RecoveryQuietFor)),
@@ -284,12 +288,14 @@ func (md model) learn(b *Baseline, i int64, x float64, observed int, expected fl
 	b.Level.add(x, md.levelDecay)
 	b.Day.add(x, md.dayDecay)
 	b.Week.add(x, md.weekDecay)
-	if expected > 0 {
+	if expected > 0 && b.Level.Weight >= md.spreadAfter {
 		// ((x-mu)² - mu)/mu² has mean a for a count with variance
-		// mu + a*mu². The deviation is clipped at three times the mean so
-		// one burst that stayed under the alarm cannot make the series
-		// look bursty for days.
-		d := min(float64(observed)-expected, 3*expected)
+		// mu + a*mu². The deviation is clipped at SpreadClip times the
+		// mean (see Config). A new series' first windows are not
+		// learned: the level was still the floor and did not expect
+		// them, and (clip·mu)²/mu² from a surprise the model could not
+		// have foreseen would read as burstiness for weeks.
+		d := min(float64(observed)-expected, md.cfg.SpreadClip*expected)
 		b.Spread.add((d*d-expected)/(expected*expected), md.spreadDecay)
 	}
 	b.Level.Last, b.Day.Last, b.Week.Last, b.Spread.Last = i, i, i, i

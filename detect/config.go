@@ -70,6 +70,13 @@ type Config struct {
 	SeasonPrior time.Duration
 	// SpreadHalfLife is the half-life of the learned overdispersion.
 	SpreadHalfLife time.Duration
+	// SpreadClip bounds what one window teaches the learned
+	// overdispersion: its excess over the expected count counts as at most
+	// SpreadClip times that count. Small, a burst that stayed under the
+	// alarm cannot make a calm series look bursty for days; large, a
+	// series whose bursts are its normal (mentions of a company) learns
+	// how bursty it is.
+	SpreadClip float64
 	// RelearnAfter lets the baseline of a series learn again once this long
 	// has passed since the series started firing, although it is still part
 	// of an incident: a lasting change of level (a service gaining users, a
@@ -111,6 +118,7 @@ func DefaultConfig() Config {
 		WeeklyHalfLife:   28 * 24 * time.Hour,
 		SeasonPrior:      30 * time.Minute,
 		SpreadHalfLife:   24 * time.Hour,
+		SpreadClip:       3,
 		RelearnAfter:     6 * time.Hour,
 		BaselineTTL:      35 * 24 * time.Hour,
 		Samples:          5,
@@ -169,6 +177,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("detect config: BaselineHalfLife must be at least 1m, got %s", c.BaselineHalfLife)
 	case c.DailyHalfLife < time.Hour, c.WeeklyHalfLife < time.Hour, c.SpreadHalfLife < time.Minute:
 		return errors.New("detect config: DailyHalfLife and WeeklyHalfLife must be at least 1h, SpreadHalfLife at least 1m")
+	case !(c.SpreadClip > 0):
+		return fmt.Errorf("detect config: SpreadClip must be positive, got %g", c.SpreadClip)
 	case c.SeasonPrior < 0:
 		return fmt.Errorf("detect config: SeasonPrior must not be negative, got %s", c.SeasonPrior)
 	case c.BaselineTTL < c.ActiveFor:

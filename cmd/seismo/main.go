@@ -64,6 +64,7 @@ func commands() []command {
 		{"classify", "classify Post JSON lines from stdin, one Signal JSON line out per line in", runClassify},
 		{"backtest", "classify, count and detect over a file of posts in event time; incident events to stdout", runBacktest},
 		{"simulate", "write the posts of a built-in scenario as JSON lines", runSimulate},
+		{"nab", "run the detector on NAB count series and score its alerts as NAB does", runNAB},
 		{"eval", "score the classifier on labelled posts: precision, recall and F1 per language", runEval},
 	}
 }
