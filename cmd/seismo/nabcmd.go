@@ -176,6 +176,17 @@ func (s setFlag) apply(cfg *detect.Config) error {
 			if d, err = time.ParseDuration(val); err == nil {
 				f.SetInt(int64(d))
 			}
+		case f.Type() == reflect.TypeFor[[]time.Duration]():
+			var ds []time.Duration
+			for _, part := range list(val) {
+				d, e := time.ParseDuration(part)
+				if e != nil {
+					err = e
+					break
+				}
+				ds = append(ds, d)
+			}
+			f.Set(reflect.ValueOf(ds))
 		case f.Kind() == reflect.Int:
 			var n int64
 			if n, err = strconv.ParseInt(val, 10, 0); err == nil {
