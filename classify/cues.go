@@ -65,7 +65,7 @@ func (c *Classifier) buildCues(a *analysis, mask langMask) {
 	for _, m := range a.matches {
 		for _, ei := range m.node.entries {
 			e := &c.lx.entries[ei]
-			if e.lang&mask == 0 || len(a.cues) >= maxCues {
+			if e.lang&mask == 0 || len(a.cues) >= maxCues || e.label && !a.labelAt(m.start, m.end) {
 				continue
 			}
 			cu := cue{start: m.start, end: m.end, kind: e.kind, value: e.value, phrase: e.phrase,
@@ -169,6 +169,12 @@ func (a *analysis) strengthenRecovery() {
 			break
 		}
 	}
+}
+
+// labelAt reports whether tokens [start, end) are a headline's label:
+// they open their sentence and a colon follows them.
+func (a *analysis) labelAt(start, end int) bool {
+	return a.s.toks[end-1].colon && (start == 0 || a.s.toks[start-1].sentence != a.s.toks[start].sentence)
 }
 
 // masksAlias reports whether a phrase of kind k hides an ambiguous alias

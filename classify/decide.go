@@ -146,7 +146,7 @@ func (c *Classifier) attribute(a *analysis) {
 			continue
 		}
 		cu.anchor = c.nearestAnchor(a, cu, false)
-		if a.told[cu.sentence]&toldPast != 0 || a.s.sentences[cu.sentence].question {
+		if a.toldAt(cu.sentence, cu.start, cu.end)&toldPast != 0 || a.s.sentences[cu.sentence].question {
 			// "it worked fine yesterday" says nothing of now, and "is
 			// it working for you?" asks.
 			continue
@@ -322,6 +322,8 @@ type serviceScore struct {
 // markTold flags the sentences that tell of the past or report news.
 // They are told sentence by sentence: "yesterday it was down for hours"
 // rules out that sentence, not "it worked yesterday. Now it crashes."
+// Within a sentence, a word of the present reclaims the words nearest to
+// it (toldAt).
 func (a *analysis) markTold() {
 	told := a.told[:0]
 	for range a.s.sentences {
@@ -329,13 +331,16 @@ func (a *analysis) markTold() {
 	}
 	for ci := range a.cues {
 		cu := &a.cues[ci]
-		if cu.kind != kNegative || cu.cancelled || cu.sentence >= len(told) {
+		if cu.cancelled || cu.sentence >= len(told) {
 			continue
 		}
-		switch cu.value {
-		case negPast:
+		switch {
+		case cu.kind == kNow:
+			told[cu.sentence] |= toldNow
+		case cu.kind != kNegative:
+		case cu.value == negPast:
 			told[cu.sentence] |= toldPast
-		case negNews:
+		case cu.value == negNews:
 			told[cu.sentence] |= toldPast | toldNews
 		}
 	}
@@ -346,7 +351,40 @@ func (a *analysis) markTold() {
 const (
 	toldPast uint8 = 1 << iota // no complaint from this sentence
 	toldNews                   // no recovery either
+	toldNow                    // a word of the present is in it too
 )
+
+// toldAt returns the told flags that apply to the words [start, end) of
+// a sentence: none when a word of the present ("now", "ahora", "jetzt")
+// is at least as near to them as every past or news marker of the
+// sentence, so "it broke last week too, and now it's down again" still
+// complains while "it broke last week" does not. Nearness counts words,
+// and a clause boundary as ten.
+func (a *analysis) toldAt(sentence, start, end int) uint8 {
+	t := a.told[sentence]
+	if t&toldPast == 0 || t&toldNow == 0 {
+		return t &^ toldNow
+	}
+	clause := a.s.toks[start].clause
+	past, now := math.MaxInt, math.MaxInt
+	for ci := range a.cues {
+		m := &a.cues[ci]
+		if m.cancelled || m.sentence != sentence {
+			continue
+		}
+		d := spanGap(m.start, m.end, start, end) + 10*absInt(a.s.toks[m.start].clause-clause)
+		switch {
+		case m.kind == kNow:
+			now = min(now, d)
+		case m.kind == kNegative && (m.value == negPast || m.value == negNews):
+			past = min(past, d)
+		}
+	}
+	if now <= past {
+		return 0
+	}
+	return t &^ toldNow
+}
 
 // problemRank orders problem types from most to least specific, for
 // posts that describe several.
@@ -366,7 +404,6 @@ func (c *Classifier) score(a *analysis) verdict {
 	var question, ok bool
 	var own int
 	var vetoComplaint bool
-	told := a.told
 	for ci := range a.cues {
 		cu := &a.cues[ci]
 		switch {
@@ -391,7 +428,7 @@ func (c *Classifier) score(a *analysis) verdict {
 		vetoComplaint = true
 	}
 	for _, m := range a.mentions {
-		if m.outageTag && told[a.s.toks[m.start].sentence]&toldPast == 0 {
+		if m.outageTag && a.toldAt(a.s.toks[m.start].sentence, m.start, m.end)&toldPast == 0 {
 			s := &scores[m.svc]
 			s.complaint = math.Max(s.complaint, wHashtag)
 			s.cues++
@@ -402,7 +439,7 @@ func (c *Classifier) score(a *analysis) verdict {
 		if cu.cancelled || cu.anchor < 0 || !isPositive(cu.kind) {
 			continue
 		}
-		if t := told[cu.sentence]; isOutageFamily(cu.kind) && t&toldPast != 0 ||
+		if t := a.toldAt(cu.sentence, cu.start, cu.end); isOutageFamily(cu.kind) && t&toldPast != 0 ||
 			(cu.kind == kRecovery || cu.kind == kRecoveryWeak) && t&toldNews != 0 {
 			continue
 		}

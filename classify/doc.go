@@ -52,12 +52,15 @@
 // screen is frozen", not "spinning wheel on the phone"). Outage words
 // about the author's device (unless asked: "is it X or my wifi?"), "it's
 // your wifi" and mocked questions count against a complaint; news of a
-// past outage ("yesterday", a year) rules out the outage told in its own
-// sentence. "I thought" cancels the outage it introduces ("dachte schon X
-// ist down"), and in languages that say it after the verb, the outage
-// before it ("çalışmıyor sandım"). A service said to work ("insta loads
-// fine") takes no outage words from other clauses unless a "but" follows,
-// so "everyone is on X because WhatsApp is down" names WhatsApp only.
+// past outage ("yesterday", a year, "remember when", "what caused", a
+// headline's label such as "Report:") rules out the outage told in its own
+// sentence, except the outage words nearer to a word of the present ("it
+// broke last week too, and now it's down again"). "I thought" cancels the
+// outage it introduces ("dachte schon X ist down"), and in languages that
+// say it after the verb, the outage before it ("çalışmıyor sandım"). A
+// service said to work ("insta loads fine") takes no outage words from
+// other clauses unless a "but" follows, so "everyone is on X because
+// WhatsApp is down" names WhatsApp only.
 // Ambiguous aliases (X, WA, IG, zap, signal, threads, snap, face) count
 // only when such a cue is about them or they are written as a hashtag.
 //

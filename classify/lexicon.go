@@ -44,6 +44,7 @@ const (
 	kISP                      // a carrier or internet provider
 	kThing                    // something that is not an online service (bank, train)
 	kCommunity                // a group, channel or server on a service
+	kNow                      // a word of the present ("now", "ahora"): bounds the reach of past and news
 	numKinds
 )
 
@@ -52,7 +53,7 @@ var kindNames = map[string]kind{
 	"trouble": kTrouble, "question": kQuestion, "recovery": kRecovery, "working": kWorking,
 	"ok": kOK, "negator": kNegator, "irrealis": kIrrealis, "negative": kNegative,
 	"ignore": kIgnore, "topic": kTopic, "device": kDevice, "isp": kISP, "thing": kThing,
-	"community": kCommunity,
+	"community": kCommunity, "now": kNow,
 }
 
 // Negative families.
@@ -114,6 +115,10 @@ type entry struct {
 	// ("ne reçoit plus", "no carga"): a further negator next to it is
 	// part of the same negation, not a second one.
 	negated bool
+	// label is set for a phrase written with a final colon ("report:"):
+	// it counts only as the label that opens a sentence, colon included
+	// ("Report: what caused..."), not as a word anywhere.
+	label bool
 }
 
 // pattern token forms.
@@ -451,11 +456,12 @@ func (lx *lexicon) add(k kind, value string, bit langMask, phrase string) error 
 		}
 	}
 	joined := strings.Join(toks, " ")
+	label := strings.HasSuffix(phrase, ":")
 	// The same phrase in the same section of several languages shares one
 	// entry.
 	for _, ei := range n.entries {
 		e := &lx.entries[ei]
-		if e.kind == k && e.value == value {
+		if e.kind == k && e.value == value && e.label == label {
 			e.lang |= bit
 			n.mask |= bit
 			return nil
@@ -463,7 +469,7 @@ func (lx *lexicon) add(k kind, value string, bit langMask, phrase string) error 
 	}
 	n.entries = append(n.entries, int32(len(lx.entries)))
 	n.mask |= bit
-	lx.entries = append(lx.entries, entry{kind: k, value: value, lang: bit, phrase: joined})
+	lx.entries = append(lx.entries, entry{kind: k, value: value, lang: bit, phrase: joined, label: label})
 	return nil
 }
 

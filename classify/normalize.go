@@ -49,6 +49,9 @@ type token struct {
 	// circumfix ("مبيشتغلش", "ma y5demch"): its forms include the bare
 	// verb, and a working word matched there is negated.
 	negForm bool
+	// colon is set when a colon follows the token: it ends a headline's
+	// label ("Report:", "Bericht:").
+	colon bool
 }
 
 // sentenceInfo records what the tokenizer saw about one sentence.
@@ -499,6 +502,9 @@ func tokenize(s *scratch, text string) {
 			newSentence()
 		case sep == ',' || sep == '،' || sep == ':' || sep == '(' || sep == ')' || sep == '-' && !inTok:
 			endToken()
+			if sep == ':' && len(s.toks) > 0 {
+				s.toks[len(s.toks)-1].colon = true
+			}
 			clause++
 		case sep == '"':
 			if quote == 0 {
