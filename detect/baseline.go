@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -180,12 +181,16 @@ type model struct {
 	prior                                        float64 // SeasonPrior in steps
 	floor                                        float64 // BaselineFloor per step
 	window                                       int64   // steps in Window, at least 1
-	robustAfter                                  float64 // Warmup in steps
+	// windows are the steps of Window and of each of ExtraWindows, in
+	// that order, and span the longest.
+	windows     []int64
+	span        int64
+	robustAfter float64 // Warmup in steps
 	// spreadAfter is the level weight from which the spread learns: a
 	// window of steps, or half the level's memory if that is shorter.
 	spreadAfter float64
 	// Lifecycle durations in steps, at least 1.
-	pending, quiet, recoveryQuiet int
+	pending, dangerPending, quiet, recoveryQuiet int
 }
 
 func newModel(cfg Config, g grid) model {
@@ -193,6 +198,10 @@ func newModel(cfg Config, g grid) model {
 	decay := func(halfLifeSteps float64) float64 { return math.Exp2(-1 / max(halfLifeSteps, 1)) }
 	perHour := 3600 / step
 	steps := func(d time.Duration) int64 { return max(int64(math.Ceil(d.Seconds()/step)), 1) }
+	windows := []int64{steps(cfg.Window)}
+	for _, w := range cfg.ExtraWindows {
+		windows = append(windows, steps(w))
+	}
 	return model{
 		cfg:           cfg,
 		g:             g,
@@ -203,9 +212,12 @@ func newModel(cfg Config, g grid) model {
 		prior:         max(cfg.SeasonPrior.Seconds()/step, 1),
 		floor:         cfg.BaselineFloor * step / 60,
 		window:        steps(cfg.Window),
+		windows:       windows,
+		span:          slices.Max(windows),
 		robustAfter:   float64(steps(cfg.Warmup)),
 		spreadAfter:   min(float64(steps(cfg.Window))+1, 0.5/(1-decay(cfg.BaselineHalfLife.Seconds()/step))),
 		pending:       int(steps(cfg.PendingFor)),
+		dangerPending: int(steps(min(cfg.DangerPendingFor, cfg.PendingFor))),
 		quiet:         int(steps(cfg.QuietFor)),
 		recoveryQuiet: int(steps(cfg.RecoveryQuietFor)),
 	}
@@ -260,9 +272,11 @@ func (md model) rate(b Baseline) float64 {
 // expected returns the count expected over the window.
 func (md model) expected(b Baseline) float64 { return float64(md.window) * md.rate(b) }
 
-// spread returns the overdispersion to test with.
+// spread returns the overdispersion to test with: the learned one, but
+// never below MinSpread, because the expected count is itself only an
+// estimate, a few weeks of one hour's data at best.
 func (md model) spread(b Baseline) float64 {
-	return min(max(b.Spread.Mean, 0), maxSpread)
+	return min(max(b.Spread.Mean, md.cfg.MinSpread), maxSpread)
 }
 
 // maxSpread caps the learned overdispersion: at a = 4 the window count's
@@ -277,13 +291,15 @@ func (md model) learn(b *Baseline, i int64, x float64, observed int, expected fl
 		return
 	}
 	md.catchUp(b, i)
-	if b.Level.Weight >= md.robustAfter {
+	if md.trusted(*b) {
 		// Once the baseline holds Warmup of evidence, a step teaches at
 		// most three standard deviations above what was expected, so an
 		// outage that grows slowly under the alarm line cannot teach
 		// itself in. Real growth still gets through, a little at a time.
+		// Counts of one or two are never cut: on a sparse series they are
+		// ordinary, and cutting them would bias the rate low.
 		r := md.rate(*b)
-		x = min(x, r+3*math.Sqrt(r+md.spread(*b)*r*r))
+		x = min(x, max(r+3*math.Sqrt(r+md.spread(*b)*r*r), 2))
 	}
 	b.Level.add(x, md.levelDecay)
 	b.Day.add(x, md.dayDecay)
@@ -301,6 +317,10 @@ func (md model) learn(b *Baseline, i int64, x float64, observed int, expected fl
 	b.Level.Last, b.Day.Last, b.Week.Last, b.Spread.Last = i, i, i, i
 }
 
+// trusted reports whether the baseline holds Warmup of evidence. Until it
+// does it learns everything it sees: a new series must find its level.
+func (md model) trusted(b Baseline) bool { return b.Level.Weight >= md.robustAfter }
+
 // skip accounts for step i without learning it: the series is part of an
 // incident, and outages must not teach the baseline what normal is.
 func (md model) skip(b *Baseline, i int64) {
@@ -311,10 +331,23 @@ func (md model) skip(b *Baseline, i int64) {
 	b.Level.Last, b.Day.Last, b.Week.Last, b.Spread.Last = i, i, i, i
 }
 
-// assess grades the window of a series with baseline b.
+// assess grades the primary window of a series with baseline b.
 func (md model) assess(observed int, b Baseline) (Level, float64) {
 	e := md.expected(b)
 	return md.cfg.Assess(observed, e, md.spread(b)), e
+}
+
+// grade returns the worst level over the windows of a series with baseline
+// b; observed[k] is the count in windows[k] (the last windows[k] steps).
+// Each window is tested on its own: a short one catches a sudden onset, a
+// long one a small outage spread thin.
+func (md model) grade(observed []int, b Baseline) Level {
+	r, a := md.rate(b), md.spread(b)
+	level := LevelNone
+	for k, w := range md.windows {
+		level = max(level, md.cfg.Assess(observed[k], float64(w)*r, a))
+	}
+	return level
 }
 
 // Redis fields of a series' baseline hash: the level, the spread and one

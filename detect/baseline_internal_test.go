@@ -182,7 +182,7 @@ func TestBaselineSeasonal(t *testing.T) {
 			t.Errorf("%02d:00: expected %g per minute, want %g", h, got, want)
 		}
 	}
-	if a := md.spread(s.b); a > 0.05 {
+	if a := s.b.Spread.Mean; a > 0.05 {
 		t.Errorf("a steady series learned spread %g", a)
 	}
 }

@@ -3,6 +3,7 @@ package detect
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -12,6 +13,11 @@ type Config struct {
 	// Window is the span, ending at the evaluated minute, over which
 	// distinct reporters are counted and compared with the baseline.
 	Window time.Duration
+	// ExtraWindows are further windows tested besides Window, each on its
+	// own terms: a short one catches a sudden onset a minute sooner, a long
+	// one a small outage spread thin (a country at night). Entries show
+	// Window's counts.
+	ExtraWindows []time.Duration
 	// Poll is how often Run reads the watermark (wall clock).
 	Poll time.Duration
 	// Timeout bounds the Redis round trips of one evaluated minute and of
@@ -31,6 +37,10 @@ type Config struct {
 	// PendingFor is how long a series must fire without a break before its
 	// country turns open (and a pending incident opens).
 	PendingFor time.Duration
+	// DangerPendingFor is how long a pending series must fire at danger to
+	// open; at most PendingFor. Danger (many reporters, far above normal,
+	// vanishingly unlikely by chance) is no noise to wait out.
+	DangerPendingFor time.Duration
 	// QuietFor is how long an open country's condition must stay clear
 	// before the country resolves. It keeps incidents from flapping.
 	QuietFor time.Duration
@@ -70,6 +80,11 @@ type Config struct {
 	SeasonPrior time.Duration
 	// SpreadHalfLife is the half-life of the learned overdispersion.
 	SpreadHalfLife time.Duration
+	// MinSpread is the least overdispersion tested with, for the error of
+	// the baseline itself: 0.1 allows the expected count to be off by about
+	// a third. It matters for busier series and long windows, where
+	// Poisson noise alone is small; sparse series stay near Poisson.
+	MinSpread float64
 	// SpreadClip bounds what one window teaches the learned
 	// overdispersion: its excess over the expected count counts as at most
 	// SpreadClip times that count. Small, a burst that stayed under the
@@ -97,16 +112,18 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Window:           5 * time.Minute,
+		ExtraWindows:     []time.Duration{time.Minute, 15 * time.Minute},
 		Poll:             500 * time.Millisecond,
 		Timeout:          10 * time.Second,
 		MaxCatchUp:       24 * time.Hour,
 		ActiveFor:        3 * time.Hour,
 		Warmup:           30 * time.Minute,
 		PendingFor:       2 * time.Minute,
+		DangerPendingFor: time.Minute,
 		QuietFor:         10 * time.Minute,
 		RecoveryQuietFor: 3 * time.Minute,
 		RecoveryMin:      3,
-		MinReporters:     5,
+		MinReporters:     4,
 		MinRatio:         3,
 		MaxP:             1e-4,
 		DangerRatio:      10,
@@ -118,6 +135,7 @@ func DefaultConfig() Config {
 		WeeklyHalfLife:   28 * 24 * time.Hour,
 		SeasonPrior:      30 * time.Minute,
 		SpreadHalfLife:   24 * time.Hour,
+		MinSpread:        0.1,
 		SpreadClip:       3,
 		RelearnAfter:     6 * time.Hour,
 		BaselineTTL:      35 * 24 * time.Hour,
@@ -139,8 +157,16 @@ func (c Config) Validate() error {
 		{"Warmup", c.Warmup, true},
 		{"RelearnAfter", c.RelearnAfter, true},
 		{"PendingFor", c.PendingFor, false},
+		{"DangerPendingFor", c.DangerPendingFor, false},
 		{"QuietFor", c.QuietFor, false},
 		{"RecoveryQuietFor", c.RecoveryQuietFor, false},
+	}
+	for i, w := range c.ExtraWindows {
+		minutes = append(minutes, struct {
+			name string
+			d    time.Duration
+			zero bool
+		}{fmt.Sprintf("ExtraWindows[%d]", i), w, false})
 	}
 	for _, m := range minutes {
 		switch {
@@ -151,8 +177,8 @@ func (c Config) Validate() error {
 		}
 	}
 	switch {
-	case c.Window > time.Hour:
-		return fmt.Errorf("detect config: Window must be at most 1h, got %s", c.Window)
+	case c.maxWindow() > time.Hour:
+		return fmt.Errorf("detect config: windows must be at most 1h, got %s", c.maxWindow())
 	case c.Poll <= 0:
 		return fmt.Errorf("detect config: Poll must be positive, got %s", c.Poll)
 	case c.Timeout <= 0:
@@ -179,6 +205,8 @@ func (c Config) Validate() error {
 		return errors.New("detect config: DailyHalfLife and WeeklyHalfLife must be at least 1h, SpreadHalfLife at least 1m")
 	case !(c.SpreadClip > 0):
 		return fmt.Errorf("detect config: SpreadClip must be positive, got %g", c.SpreadClip)
+	case !(c.MinSpread >= 0 && c.MinSpread <= maxSpread):
+		return fmt.Errorf("detect config: MinSpread must be in [0, %d], got %g", maxSpread, c.MinSpread)
 	case c.SeasonPrior < 0:
 		return fmt.Errorf("detect config: SeasonPrior must not be negative, got %s", c.SeasonPrior)
 	case c.BaselineTTL < c.ActiveFor:
@@ -189,6 +217,11 @@ func (c Config) Validate() error {
 		return fmt.Errorf("detect config: Problems must be in [0, 50], got %d", c.Problems)
 	}
 	return nil
+}
+
+// maxWindow is the longest window tested.
+func (c Config) maxWindow() time.Duration {
+	return max(c.Window, slices.Max(append([]time.Duration{0}, c.ExtraWindows...)))
 }
 
 // windowMinutes and friends convert the validated durations to minute counts.

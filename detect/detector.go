@@ -213,13 +213,18 @@ type reading struct {
 	// bound of observed, and what the spread learns from, because its
 	// mean is exactly the window's expected count.
 	sum int
-	// window holds the distinct reporters of each minute of the window,
-	// oldest first.
+	// window holds the distinct reporters of each minute of the longest
+	// window, oldest first.
 	window []int
+	// byWindow is the count of each of the model's windows: the union of
+	// its minutes where it could matter, else the sum.
+	byWindow []int
 	// reread marks a baseline read from Redis this minute (not cached):
 	// its key's TTL is refreshed when it is written back.
 	reread bool
-	// recoveries counts posts saying the service is back in the window;
+	// recoveries counts posts saying the service is back in the longest
+	// window (which is also the longest a window keeps firing after an
+	// outage ends);
 	// read only for series in an incident.
 	recoveries int
 	expected   float64

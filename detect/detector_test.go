@@ -29,6 +29,16 @@ func outage() traffic {
 	return tr
 }
 
+// pendingConfig is the default configuration with the lifecycle of its
+// simplest form: one window, and every series pending for PendingFor
+// whatever its level. The lifecycle tests pin exact minutes with it; the
+// scenario backtests hold the defaults themselves to account.
+func pendingConfig() detect.Config {
+	c := detect.DefaultConfig()
+	c.DangerPendingFor, c.ExtraWindows = c.PendingFor, nil
+	return c
+}
+
 type eventKey struct {
 	Type      string
 	ID        string
@@ -61,7 +71,7 @@ func TestDetectorLifecycle(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			s := newStore(t, b.open(t), nil)
-			d := newDetector(t, s, detect.DefaultConfig())
+			d := newDetector(t, s, pendingConfig())
 			ctx := ctxT(t)
 			tr := outage()
 
@@ -233,8 +243,14 @@ func TestDetectorBlipIsDiscarded(t *testing.T) {
 		name   string
 		change func(*detect.Config)
 	}{
-		{"pending outlasts the window", func(c *detect.Config) { c.PendingFor = 6 * time.Minute }},
-		{"one-minute window", func(c *detect.Config) { c.Window = time.Minute }},
+		// A danger-level minute opens at once unless DangerPendingFor says
+		// otherwise; these blips test pending.
+		{"pending outlasts the window", func(c *detect.Config) {
+			c.PendingFor, c.DangerPendingFor, c.ExtraWindows = 6*time.Minute, 6*time.Minute, nil
+		}},
+		{"one-minute window", func(c *detect.Config) {
+			c.Window, c.DangerPendingFor, c.ExtraWindows = time.Minute, c.PendingFor, nil
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -343,7 +359,7 @@ func TestIncidentsFilter(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			rdb := b.open(t)
 			s := newStore(t, rdb, nil)
-			d := newDetector(t, s, detect.DefaultConfig())
+			d := newDetector(t, s, pendingConfig())
 			ctx := ctxT(t)
 			tr := traffic{}
 			tr.add("quiet", "whatsapp", "US", 0, 120, 1)
@@ -400,7 +416,7 @@ func TestEvents(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			s := newStore(t, b.open(t), nil)
-			d := newDetector(t, s, detect.DefaultConfig())
+			d := newDetector(t, s, pendingConfig())
 			ctx := ctxT(t)
 			tr := outage()
 			live(t, s, d, tr, 0, 80)
@@ -591,7 +607,7 @@ func TestDetectorCatchUpNeverSkips(t *testing.T) {
 func TestDetectorSurvivesVanishedIncident(t *testing.T) {
 	rdb := backends[0].open(t)
 	s := newStore(t, rdb, nil)
-	d := newDetector(t, s, detect.DefaultConfig())
+	d := newDetector(t, s, pendingConfig())
 	ctx := ctxT(t)
 	tr := outage()
 	if evs := live(t, s, d, tr, 0, 63); len(evs) != 1 {
@@ -603,7 +619,7 @@ func TestDetectorSurvivesVanishedIncident(t *testing.T) {
 	}
 	// The bursts go on, so a new incident opens; the lost one is not
 	// resurrected.
-	evs := live(t, s, newDetector(t, s, detect.DefaultConfig()), tr, 63, 66)
+	evs := live(t, s, newDetector(t, s, pendingConfig()), tr, 63, 66)
 	if len(evs) != 1 || evs[0].Type != seismo.EventOpened || evs[0].Data.ID != "whatsapp-20240403T1303Z" {
 		t.Errorf("after losing the incident: %v", keys(evs))
 	}
@@ -926,7 +942,8 @@ func TestDetectorIncidentContent(t *testing.T) {
 	t.Run("a discarded pending country", func(t *testing.T) {
 		s := newStore(t, backends[0].open(t), nil)
 		cfg := detect.DefaultConfig()
-		cfg.PendingFor = 6 * time.Minute // longer than the window: the blip stays pending
+		// Longer than the window: the blip stays pending (danger included).
+		cfg.PendingFor, cfg.DangerPendingFor, cfg.ExtraWindows = 6*time.Minute, 6*time.Minute, nil
 		d := newDetector(t, s, cfg)
 		ctx := ctxT(t)
 		tr := traffic{}

@@ -15,7 +15,8 @@ const (
 
 // advance moves a series in an incident by one step at the given level.
 // Pending is Alertmanager's "for": the series must fire PendingFor without a
-// break before it counts, so one noisy minute opens nothing. Open keeps
+// break before it counts, so one noisy minute opens nothing. Danger is no
+// noise: DangerPendingFor of it opens sooner. Open keeps
 // firing through QuietFor of clear steps, so an outage that dips below the
 // line for a minute does not resolve and reopen. When people say the
 // service is back (recovering), RecoveryQuietFor is enough. The posts and
@@ -29,7 +30,12 @@ func (md model) advance(ss *seriesState, level Level, recovering bool) transitio
 		}
 		ss.Fired++
 		ss.Level = max(ss.Level, level)
-		if ss.Fired >= md.pending {
+		if level >= LevelDanger {
+			ss.DangerFired++
+		} else {
+			ss.DangerFired = 0
+		}
+		if ss.Fired >= md.pending || ss.DangerFired >= md.dangerPending {
 			ss.Status, ss.Quiet = seismo.StatusOpen, 0
 			return opened
 		}

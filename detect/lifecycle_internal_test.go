@@ -10,7 +10,7 @@ import (
 // Each transition of a series in an incident, one step at a time.
 func TestAdvance(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.PendingFor, cfg.QuietFor, cfg.RecoveryQuietFor = 2*time.Minute, 4*time.Minute, time.Minute
+	cfg.PendingFor, cfg.DangerPendingFor, cfg.QuietFor, cfg.RecoveryQuietFor = 3*time.Minute, time.Minute, 4*time.Minute, time.Minute
 	md := newModel(cfg, minuteGrid)
 	type step struct {
 		level      Level
@@ -27,6 +27,8 @@ func TestAdvance(t *testing.T) {
 		{"pending clears: dropped", seriesState{Status: seismo.StatusPending},
 			[]step{{LevelWarning, false, stay}, {LevelNone, false, drop}}, seismo.StatusPending, LevelWarning},
 		{"pending fires PendingFor: opened", seriesState{Status: seismo.StatusPending},
+			[]step{{LevelWarning, false, stay}, {LevelWarning, false, stay}, {LevelWarning, false, opened}}, seismo.StatusOpen, LevelWarning},
+		{"pending at danger for DangerPendingFor: opened at once", seriesState{Status: seismo.StatusPending},
 			[]step{{LevelWarning, false, stay}, {LevelDanger, false, opened}}, seismo.StatusOpen, LevelDanger},
 		{"open keeps firing through a dip", seriesState{Status: seismo.StatusOpen, Level: LevelWarning},
 			[]step{{LevelNone, false, stay}, {LevelNone, false, stay}, {LevelNone, false, stay}, {LevelWarning, false, stay},

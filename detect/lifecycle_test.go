@@ -100,3 +100,19 @@ func TestDetectorRecoveryShortensResolution(t *testing.T) {
 		t.Errorf("resolved at minute %d with recovery posts, %d without; want %d", confirmed, silent, want)
 	}
 }
+
+// The default windows: a sudden danger-level onset opens in its first
+// minute. (The long window's worth shows on a thin night-time outage in the
+// whatsapp-night-bahrain scenario backtest.)
+func TestDetectorWindows(t *testing.T) {
+	t.Run("sudden onset opens at once", func(t *testing.T) {
+		tr := traffic{}
+		tr.add("quiet", "whatsapp", "US", 0, 100, 1)
+		tr.add("burst", "whatsapp", "US", 60, 80, 40)
+		s := newStore(t, backends[0].open(t), nil)
+		events := live(t, s, newDetector(t, s, detect.DefaultConfig()), tr, 0, 62)
+		if len(events) != 1 || events[0].Type != seismo.EventOpened || !events[0].Timestamp.Equal(at(61)) {
+			t.Errorf("events %v, want opened at the end of the burst's first minute", keys(events))
+		}
+	})
+}

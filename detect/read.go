@@ -48,7 +48,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 	}
 	members := slices.Sorted(maps.Keys(set))
 
-	w := d.cfg.windowMinutes()
+	w := d.md.span // counts kept: the longest window's
 	c := &d.cache
 	warmCache := c.valid && c.minute == m-1 && st.hasLast && st.last == m-1
 	sameHour := warmCache && minuteGrid.slot(m, hoursPerWeek) == minuteGrid.slot(m-1, hoursPerWeek)
@@ -92,7 +92,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 	}
 
 	warm := m-st.start >= d.cfg.warmupMinutes()
-	var union []int // readings that need the exact window union
+	var jobs []unionJob
 	for i := range run.readings {
 		r, cm := &run.readings[i], &all[i]
 		counts := make([]int, 0, w)
@@ -104,8 +104,12 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 		}
 		r.window = counts
 		r.current = counts[len(counts)-1]
-		for _, n := range counts {
-			r.sum += n
+		total := 0
+		for j, n := range counts {
+			total += n
+			if j >= len(counts)-int(d.md.window) {
+				r.sum += n
+			}
 		}
 		for _, rc := range cm.recoveries {
 			n, _ := rc.Int()
@@ -121,7 +125,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 			}
 			r.reread = true
 			if !ok {
-				if r.sum == 0 {
+				if total == 0 {
 					r.idle = true
 					continue
 				}
@@ -131,42 +135,58 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 		d.md.catchUp(&b, m)
 		r.base = b
 		r.expected = d.md.expected(b)
-		// The union is at most the sum of the minutes, so a series whose
-		// sum cannot fire cannot fire on the union either, and its union
-		// is not needed. Series in an incident show theirs.
-		r.observed = r.sum
-		could := warm && r.sum >= d.cfg.MinReporters && float64(r.sum) >= d.cfg.MinRatio*r.expected
-		if could || st.series[r.member] != nil {
-			union = append(union, i)
+		// Each window's count starts as the sum of its minutes. The union
+		// is at most that, so a window whose sum cannot fire cannot fire
+		// on the union either and needs no union. A one-minute window's
+		// sum is its union. Series in an incident show their primary
+		// window's union.
+		rate := d.md.rate(b)
+		r.byWindow = make([]int, len(d.md.windows))
+		inIncident := st.series[r.member] != nil
+		for k, wk := range d.md.windows {
+			for _, n := range counts[len(counts)-int(wk):] {
+				r.byWindow[k] += n
+			}
+			could := warm && r.byWindow[k] >= d.cfg.MinReporters && float64(r.byWindow[k]) >= d.cfg.MinRatio*float64(wk)*rate
+			if wk > 1 && (could || k == 0 && inIncident) {
+				jobs = append(jobs, unionJob{i, k})
+			}
 		}
 	}
-	if len(union) > 0 {
-		if err := d.readUnions(ctx, run, union); err != nil {
+	if len(jobs) > 0 {
+		if err := d.readUnions(ctx, run, jobs); err != nil {
 			return err
 		}
 	}
-	if warm {
-		for i := range run.readings {
-			if r := &run.readings[i]; !r.idle {
-				r.level = d.cfg.Assess(r.observed, r.expected, d.md.spread(r.base))
-			}
+	for i := range run.readings {
+		r := &run.readings[i]
+		if r.idle {
+			continue
 		}
+		r.observed = r.byWindow[0]
+		if warm {
+			r.level = d.md.grade(r.byWindow, r.base)
+		}
+
 	}
 	return nil
 }
 
-// readUnions sets observed to the distinct reporters of the whole window
-// for the given readings: PFMERGE into a scratch key, PFCOUNT, DEL, inside
-// MULTI so the scratch key never outlives the transaction. (A multi-key
-// PFCOUNT would do on Redis, but miniredis, the embedded mode, sums the
-// keys' counts instead of taking the union, and one account posting every
-// minute would count once per minute.)
-func (d *Detector) readUnions(ctx context.Context, run *minuteRun, idx []int) error {
-	w := d.cfg.windowMinutes()
+// unionJob is one window of one reading whose exact union is needed.
+type unionJob struct{ i, k int }
+
+// readUnions sets each job's window count to the distinct reporters of
+// the whole window: PFMERGE into a scratch key, PFCOUNT, DEL, inside MULTI
+// so the scratch key never outlives the transaction. (A multi-key PFCOUNT
+// would do on Redis, but miniredis, the embedded mode, sums the keys' counts
+// instead of taking the union, and one account posting every minute would
+// count once per minute.)
+func (d *Detector) readUnions(ctx context.Context, run *minuteRun, jobs []unionJob) error {
 	pipe := d.s.rdb.TxPipeline()
-	counts := make([]*redis.IntCmd, len(idx))
-	for j, i := range idx {
-		sr := run.readings[i].sr
+	counts := make([]*redis.IntCmd, len(jobs))
+	for j, job := range jobs {
+		sr := run.readings[job.i].sr
+		w := d.md.windows[job.k]
 		scratch := d.s.seriesKey(sr, "scratch")
 		keys := make([]string, w)
 		for k := range w {
@@ -177,10 +197,10 @@ func (d *Detector) readUnions(ctx context.Context, run *minuteRun, idx []int) er
 		pipe.Del(ctx, scratch)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("read %d window unions: %w", len(idx), err)
+		return fmt.Errorf("read %d window unions: %w", len(jobs), err)
 	}
-	for j, i := range idx {
-		run.readings[i].observed = int(counts[j].Val())
+	for j, job := range jobs {
+		run.readings[job.i].byWindow[job.k] = int(counts[j].Val())
 	}
 	return nil
 }

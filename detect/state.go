@@ -23,8 +23,10 @@ type seriesState struct {
 	Status   seismo.Status `json:"status"` // pending or open
 	// Since is the first firing minute of this episode.
 	Since int64 `json:"since"`
-	// Fired counts consecutive firing minutes while pending.
-	Fired int `json:"fired"`
+	// Fired counts consecutive firing minutes while pending, DangerFired
+	// those of them at danger.
+	Fired       int `json:"fired"`
+	DangerFired int `json:"danger_fired,omitempty"`
 	// Quiet counts consecutive clear minutes while open.
 	Quiet int `json:"quiet"`
 	// Recovering is set when posts said the service is back during the
