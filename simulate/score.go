@@ -42,9 +42,17 @@ type CountryResult struct {
 	Latency time.Duration
 }
 
-// OutageResult is how one truth outage was detected, country by country.
+// OutageResult is how one truth outage of one service was detected, as a
+// whole and country by country.
 type OutageResult struct {
-	Outage    TruthOutage
+	Outage TruthOutage
+	// Detected is true when an incident of the service opened (any
+	// country, or the global entry) within the outage. Opening is that
+	// first opening and Latency runs from the outage's start to it: when
+	// the feed first announced the outage.
+	Detected  bool
+	Opening   Opening
+	Latency   time.Duration
 	Countries []CountryResult
 }
 
@@ -56,9 +64,13 @@ type Scorecard struct {
 	// was expected).
 	Expected, Found int
 	Recall          float64
-	// MedianLatency and MaxLatency are over the found countries, 0 when
-	// none was found.
-	MedianLatency, MaxLatency time.Duration
+	// Latencies lists the detection latency of each detected outage;
+	// MedianLatency and MaxLatency are over it, 0 when none was detected.
+	// CountryMedianLatency and CountryMaxLatency are over the found
+	// countries: how long each country took to open.
+	Latencies                               []time.Duration
+	MedianLatency, MaxLatency               time.Duration
+	CountryMedianLatency, CountryMaxLatency time.Duration
 	// Openings are every country opening, in event order; Incidents counts
 	// the incidents with at least one.
 	Openings  []Opening
@@ -76,7 +88,9 @@ type Scorecard struct {
 }
 
 // Score grades incident events, in the order they were emitted, against the
-// truth. A country of a truth outage is found when an incident of the same
+// truth. An outage is detected when an incident of its service opens within
+// it (any country, or the global entry), and its latency runs from the
+// outage's start to that opening. A country of a truth outage is found when an incident of the same
 // service shows it open (the first event with that country's status open)
 // between the outage's start and end, widened by MatchSlack on each side;
 // its latency runs from the outage's start to that event's timestamp.
@@ -111,6 +125,9 @@ func Score(t *Truth, events []seismo.Event) *Scorecard {
 			}
 			if op.Outage < 0 {
 				op.Outage = j
+			}
+			if !r.Detected {
+				r.Detected, r.Opening, r.Latency = true, *op, op.OpenedAt.Sub(o.Start)
 			}
 			k := slices.Index(o.Countries, op.Country)
 			if k >= 0 && !r.Countries[k].Found {
@@ -156,7 +173,12 @@ func Score(t *Truth, events []seismo.Event) *Scorecard {
 		}
 	}
 	var lat []time.Duration
-	for _, r := range sc.Outages {
+	for j := range sc.Outages {
+		r := &sc.Outages[j]
+		if r.Detected {
+			r.Opening.Outage = j
+			sc.Latencies = append(sc.Latencies, r.Latency)
+		}
 		for _, c := range r.Countries {
 			if c.Found {
 				sc.Found++
@@ -168,7 +190,8 @@ func Score(t *Truth, events []seismo.Event) *Scorecard {
 	if sc.Expected > 0 {
 		sc.Recall = float64(sc.Found) / float64(sc.Expected)
 	}
-	sc.MedianLatency, sc.MaxLatency = median(lat), slicesMax(lat)
+	sc.MedianLatency, sc.MaxLatency = Median(sc.Latencies), slicesMax(sc.Latencies)
+	sc.CountryMedianLatency, sc.CountryMaxLatency = Median(lat), slicesMax(lat)
 	return sc
 }
 
@@ -202,7 +225,8 @@ func within(at, start, end time.Time) bool {
 	return !at.Before(start.Add(-MatchSlack)) && !at.After(end.Add(MatchSlack))
 }
 
-func median(ds []time.Duration) time.Duration {
+// Median returns the median of ds, 0 for none.
+func Median(ds []time.Duration) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}

@@ -54,7 +54,9 @@ func TestScore(t *testing.T) {
 		// want
 		found          []string // service/country found
 		latency        map[string]time.Duration
-		median, max    time.Duration
+		median, max    time.Duration            // over the countries found
+		detect         map[string]time.Duration // outage latency by service
+		omedian, omax  time.Duration
 		falseOpenings  []string // incident/country
 		falseIncidents []string
 		burst          []string // incident/country
@@ -72,6 +74,8 @@ func TestScore(t *testing.T) {
 			found:   []string{"whatsapp/GB", "whatsapp/BR", "whatsapp/US", "instagram/US"},
 			latency: map[string]time.Duration{"whatsapp/GB": 2 * time.Minute, "whatsapp/BR": 3 * time.Minute, "instagram/US": 4 * time.Minute, "whatsapp/US": 6 * time.Minute},
 			median:  3*time.Minute + 30*time.Second, max: 6 * time.Minute,
+			detect:  map[string]time.Duration{"whatsapp": 2 * time.Minute, "instagram": 4 * time.Minute},
+			omedian: 3 * time.Minute, omax: 4 * time.Minute,
 		},
 		{
 			name: "missed, late, and a flap counted once",
@@ -87,6 +91,8 @@ func TestScore(t *testing.T) {
 			found:   []string{"whatsapp/GB", "whatsapp/US"},
 			latency: map[string]time.Duration{"whatsapp/GB": 2 * time.Minute, "whatsapp/US": 45 * time.Minute},
 			median:  23*time.Minute + 30*time.Second, max: 45 * time.Minute,
+			detect:  map[string]time.Duration{"whatsapp": 2 * time.Minute},
+			omedian: 2 * time.Minute, omax: 2 * time.Minute,
 			falseOpenings: []string{wa + "/BR"},
 		},
 		{
@@ -100,6 +106,8 @@ func TestScore(t *testing.T) {
 			found:   []string{"whatsapp/GB"},
 			latency: map[string]time.Duration{"whatsapp/GB": time.Minute},
 			median:  time.Minute, max: time.Minute,
+			detect:  map[string]time.Duration{"whatsapp": time.Minute},
+			omedian: time.Minute, omax: time.Minute,
 			falseOpenings:  []string{wa + "/FR", "x-1/US", ig + "/GB"},
 			falseIncidents: []string{"x-1", ig},
 		},
@@ -123,6 +131,10 @@ func TestScore(t *testing.T) {
 				{Type: seismo.EventOpened, Timestamp: at(-600), Data: seismo.Incident{ID: "facebook-1", Service: "facebook",
 					Global: &seismo.CountryEntry{Country: seismo.AllCountries, Status: seismo.StatusOpen}}},
 			},
+			// The global entry announces the outage although no country is
+			// open yet.
+			detect:  map[string]time.Duration{"whatsapp": 2 * time.Minute},
+			omedian: 2 * time.Minute, omax: 2 * time.Minute,
 			falseOpenings:  []string{"facebook-1/*"},
 			falseIncidents: []string{"facebook-1"},
 			burst:          []string{"whatsapp-spam/*"},
@@ -149,8 +161,17 @@ func TestScore(t *testing.T) {
 			if sc.Expected != 4 || sc.Found != len(tt.found) || sc.Recall != float64(len(tt.found))/4 {
 				t.Errorf("expected %d found %d recall %v", sc.Expected, sc.Found, sc.Recall)
 			}
-			if sc.MedianLatency != tt.median || sc.MaxLatency != tt.max {
-				t.Errorf("latency median %s max %s, want %s and %s", sc.MedianLatency, sc.MaxLatency, tt.median, tt.max)
+			if sc.CountryMedianLatency != tt.median || sc.CountryMaxLatency != tt.max {
+				t.Errorf("country latency median %s max %s, want %s and %s", sc.CountryMedianLatency, sc.CountryMaxLatency, tt.median, tt.max)
+			}
+			for _, r := range sc.Outages {
+				want, ok := tt.detect[r.Outage.Service]
+				if r.Detected != ok || r.Latency != want {
+					t.Errorf("%s outage: detected %v after %s, want %v after %s", r.Outage.Service, r.Detected, r.Latency, ok, want)
+				}
+			}
+			if len(tt.detect) > 0 && (sc.MedianLatency != tt.omedian || sc.MaxLatency != tt.omax) {
+				t.Errorf("outage latency median %s max %s, want %s and %s", sc.MedianLatency, sc.MaxLatency, tt.omedian, tt.omax)
 			}
 			same(t, "false openings", keys(sc.False), tt.falseOpenings)
 			same(t, "false incidents", sc.FalseIncidents, tt.falseIncidents)

@@ -40,7 +40,12 @@ func openedAt(events []seismo.Event) map[string]time.Time {
 func writeScore(w io.Writer, t *simulate.Truth, sc *simulate.Scorecard) {
 	for _, r := range sc.Outages {
 		o := r.Outage
-		fmt.Fprintf(w, "truth: outage %s, %s, %s to %s\n", o.Outage, o.Service, o.Start.Format(time.RFC3339), o.End.Format(time.RFC3339))
+		fmt.Fprintf(w, "truth: outage %s, %s, %s to %s: ", o.Outage, o.Service, o.Start.Format(time.RFC3339), o.End.Format(time.RFC3339))
+		if r.Detected {
+			fmt.Fprintf(w, "detected, latency %s: %s opened at %s\n", r.Latency, r.Opening.Incident, r.Opening.OpenedAt.Format(time.RFC3339))
+		} else {
+			fmt.Fprintln(w, "MISSED")
+		}
 		for _, c := range r.Countries {
 			if !c.Found {
 				fmt.Fprintf(w, "  %s missed (%d reporters)\n", c.Country, o.Reporters[c.Country])
@@ -50,9 +55,17 @@ func writeScore(w io.Writer, t *simulate.Truth, sc *simulate.Scorecard) {
 				c.Opening.Incident, c.Opening.OpenedAt.Format(time.RFC3339))
 		}
 	}
-	fmt.Fprintf(w, "truth: recall %d/%d (%.0f%%); latency median %s, max %s; %d incidents; "+
-		"%d false incidents and %d false country openings; %d incidents from spam or news bursts\n",
-		sc.Found, sc.Expected, 100*sc.Recall, sc.MedianLatency, sc.MaxLatency, sc.Incidents,
+	detected := 0
+	for _, r := range sc.Outages {
+		if r.Detected {
+			detected++
+		}
+	}
+	fmt.Fprintf(w, "truth: %d/%d outages detected, latency median %s, max %s; countries found %d/%d (%.0f%%), "+
+		"latency median %s, max %s; %d incidents; %d false incidents and %d false country openings; "+
+		"%d incidents from spam or news bursts\n",
+		detected, len(sc.Outages), sc.MedianLatency, sc.MaxLatency, sc.Found, sc.Expected, 100*sc.Recall,
+		sc.CountryMedianLatency, sc.CountryMaxLatency, sc.Incidents,
 		len(sc.FalseIncidents), len(sc.False), len(sc.BurstIncidents))
 	for _, op := range sc.False {
 		fmt.Fprintf(w, "  false: %s %s opened at %s (first firing minute %s)\n",

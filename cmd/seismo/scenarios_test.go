@@ -24,12 +24,16 @@ const maxMedianLatency = 2 * time.Minute
 // the race detector does not slow down) and holds the result to the
 // targets: every outage found in every affected country, a median detection
 // latency of at most two minutes of event time after onset, no false
-// incident, and no incident from a spam or news burst.
+// incident, and no incident from a spam or news burst. The latency of an
+// outage is from its onset to the incident.opened event of its service
+// (the moment the feed announces it); the median is over the outages of all
+// shipped scenarios together, eight of them.
 func TestScenarioTargets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("replays days of traffic; skipped with -short")
 	}
 	cls := testClassifier(t)
+	var latencies []time.Duration
 	for _, name := range simulate.BuiltinNames() {
 		t.Run(name, func(t *testing.T) {
 			s, err := simulate.Builtin(name)
@@ -57,15 +61,16 @@ func TestScenarioTargets(t *testing.T) {
 			writeScore(&report, truth, sc)
 			t.Logf("%d posts, %d events, replayed in %s\n%s", len(posts), len(sum.log), time.Since(began).Round(time.Second), report.String())
 
+			latencies = append(latencies, sc.Latencies...)
 			for _, r := range sc.Outages {
+				if !r.Detected {
+					t.Errorf("%s outage %s not detected", r.Outage.Service, r.Outage.Outage)
+				}
 				for _, c := range r.Countries {
 					if !c.Found {
 						t.Errorf("%s outage %s: %s missed (%d reporters)", r.Outage.Service, r.Outage.Outage, c.Country, r.Outage.Reporters[c.Country])
 					}
 				}
-			}
-			if sc.Expected > 0 && sc.MedianLatency > maxMedianLatency {
-				t.Errorf("median detection latency %s, want at most %s (max %s)", sc.MedianLatency, maxMedianLatency, sc.MaxLatency)
 			}
 			for _, op := range sc.False {
 				t.Errorf("false opening: %s %s at %s", op.Incident, op.Country, op.OpenedAt.Format(time.RFC3339))
@@ -79,6 +84,14 @@ func TestScenarioTargets(t *testing.T) {
 					op.Incident, op.Country, op.OpenedAt.Format(time.RFC3339))
 			}
 		})
+	}
+	if t.Failed() && len(latencies) < 8 {
+		return // a scenario failed to run; its latencies are missing
+	}
+	if m := simulate.Median(latencies); m > maxMedianLatency {
+		t.Errorf("median detection latency over %d outages %s, want at most %s (all: %v)", len(latencies), m, maxMedianLatency, latencies)
+	} else {
+		t.Logf("median detection latency over %d outages: %s (all: %v)", len(latencies), m, latencies)
 	}
 }
 
