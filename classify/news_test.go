@@ -38,6 +38,10 @@ func TestRetrospectivesAndNews(t *testing.T) {
 			{family: "live: was working", text: "gmail was working a minute ago, now it won't load anything", complaint: true, services: svc("gmail"), problem: "total_outage"},
 			{family: "live: since last week", text: "instagram has been down since last week, still nothing loads", complaint: true, services: svc("instagram"), problem: "total_outage"},
 			{family: "live: ever since", text: "spotify got an update last month and ever since it crashes on every song", complaint: true, services: svc("spotify"), problem: "app_crash"},
+			{family: "live: story of my life", text: "the story of my life, gmail down again", complaint: true, services: svc("gmail"), problem: "total_outage"},
+			{family: "live: asking what caused it", text: "whatsapp down, anyone know what caused it", complaint: true, services: svc("whatsapp"), problem: "total_outage"},
+			{family: "live: someone explained", text: "just explained to my mum that instagram is down for everyone", complaint: true, services: svc("instagram"), problem: "total_outage"},
+			{family: "past: a year later", text: "The WhatsApp outage, a year later https://news.example/n"},
 		}},
 		{lang: "es", cases: []familyCase{
 			{family: "past: hace años", text: "Hace cuatro años Snapchat dejó de funcionar toda una tarde https://news.example/a"},
@@ -53,6 +57,8 @@ func TestRetrospectivesAndNews(t *testing.T) {
 			{family: "live: hace que lasts", text: "hace una semana que no me llegan mensajes de telegram", complaint: true, services: svc("telegram"), problem: "messages"},
 			{family: "live: alguien me explica", text: "¿alguien me explica por qué no carga instagram?", complaint: true, services: svc("instagram"), problem: "total_outage"},
 			{family: "live: desde la semana pasada", text: "whatsapp no funciona desde la semana pasada", complaint: true, services: svc("whatsapp"), problem: "total_outage"},
+			{family: "live: la historia de siempre", text: "la historia de siempre, whatsapp caído otra vez", complaint: true, services: svc("whatsapp"), problem: "total_outage"},
+			{family: "past: se cumple un año", text: "Se cumple un año de la caída de WhatsApp https://news.example/i"},
 		}},
 		{lang: "fr", cases: []familyCase{
 			{family: "past: il y a ans", text: "Il y a quatre ans, Snapchat cessait de fonctionner toute une soirée https://news.example/a"},
@@ -66,6 +72,8 @@ func TestRetrospectivesAndNews(t *testing.T) {
 			{family: "live: comme hier", text: "youtube ne charge plus rien, comme hier", complaint: true, services: svc("youtube"), problem: "total_outage"},
 			{family: "live: ça explique", text: "ça explique pourquoi personne ne répond, whatsapp est en panne", complaint: true, services: svc("whatsapp"), problem: "total_outage"},
 			{family: "live: depuis la semaine dernière", text: "WhatsApp est en panne depuis la semaine dernière", complaint: true, services: svc("whatsapp"), problem: "total_outage"},
+			{family: "live: retour sur another app", text: "whatsapp en panne, retour sur telegram en attendant", complaint: true, services: svc("whatsapp"), problem: "total_outage"},
+			{family: "past: un an après", text: "Un an après la panne géante de WhatsApp https://news.example/h"},
 		}},
 		{lang: "it", cases: []familyCase{
 			{family: "past: anni fa", text: "Quattro anni fa Snapchat smetteva di funzionare per una serata intera https://news.example/a"},
@@ -91,6 +99,8 @@ func TestRetrospectivesAndNews(t *testing.T) {
 			{family: "live: wie gestern", text: "YouTube lädt heute gar nichts, wie gestern", complaint: true, services: svc("youtube"), problem: "total_outage"},
 			{family: "live: das erklärt", text: "das erklärt, warum keiner antwortet, WhatsApp ist down", complaint: true, services: svc("whatsapp"), problem: "total_outage"},
 			{family: "live: seitdem", text: "Instagram hat neulich ein Update bekommen und seitdem stürzt es ständig ab", complaint: true, services: svc("instagram"), problem: "app_crash"},
+			{family: "live: asking the cause", text: "WhatsApp down, kennt jemand die Ursache", complaint: true, services: svc("whatsapp"), problem: "total_outage"},
+			{family: "past: ein Jahr nach", text: "Ein Jahr nach dem großen WhatsApp-Ausfall https://news.example/h"},
 		}},
 		{lang: "pt", cases: []familyCase{
 			{family: "past: há anos", text: "Há quatro anos o Snapchat parou de funcionar por uma noite inteira https://news.example/a"},
@@ -103,6 +113,8 @@ func TestRetrospectivesAndNews(t *testing.T) {
 			{family: "live: agora after the past", text: "o snapchat caiu semana passada e agora não abre de jeito nenhum", complaint: true, services: svc("snapchat"), problem: "total_outage"},
 			{family: "live: igual ontem", text: "o youtube não carrega nada, igual ontem", complaint: true, services: svc("youtube"), problem: "total_outage"},
 			{family: "live: há que lasts", text: "há uma semana que as mensagens do telegram não chegam", complaint: true, services: svc("telegram"), problem: "messages"},
+			{family: "live: outro dia is another day", text: "o instagram caiu de novo, outro dia sem stories", complaint: true, services: svc("instagram"), problem: "media"},
+			{family: "past: um ano após", text: "Um ano após a queda do WhatsApp https://news.example/h"},
 		}},
 		{lang: "tr", cases: []familyCase{
 			{family: "past: yıl önce", text: "Dört yıl önce Snapchat bütün bir akşam çalışmamıştı https://news.example/a"},
@@ -114,6 +126,8 @@ func TestRetrospectivesAndNews(t *testing.T) {
 			{family: "live: şimdi after the past", text: "snapchat geçen hafta da çökmüştü, şimdi hiç açılmıyor", complaint: true, services: svc("snapchat"), problem: "total_outage"},
 			{family: "live: dünkü gibi", text: "youtube bugün yine açılmıyor, dünkü gibi", complaint: true, services: svc("youtube"), problem: "total_outage"},
 			{family: "live: geçen haftadan beri", text: "instagram geçen haftadan beri açılmıyor", complaint: true, services: svc("instagram"), problem: "total_outage"},
+			{family: "live: üzerinden is via", text: "whatsapp üzerinden mesaj gönderemiyorum", complaint: true, services: svc("whatsapp"), problem: "messages"},
+			{family: "past: yıl geçti", text: "WhatsApp kesintisinin üzerinden bir yıl geçti https://news.example/g"},
 		}},
 		{lang: "hi", cases: []familyCase{
 			{family: "past: saal pehle", text: "चार साल पहले Snapchat पूरी शाम बंद रहा https://news.example/a"},
@@ -134,6 +148,7 @@ func TestRetrospectivesAndNews(t *testing.T) {
 			{family: "live: now after the past", text: "سناب وقف الأسبوع اللي فات ودلوقتي مش بيفتح خالص", complaint: true, services: svc("snapchat"), problem: "total_outage"},
 			{family: "live: زي امبارح", text: "اليوم يوتيوب واقف زي امبارح", complaint: true, services: svc("youtube"), problem: "total_outage"},
 			{family: "live: كان شغال", text: "قبل ساعة كان شغال والحين يوتيوب ما يفتح", complaint: true, services: svc("youtube"), problem: "total_outage"},
+			{family: "past: مرور عام", text: "بعد مرور عام على انقطاع واتساب https://news.example/f"},
 		}},
 	}
 	for _, tc := range tests {
