@@ -430,7 +430,7 @@ func TestLeaseDetectors(t *testing.T) {
 	}
 	refStore := newStore(t, backends[0].open(t), nil)
 	record(t, refStore)
-	ref, err := newDetector(t, refStore, detect.DefaultConfig()).Advance(ctxT(t), at(end))
+	ref, err := newDetector(t, refStore, pendingConfig()).Advance(ctxT(t), at(end))
 	if err != nil || len(ref) != 4 || ref[0].Type != seismo.EventOpened || !ref[0].Timestamp.Equal(at(62)) {
 		t.Fatalf("reference run: %v, %v; want 4 events, opened at minute 62", keys(ref), err)
 	}
@@ -468,7 +468,7 @@ func TestLeaseDetectors(t *testing.T) {
 			if err := sb.PublishWatermark(ctxT(t), "w1", at(end)); err != nil {
 				t.Fatal(err)
 			}
-			cfg := detect.DefaultConfig()
+			cfg := pendingConfig()
 			cfg.Poll = 10 * time.Millisecond
 			da, db := newDetector(t, sa, cfg), newDetector(t, sb, cfg)
 			la, lb := newLease(t, sa, "a", ttl), newLease(t, sb, "b", ttl)

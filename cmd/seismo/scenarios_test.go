@@ -195,7 +195,8 @@ func TestSimulateScenarioFileAndBacktestTruth(t *testing.T) {
 		t.Fatalf("backtest exited %d:\n%s", code, stderr)
 	}
 	for _, want := range []string{"truth: outage big, whatsapp, 2024-05-01T12:00:00Z to 2024-05-01T12:30:00Z",
-		"  BR found, latency ", "  GB found, latency ", "truth: recall 2/2 (100%)", "incidents from spam or news bursts",
+		"  BR found, latency ", "  GB found, latency ", "truth: 1/1 outages detected", "countries found 2/2 (100%)",
+		"incidents from spam or news bursts",
 		"after start)"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("backtest summary lacks %q:\n%s", want, stderr)
