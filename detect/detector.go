@@ -20,11 +20,13 @@ import (
 )
 
 // Detector evaluates completed minutes of the event-time watermark and runs
-// the incident lifecycle. It keeps no state between calls that is not in
-// Redis. Only one Detector should advance a given Store at a time; until a
-// leader lease ensures that, each minute's write is a compare-and-set on the
-// last evaluated minute, so detectors that overlap apply every minute once
-// and emit its events once, whichever of them wins it.
+// the incident lifecycle. All of its state is in Redis; what it caches of
+// the last minute (see readCache) it uses only while it is the one
+// advancing. Only one Detector should advance a given Store at a time, which
+// the Lease ensures; beyond that, each minute's write is a compare-and-set
+// on the last evaluated minute, so detectors that overlap (a leader paused
+// past its lease) apply every minute once and emit its events once,
+// whichever of them wins it.
 type Detector struct {
 	s     *Store
 	cfg   Config

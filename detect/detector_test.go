@@ -743,7 +743,7 @@ func TestDetectorIgnoresLatePosts(t *testing.T) {
 	}
 }
 
-// Until a leader lease exists, two detectors may overlap. Each minute's
+// Two detectors may overlap (a leader paused past its lease). Each minute's
 // write is a compare-and-set on the last evaluated minute, so every event is
 // emitted exactly once in total, whichever detector wins each minute.
 func TestDetectorsOverlap(t *testing.T) {

@@ -93,9 +93,9 @@ func (c *StoreConfig) validate() error {
 // workers): Record is idempotent per post and atomic per (post, service).
 // So may the readers (Series, Baseline, Watermark, Incident, Incidents,
 // Events), as the api replicas do. The detector's writes are not meant for
-// several processes: until a leader lease exists, a compare-and-set on the
-// last evaluated minute keeps a brief overlap of two detectors from
-// applying a minute twice (see Detector).
+// several processes: a Lease elects one, and a compare-and-set on the last
+// evaluated minute keeps a brief overlap of two detectors from applying a
+// minute twice (see Detector).
 type Store struct {
 	rdb    redis.UniversalClient
 	cfg    StoreConfig

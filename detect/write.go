@@ -25,7 +25,7 @@ var errRaced = errors.New("another detector evaluated the minute first")
 // The transaction is a compare-and-set: it applies only if the persisted
 // last evaluated minute is still the one st was loaded or advanced to
 // (WATCH on the detector hash, then a check of its last field). Two
-// detectors that overlap, until a leader lease exists, therefore cannot
+// detectors that overlap (a leader paused past its lease) therefore cannot
 // both apply a minute; the loser gets errRaced and must reload its state.
 func (d *Detector) write(ctx context.Context, st *state, run *minuteRun, events []seismo.Event) error {
 	queue, err := d.writeCommands(ctx, st, run, events)
