@@ -85,11 +85,11 @@ func TestSeriesDetector(t *testing.T) {
 	}
 	spike := noisy(5*day, flat)
 	spikeAt := 3 * day
-	for i := spikeAt; i < spikeAt+6; i++ { // half an hour of ten times the rate
-		spike[i] = poisson(rng, 400)
+	for i := spikeAt; i < spikeAt+6; i++ { // half an hour of twenty times the rate
+		spike[i] = poisson(rng, 800)
 	}
 	cfg := detect.SeriesConfig()
-	quiet := int(cfg.QuietFor / fiveMin)
+	quiet, window := int(cfg.QuietFor/fiveMin), int(cfg.Window/fiveMin)
 	tests := []struct {
 		name     string
 		values   []float64
@@ -100,9 +100,9 @@ func TestSeriesDetector(t *testing.T) {
 		{"flat series opens nothing", noisy(4*day, flat), nil, nil, 0},
 		{"zeros open nothing", make([]float64, day), nil, nil, 0},
 		{"daily rhythm is not an incident", noisy(10*day, rhythm), nil, nil, 2 * day},
-		// The window holds four buckets: it fires from the spike's first
-		// bucket to three after its last, and resolves QuietFor later.
-		{"spike opens once and resolves after QuietFor", spike, []int{spikeAt}, []int{spikeAt + 5 + 3 + quiet}, 0},
+		// It fires from the spike's first bucket until the spike has left
+		// the window, and resolves QuietFor later.
+		{"spike opens once and resolves after QuietFor", spike, []int{spikeAt}, []int{spikeAt + 5 + window - 1 + quiet}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

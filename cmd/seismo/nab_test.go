@@ -61,7 +61,7 @@ func TestNABSet(t *testing.T) {
 		stderr string
 	}{
 		{"a knob changes the run", []string{"--set", "MinReporters=5000", "--set", "DangerReporters=5000"}, 0, "total   600       0       0/2", ""},
-		{"durations parse", []string{"--set", "QuietFor=3h"}, 0, "total", ""},
+		{"durations and lists parse", []string{"--set", "QuietFor=3h", "--set", "ExtraWindows=10m,15m"}, 0, "total", ""},
 		{"unknown knob", []string{"--set", "Nope=1"}, 2, "", "no field Nope"},
 		{"not a number", []string{"--set", "MaxP=often"}, 2, "", "MaxP=often"},
 		{"invalid config", []string{"--set", "MaxP=2"}, 2, "", "MaxP must be in (0, 1)"},

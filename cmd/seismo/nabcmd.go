@@ -23,7 +23,7 @@ func runNAB(ctx context.Context, args []string, sio stdio) error {
 	windowsFile := fs.String("windows", "", "NAB windows file (combined_windows*.json); empty: the only combined_windows*.json in --data")
 	outDir := fs.String("out", "", "directory to write each file's timestamp,value,alert CSV into, under its relative path")
 	var sets setFlag
-	fs.Var(&sets, "set", "override one knob of the series configuration, as Field=value with a detect.Config field name\n(MinRatio=2, QuietFor=3h); repeat for several. For measuring sensitivity: the score reported\nfor the detector uses none")
+	fs.Var(&sets, "set", "override one knob of the series configuration (detect.SeriesConfig), as Field=value with a\ndetect.Config field name: MinRatio=2, QuietFor=3h, ExtraWindows=1h; repeat for several.\nFor sensitivity studies: the benchmark figures use none")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
 	}
@@ -57,6 +57,11 @@ func runNAB(ctx context.Context, args []string, sio stdio) error {
 		return fmt.Errorf("%s: no files", *windowsFile)
 	}
 
+	fmt.Fprintf(sio.out, "detector: detect.SeriesConfig()")
+	if len(sets) > 0 {
+		fmt.Fprintf(sio.out, " with %s", sets.String())
+	}
+	fmt.Fprintf(sio.out, "; windows: %s\n\n", *windowsFile)
 	tw := tabwriter.NewWriter(sio.out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "file\trows\talerts\tdetected\tfalse pos\traw standard\traw low FP\traw low FN\t")
 	var corpus nab.Corpus
