@@ -234,9 +234,6 @@ func (sd *SeriesDetector) store(i int64, b Baseline) {
 //     the window within minutes; shorter windows would only add them back.
 //   - QuietFor 24h: a story is talked about for a day, in waves; it is one
 //     incident, not one per wave.
-//   - RelearnAfter 2h: what a story brings on its first day becomes the
-//     series' normal for a while; after two hours the baseline learns it,
-//     so the incident ends with the attention instead of lasting days.
 //   - SpreadClip 20, SpreadHalfLife 14 days: bursts far above the daily
 //     rhythm (news, promotions, bots) are the normal life of these series,
 //     so the learned overdispersion must see them whole and remember them
@@ -246,7 +243,6 @@ func SeriesConfig() Config {
 	c.Window = 30 * time.Minute
 	c.ExtraWindows = nil
 	c.QuietFor = 24 * time.Hour
-	c.RelearnAfter = 2 * time.Hour
 	c.SpreadClip = 20
 	c.SpreadHalfLife = 14 * 24 * time.Hour
 	return c

@@ -52,7 +52,7 @@ func TestNAB(t *testing.T) {
 	}
 }
 
-func TestNABSet(t *testing.T) {
+func TestNABKnob(t *testing.T) {
 	tests := []struct {
 		name   string
 		args   []string
@@ -60,13 +60,13 @@ func TestNABSet(t *testing.T) {
 		stdout string
 		stderr string
 	}{
-		{"a knob changes the run", []string{"--set", "MinReporters=5000", "--set", "DangerReporters=5000"}, 0, "total   600       0       0/2", ""},
-		{"durations and lists parse", []string{"--set", "QuietFor=3h", "--set", "ExtraWindows=10m,15m"}, 0, "total", ""},
-		{"unknown knob", []string{"--set", "Nope=1"}, 2, "", "no field Nope"},
-		{"not a number", []string{"--set", "MaxP=often"}, 2, "", "MaxP=often"},
-		{"invalid config", []string{"--set", "MaxP=2"}, 2, "", "MaxP must be in (0, 1)"},
-		{"no equals sign", []string{"--set", "MaxP"}, 2, "", "want Field=value"},
-		{"a count that is not a number", []string{"--set", "Samples=x"}, 2, "", "Samples=x"},
+		{"a knob changes the run", []string{"--knob", "MinReporters=5000", "--knob", "DangerReporters=5000"}, 0, "total   600       0       0/2", ""},
+		{"durations and lists parse", []string{"--knob", "QuietFor=3h", "--knob", "ExtraWindows=10m,15m"}, 0, "total", ""},
+		{"unknown knob", []string{"--knob", "Nope=1"}, 2, "", "no field Nope"},
+		{"not a number", []string{"--knob", "MaxP=often"}, 2, "", "MaxP=often"},
+		{"invalid config", []string{"--knob", "MaxP=2"}, 2, "", "MaxP must be in (0, 1)"},
+		{"no equals sign", []string{"--knob", "MaxP"}, 2, "", "want Field=value"},
+		{"a count that is not a number", []string{"--knob", "Samples=x"}, 2, "", "Samples=x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,7 +111,7 @@ func TestNABErrors(t *testing.T) {
 		{"a listed file is missing", []string{"--data", filepath.Dir(missing)}, 1, "gone.csv"},
 		{"bad windows", []string{"--data", filepath.Dir(bad)}, 1, "want [start, end]"},
 		{"no files", []string{"--data", filepath.Dir(empty)}, 1, "no files"},
-		{"--help", []string{"--help"}, 0, "--set"},
+		{"--help", []string{"--help"}, 0, "--knob"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,12 +18,12 @@ import (
 )
 
 func runNAB(ctx context.Context, args []string, sio stdio) error {
-	fs := newFlagSet("nab", "nab --data DIR [--windows FILE] [--out DIR] [--set Knob=value ...]", sio.err)
+	fs := newFlagSet("nab", "nab --data DIR [--windows FILE] [--out DIR] [--knob Field=value ...]", sio.err)
 	dataDir := fs.String("data", "", "NAB data directory: the windows file's paths are relative to it")
 	windowsFile := fs.String("windows", "", "NAB windows file (combined_windows*.json); empty: the only combined_windows*.json in --data")
 	outDir := fs.String("out", "", "directory to write each file's timestamp,value,alert CSV into, under its relative path")
-	var sets setFlag
-	fs.Var(&sets, "set", "override one knob of the series configuration (detect.SeriesConfig), as Field=value with a\ndetect.Config field name: MinRatio=2, QuietFor=3h, ExtraWindows=1h; repeat for several.\nFor sensitivity studies: the benchmark figures use none")
+	var knobs nabKnobs
+	fs.Var(&knobs, "knob", "override one knob of the series configuration (detect.SeriesConfig), as Field=value with a\ndetect.Config field name: MinRatio=2, QuietFor=3h, ExtraWindows=1h; repeat for several.\nFor sensitivity studies: the benchmark figures use none")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func runNAB(ctx context.Context, args []string, sio stdio) error {
 		return fmt.Errorf("%w: --data is required", errUsage)
 	}
 	cfg := detect.SeriesConfig()
-	if err := sets.apply(&cfg); err != nil {
+	if err := knobs.apply(&cfg); err != nil {
 		return err
 	}
 	if err := cfg.Validate(); err != nil {
@@ -58,8 +58,8 @@ func runNAB(ctx context.Context, args []string, sio stdio) error {
 	}
 
 	fmt.Fprintf(sio.out, "detector: detect.SeriesConfig()")
-	if len(sets) > 0 {
-		fmt.Fprintf(sio.out, " with %s", sets.String())
+	if len(knobs) > 0 {
+		fmt.Fprintf(sio.out, " with %s", knobs.String())
 	}
 	fmt.Fprintf(sio.out, "; windows: %s\n\n", *windowsFile)
 	tw := tabwriter.NewWriter(sio.out, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -151,12 +151,12 @@ func writeAlertFile(path string, s series, alerts []bool) error {
 	return f.Close()
 }
 
-// setFlag collects Field=value overrides of detect.Config.
-type setFlag []string
+// nabKnobs collects Field=value overrides of detect.Config.
+type nabKnobs []string
 
-func (s *setFlag) String() string { return strings.Join(*s, " ") }
+func (s *nabKnobs) String() string { return strings.Join(*s, " ") }
 
-func (s *setFlag) Set(v string) error {
+func (s *nabKnobs) Set(v string) error {
 	if !strings.Contains(v, "=") {
 		return fmt.Errorf("want Field=value, got %q", v)
 	}
@@ -166,13 +166,13 @@ func (s *setFlag) Set(v string) error {
 
 // apply sets each named field of cfg: durations as Go durations, numbers
 // as numbers.
-func (s setFlag) apply(cfg *detect.Config) error {
+func (s nabKnobs) apply(cfg *detect.Config) error {
 	rv := reflect.ValueOf(cfg).Elem()
 	for _, kv := range s {
 		name, val, _ := strings.Cut(kv, "=")
 		f := rv.FieldByName(name)
 		if !f.IsValid() || !f.CanSet() {
-			return fmt.Errorf("%w: --set %s: detect.Config has no field %s", errUsage, kv, name)
+			return fmt.Errorf("%w: --knob %s: detect.Config has no field %s", errUsage, kv, name)
 		}
 		var err error
 		switch {
@@ -191,7 +191,9 @@ func (s setFlag) apply(cfg *detect.Config) error {
 				}
 				ds = append(ds, d)
 			}
-			f.Set(reflect.ValueOf(ds))
+			if err == nil {
+				f.Set(reflect.ValueOf(ds))
+			}
 		case f.Kind() == reflect.Int:
 			var n int64
 			if n, err = strconv.ParseInt(val, 10, 0); err == nil {
@@ -203,10 +205,10 @@ func (s setFlag) apply(cfg *detect.Config) error {
 				f.SetFloat(x)
 			}
 		default:
-			return fmt.Errorf("%w: --set %s: field %s cannot be set here", errUsage, kv, name)
+			return fmt.Errorf("%w: --knob %s: field %s cannot be set here", errUsage, kv, name)
 		}
 		if err != nil {
-			return fmt.Errorf("%w: --set %s: %v", errUsage, kv, err)
+			return fmt.Errorf("%w: --knob %s: %v", errUsage, kv, err)
 		}
 	}
 	return nil
