@@ -19,8 +19,7 @@ import (
 //
 // A SeriesDetector is not safe for concurrent use.
 type SeriesDetector struct {
-	cfg Config
-	md  model
+	md model
 
 	started bool
 	start   int64 // index of the first bucket
@@ -86,7 +85,6 @@ func NewSeriesDetector(cfg Config, origin time.Time, step time.Duration) (*Serie
 		return int64(math.Ceil(d.Seconds() / float64(g.step)))
 	}
 	return &SeriesDetector{
-		cfg:     cfg,
 		md:      md,
 		day:     map[int64]Estimate{},
 		week:    map[int64]Estimate{},

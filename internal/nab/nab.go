@@ -8,7 +8,9 @@
 // and written anew here:
 //
 //   - Probation. The first min(floor(0.15·rows), 0.15·5000) rows of each file
-//     are not scored at all: alerts there neither earn nor cost anything.
+//     are not scored at all: alerts there neither earn nor cost anything,
+//     and a window wholly inside it adds nothing to the raw score (NAB's
+//     labels never place one there; it still counts in the normalisation).
 //   - Windows. Each labelled anomaly has a window of rows, both ends
 //     inclusive. A window's score is its best alert: the first one, since
 //     earlier is worth more. Further alerts in the same window neither earn
@@ -159,8 +161,10 @@ func Score(times []time.Time, alerts []bool, windows []Window, p Profile) (FileS
 	probation := Probation(len(times))
 	fs := FileScore{Windows: len(spans)}
 	best := make([]float64, len(spans))
-	for k := range best {
-		best[k] = -p.FN
+	for k, sp := range spans {
+		if sp.last >= probation { // a window wholly in probation is not scored
+			best[k] = -p.FN
+		}
 	}
 	w := 0 // first window not yet passed
 	for i, alert := range alerts {

@@ -50,6 +50,8 @@ func TestScore(t *testing.T) {
 	}{
 		{"no alerts: every window missed", nil, []nab.Window{w1, w2}, nab.Standard, -2, 0, 0},
 		{"missed window costs FN", nil, []nab.Window{w1}, nab.LowFN, -2, 0, 0},
+		// NAB divides by σ(-1) = 0.98661, so the first row earns the whole
+		// TP weight, not the 0.98661·TP of the bare sigmoid.
 		{"alert on a window's first row earns TP", []int{300}, []nab.Window{w1}, nab.Standard, 1, 1, 0},
 		{"halfway earns σ(-0.5)/σ(-1)", []int{305}, []nab.Window{w1}, nab.Standard, 0.8597925669097837, 1, 0},
 		{"last row earns σ(-0.1)/σ(-1)", []int{309}, []nab.Window{w1}, nab.Standard, 0.24824154977542992, 1, 0},
@@ -61,6 +63,8 @@ func TestScore(t *testing.T) {
 		{"FP is placed against the nearest window before it", []int{700}, []nab.Window{w1, w2}, nab.Standard, 0.11*(2/(1+math.Exp(5.0/99))-1) - 2, 0, 1},
 		{"probation is not scored", []int{0, 10, 149}, []nab.Window{w1}, nab.Standard, -1, 0, 0},
 		{"first scored row counts", []int{150}, []nab.Window{w1}, nab.Standard, -0.11 - 1, 0, 1},
+		{"a window inside probation is not scored", []int{120}, []nab.Window{window(ts, 100, 130)}, nab.Standard, 0, 0, 0},
+		{"a window ending after probation is scored whole", []int{149}, []nab.Window{window(ts, 100, 159)}, nab.Standard, -1, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
