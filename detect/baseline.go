@@ -421,6 +421,17 @@ func parseBaseline(vals []any) (b Baseline, ok bool, err error) {
 	return b, true, nil
 }
 
+// withSlots returns b with the seasonal slots replaced by the HMGET values
+// of a day and a week field, an absent one starting empty as in
+// parseBaseline.
+func withSlots(b Baseline, day, week any) (Baseline, error) {
+	full, ok, err := parseBaseline([]any{b.Level.String(), day, week, b.Spread.String()})
+	if err != nil || !ok {
+		return b, err
+	}
+	return full, nil
+}
+
 // minuteTime converts a unix minute to its start time.
 func minuteTime(m int64) time.Time { return time.Unix(m*60, 0).UTC() }
 

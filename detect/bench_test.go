@@ -93,3 +93,56 @@ const allCountries = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD B
 	"GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP " +
 	"KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT " +
 	"MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW"
+
+// BenchmarkAdvanceHour runs the detector over 10,000 series through an hour
+// boundary, where the seasonal slots change (they are read ahead during the
+// hour's last ten minutes), and reports the slowest tick and the mean.
+func BenchmarkAdvanceHour(b *testing.B) {
+	var countries []string
+	for c := range strings.FieldsSeq(allCountries) {
+		countries = append(countries, c)
+	}
+	const services = 50
+	minute := func(m int) []seismo.Report {
+		tr := traffic{}
+		for i := range services {
+			for _, cc := range countries {
+				tr.add("q", fmt.Sprintf("svc%02d", i), cc, m, m+1, 2)
+			}
+		}
+		return tr[m]
+	}
+	for range b.N {
+		b.StopTimer()
+		s := newStore(b, backends[0].open(b), nil)
+		cfg := detect.DefaultConfig()
+		cfg.Warmup = 10 * time.Minute
+		d := newDetector(b, s, cfg)
+		ctx := ctxT(b)
+		var worst, total time.Duration
+		ticks := 0
+		// Minutes 40 to 65 of t0's hour: warm-up, read-ahead, boundary.
+		for m := 40; m < 66; m++ {
+			if err := s.Record(ctx, minute(m)); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			began := time.Now()
+			if _, err := d.Advance(ctx, at(m+1)); err != nil {
+				b.Fatal(err)
+			}
+			took := time.Since(began)
+			b.StopTimer()
+			if testing.Verbose() {
+				b.Logf("minute %d: %s", m, took)
+			}
+			if m >= 50 { // from the read-ahead on
+				worst = max(worst, took)
+				total += took
+				ticks++
+			}
+		}
+		b.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms/tick")
+		b.ReportMetric(float64(total.Microseconds())/1000/float64(ticks), "mean-ms/tick")
+	}
+}

@@ -221,6 +221,9 @@ type reading struct {
 	// byWindow is the count of each of the model's windows: the union of
 	// its minutes where it could matter, else the sum.
 	byWindow []int
+	// next holds the next hour's slot fields when they were read ahead.
+	next    [2]any
+	hasNext bool
 	// reread marks a baseline read from Redis this minute (not cached):
 	// its key's TTL is refreshed when it is written back.
 	reread bool

@@ -25,7 +25,18 @@ type readCache struct {
 	minute int64
 	counts map[string][]int // member → distinct reporters of the window's minutes, oldest first
 	bases  map[string]Baseline
+	// next holds the seasonal slots of the coming hour (hour of day, hour
+	// of week), read ahead a tenth of the series at a time in the last ten
+	// minutes of the hour, so that the first minute of the hour does not
+	// read every baseline at once. A slot is not written before its hour,
+	// so what was read ahead is still what Redis holds.
+	next     map[string][2]any
+	nextHour int64
 }
+
+// prefetchMinutes is how many minutes before the hour the next hour's slots
+// are read ahead, a share of the series each minute.
+const prefetchMinutes = 10
 
 // read gathers the active series, their counts and baselines, and grades
 // each. It costs one round trip for the counts and baselines of all series,
@@ -55,6 +66,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 	type cmds struct {
 		counts     []*redis.IntCmd // the window's minutes not cached, oldest first
 		base       *redis.SliceCmd
+		next       *redis.SliceCmd // the next hour's slots, read ahead
 		recoveries []*redis.StringCmd
 	}
 	all := make([]cmds, 0, len(members))
@@ -73,8 +85,16 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 		for k := from; k <= m; k++ {
 			cm.counts = append(cm.counts, pipe.PFCount(ctx, d.s.minuteKey(sr, "r", k)))
 		}
-		if _, cached := c.bases[member]; !sameHour || !cached {
+		_, cached := c.bases[member]
+		_, ahead := c.next[member]
+		ahead = ahead && warmCache && c.nextHour == floorDiv(m, 60) && cached
+		if (!sameHour || !cached) && !ahead {
 			cm.base = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), baselineFields(minuteGrid, m)...)
+		}
+		if into := floorMod(m, 60) - (60 - prefetchMinutes); warmCache && into >= 0 && cached &&
+			int64(memberShard(member, prefetchMinutes)) == into {
+			next := (floorDiv(m, 60) + 1) * 60
+			cm.next = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), dayField(minuteGrid, next), weekField(minuteGrid, next))
 		}
 		if st.series[member] != nil {
 			for k := m - w + 1; k <= m; k++ {
@@ -115,10 +135,24 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 			n, _ := rc.Int()
 			r.recoveries += n
 		}
+		if cm.next != nil {
+			if v := cm.next.Val(); len(v) == 2 {
+				r.next, r.hasNext = [2]any{v[0], v[1]}, true
+			}
+		}
 		var b Baseline
-		if cm.base == nil {
+		switch {
+		case cm.base == nil && !sameHour:
+			// The hour's slots were read ahead; level and spread are
+			// the cached ones, which is what Redis holds.
 			b = c.bases[r.member]
-		} else {
+			nx := c.next[r.member]
+			if b, err = withSlots(b, nx[0], nx[1]); err != nil {
+				return fmt.Errorf("series %s: %w", r.member, err)
+			}
+		case cm.base == nil:
+			b = c.bases[r.member]
+		default:
 			var ok bool
 			if b, ok, err = parseBaseline(cm.base.Val()); err != nil {
 				return fmt.Errorf("series %s: %w", r.member, err)
@@ -218,5 +252,24 @@ func (d *Detector) remember(run *minuteRun) {
 		counts[r.member] = r.window
 		bases[r.member] = r.base
 	}
+	hour := floorDiv(run.m, 60)
+	if c.nextHour != hour+1 {
+		c.next, c.nextHour = map[string][2]any{}, hour+1
+	}
+	for i := range run.readings {
+		if r := &run.readings[i]; r.hasNext {
+			c.next[r.member] = r.next
+		}
+	}
 	c.counts, c.bases, c.minute, c.valid = counts, bases, run.m, true
+}
+
+// memberShard spreads series over n shards, the same way every time.
+func memberShard(member string, n int) int {
+	h := uint32(2166136261) // FNV-1a
+	for i := 0; i < len(member); i++ {
+		h ^= uint32(member[i])
+		h *= 16777619
+	}
+	return int(h % uint32(n))
 }
