@@ -26,6 +26,8 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 	postsFile := fs.String("posts", "", "file of Post JSON lines (- for standard input); posts need not be sorted")
 	seriesFile := fs.String("series", "", "CSV file with header timestamp,value (- for standard input): run the detector on one count series\nand write timestamp,value,alert to stdout instead of reading posts")
 	truthFile := fs.String("truth", "", "truth file written by seismo simulate: score the incidents against it")
+	var knobs knobFlags
+	fs.Var(&knobs, "knob", knobUsage+"\n(the defaults are detect.DefaultConfig for posts, detect.SeriesConfig for --series)")
 	redisAddr := fs.String("redis-addr", "", "Redis to count in (keys get a unique prefix and expire); empty: embedded in-process Redis")
 	flush := fs.Duration("flush", time.Hour, "event time to keep evaluating after the last post, so open incidents can resolve")
 	var cf classifierFlags
@@ -37,9 +39,17 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 	case *seriesFile != "" && *postsFile != "":
 		return fmt.Errorf("%w: --posts and --series exclude each other", errUsage)
 	case *seriesFile != "":
-		return runSeriesBacktest(ctx, *seriesFile, sio)
+		cfg, err := knobs.detectConfig(detect.SeriesConfig())
+		if err != nil {
+			return err
+		}
+		return runSeriesBacktest(ctx, *seriesFile, cfg, sio)
 	case *postsFile == "":
 		return fmt.Errorf("%w: --posts or --series is required", errUsage)
+	}
+	dcfg, err := knobs.detectConfig(detect.DefaultConfig())
+	if err != nil {
+		return err
 	}
 	if *flush < 0 {
 		return fmt.Errorf("%w: --flush must not be negative", errUsage)
@@ -95,7 +105,7 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 		}
 		return nil
 	}
-	if err := detectPosts(ctx, posts, cls, rdb, prefix, []byte(randomHex(32)), *flush, emit, &sum); err != nil {
+	if err := detectPosts(ctx, posts, cls, dcfg, rdb, prefix, []byte(randomHex(32)), *flush, emit, &sum); err != nil {
 		return err
 	}
 	if err := out.Flush(); err != nil {
@@ -112,13 +122,13 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 // and detect on rdb under prefix, hashing authors with reporterKey, then
 // lets event time run on for flush after the last post. Every event goes to
 // emit and into sum, in order.
-func detectPosts(ctx context.Context, posts []seismo.Post, cls *classify.Classifier, rdb redis.UniversalClient,
+func detectPosts(ctx context.Context, posts []seismo.Post, cls *classify.Classifier, cfg detect.Config, rdb redis.UniversalClient,
 	prefix string, reporterKey []byte, flush time.Duration, emit func([]seismo.Event) error, sum *backtestSummary) error {
 	store, err := detect.NewStore(rdb, detect.StoreConfig{Prefix: prefix, ReporterKey: reporterKey})
 	if err != nil {
 		return err
 	}
-	det, err := detect.NewDetector(store, detect.DefaultConfig(), cls.Services(), discardLogger())
+	det, err := detect.NewDetector(store, cfg, cls.Services(), discardLogger())
 	if err != nil {
 		return err
 	}

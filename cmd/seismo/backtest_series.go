@@ -18,7 +18,7 @@ import (
 // runSeriesBacktest runs the detector over one count series: CSV with
 // header timestamp,value in, timestamp,value,alert out, alert 1 on the
 // bucket where an incident opens.
-func runSeriesBacktest(ctx context.Context, file string, sio stdio) error {
+func runSeriesBacktest(ctx context.Context, file string, cfg detect.Config, sio stdio) error {
 	in, err := openInput(file, sio.in)
 	if err != nil {
 		return err
@@ -28,7 +28,7 @@ func runSeriesBacktest(ctx context.Context, file string, sio stdio) error {
 	if err != nil {
 		return err
 	}
-	alerts, err := detectSeries(ctx, detect.SeriesConfig(), s)
+	alerts, err := detectSeries(ctx, cfg, s)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,8 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 	httpAddr := fs.String("http-addr", "127.0.0.1:8080", "address of the HTTP API (a free port is used if this one is taken)")
 	speed := fs.Float64("speed", 0, "event-time seconds played per wall-clock second (0: as fast as possible)")
 	partitions := fs.Int("partitions", 3, "partitions of the embedded posts topic")
+	var knobs knobFlags
+	fs.Var(&knobs, "knob", knobUsage)
 	var cf classifierFlags
 	cf.register(fs)
 	lf := logFlags{}
@@ -36,6 +38,10 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 	}
 	if *speed < 0 {
 		return fmt.Errorf("%w: --speed must not be negative", errUsage)
+	}
+	dcfg, err := knobs.detectConfig(detect.DefaultConfig())
+	if err != nil {
+		return err
 	}
 	if *partitions < 1 || *partitions > 64 {
 		return fmt.Errorf("%w: --partitions must be 1..64", errUsage)
@@ -78,7 +84,7 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 	} else {
 		l.Close()
 	}
-	p, err := newPipeline(pipelineConfig{ingest: icfg, detect: detect.DefaultConfig(),
+	p, err := newPipeline(pipelineConfig{ingest: icfg, detect: dcfg,
 		reporterKey: []byte(randomHex(32)), httpAddr: addr, incidentsTopic: "seismo.incidents"}, rdb, cls, log)
 	if err != nil {
 		return err

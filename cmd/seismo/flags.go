@@ -6,8 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/seismo-dev/seismo/detect"
 )
 
 // newFlagSet returns a flag set whose usage text names the environment
@@ -114,3 +118,82 @@ func durationPositive(name string, d time.Duration) error {
 var getenv = os.Getenv
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// knobFlags collects Field=value overrides of detect.Config: --knob on
+// every command that runs the detector.
+type knobFlags []string
+
+func (s *knobFlags) String() string { return strings.Join(*s, " ") }
+
+func (s *knobFlags) Set(v string) error {
+	if !strings.Contains(v, "=") {
+		return fmt.Errorf("want Field=value, got %q", v)
+	}
+	*s = append(*s, v)
+	return nil
+}
+
+// apply sets each named field of cfg: durations as Go durations, numbers
+// as numbers.
+func (s knobFlags) apply(cfg *detect.Config) error {
+	rv := reflect.ValueOf(cfg).Elem()
+	for _, kv := range s {
+		name, val, _ := strings.Cut(kv, "=")
+		f := rv.FieldByName(name)
+		if !f.IsValid() || !f.CanSet() {
+			return fmt.Errorf("%w: --knob %s: detect.Config has no field %s", errUsage, kv, name)
+		}
+		var err error
+		switch {
+		case f.Type() == reflect.TypeFor[time.Duration]():
+			var d time.Duration
+			if d, err = time.ParseDuration(val); err == nil {
+				f.SetInt(int64(d))
+			}
+		case f.Type() == reflect.TypeFor[[]time.Duration]():
+			var ds []time.Duration
+			for _, part := range list(val) {
+				d, e := time.ParseDuration(part)
+				if e != nil {
+					err = e
+					break
+				}
+				ds = append(ds, d)
+			}
+			if err == nil {
+				f.Set(reflect.ValueOf(ds))
+			}
+		case f.Kind() == reflect.Int:
+			var n int64
+			if n, err = strconv.ParseInt(val, 10, 0); err == nil {
+				f.SetInt(n)
+			}
+		case f.Kind() == reflect.Float64:
+			var x float64
+			if x, err = strconv.ParseFloat(val, 64); err == nil {
+				f.SetFloat(x)
+			}
+		default:
+			return fmt.Errorf("%w: --knob %s: field %s cannot be set here", errUsage, kv, name)
+		}
+		if err != nil {
+			return fmt.Errorf("%w: --knob %s: %v", errUsage, kv, err)
+		}
+	}
+	return nil
+}
+
+// knobUsage is the --knob flag's help text.
+const knobUsage = "override one detector knob, as Field=value with a detect.Config field name\n" +
+	"(MinReporters=6, MaxP=1e-5, QuietFor=20m, ExtraWindows=1m,15m); repeat for several"
+
+// detectConfig returns base with the knobs applied, validated.
+func (s knobFlags) detectConfig(base detect.Config) (detect.Config, error) {
+	if err := s.apply(&base); err != nil {
+		return detect.Config{}, err
+	}
+	if err := base.Validate(); err != nil {
+		return detect.Config{}, fmt.Errorf("%w: --knob: %v", errUsage, err)
+	}
+	return base, nil
+}

@@ -62,8 +62,8 @@ func commands() []command {
 		{"run", "run ingest, detector and API against Kafka and Redis", runServe},
 		{"broker", "run a single-node Kafka-protocol broker for development", runBroker},
 		{"classify", "classify Post JSON lines from stdin, one Signal JSON line out per line in", runClassify},
-		{"backtest", "classify, count and detect over a file of posts in event time; incident events to stdout", runBacktest},
-		{"simulate", "write the posts of a built-in scenario as JSON lines", runSimulate},
+		{"backtest", "detect over a file of posts in event time (incident events to stdout, scored with --truth),\n            or over a count series (--series)", runBacktest},
+		{"simulate", "write the posts of a scenario (built in, or a YAML file) as JSON lines, and its truth", runSimulate},
 		{"nab", "run the detector on NAB count series and score its alerts as NAB does", runNAB},
 		{"eval", "score the classifier on labelled posts: precision, recall and F1 per language", runEval},
 	}

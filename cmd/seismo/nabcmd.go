@@ -6,10 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -22,7 +19,7 @@ func runNAB(ctx context.Context, args []string, sio stdio) error {
 	dataDir := fs.String("data", "", "NAB data directory: the windows file's paths are relative to it")
 	windowsFile := fs.String("windows", "", "NAB windows file (combined_windows*.json); empty: the only combined_windows*.json in --data")
 	outDir := fs.String("out", "", "directory to write each file's timestamp,value,alert CSV into, under its relative path")
-	var knobs nabKnobs
+	var knobs knobFlags
 	fs.Var(&knobs, "knob", "override one knob of the series configuration (detect.SeriesConfig), as Field=value with a\ndetect.Config field name: MinRatio=2, QuietFor=3h, ExtraWindows=1h; repeat for several.\nFor sensitivity studies: the benchmark figures use none")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
@@ -149,67 +146,4 @@ func writeAlertFile(path string, s series, alerts []bool) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return f.Close()
-}
-
-// nabKnobs collects Field=value overrides of detect.Config.
-type nabKnobs []string
-
-func (s *nabKnobs) String() string { return strings.Join(*s, " ") }
-
-func (s *nabKnobs) Set(v string) error {
-	if !strings.Contains(v, "=") {
-		return fmt.Errorf("want Field=value, got %q", v)
-	}
-	*s = append(*s, v)
-	return nil
-}
-
-// apply sets each named field of cfg: durations as Go durations, numbers
-// as numbers.
-func (s nabKnobs) apply(cfg *detect.Config) error {
-	rv := reflect.ValueOf(cfg).Elem()
-	for _, kv := range s {
-		name, val, _ := strings.Cut(kv, "=")
-		f := rv.FieldByName(name)
-		if !f.IsValid() || !f.CanSet() {
-			return fmt.Errorf("%w: --knob %s: detect.Config has no field %s", errUsage, kv, name)
-		}
-		var err error
-		switch {
-		case f.Type() == reflect.TypeFor[time.Duration]():
-			var d time.Duration
-			if d, err = time.ParseDuration(val); err == nil {
-				f.SetInt(int64(d))
-			}
-		case f.Type() == reflect.TypeFor[[]time.Duration]():
-			var ds []time.Duration
-			for _, part := range list(val) {
-				d, e := time.ParseDuration(part)
-				if e != nil {
-					err = e
-					break
-				}
-				ds = append(ds, d)
-			}
-			if err == nil {
-				f.Set(reflect.ValueOf(ds))
-			}
-		case f.Kind() == reflect.Int:
-			var n int64
-			if n, err = strconv.ParseInt(val, 10, 0); err == nil {
-				f.SetInt(n)
-			}
-		case f.Kind() == reflect.Float64:
-			var x float64
-			if x, err = strconv.ParseFloat(val, 64); err == nil {
-				f.SetFloat(x)
-			}
-		default:
-			return fmt.Errorf("%w: --knob %s: field %s cannot be set here", errUsage, kv, name)
-		}
-		if err != nil {
-			return fmt.Errorf("%w: --knob %s: %v", errUsage, kv, err)
-		}
-	}
-	return nil
 }

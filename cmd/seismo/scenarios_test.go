@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/internal/redistest"
 	"github.com/seismo-dev/seismo/simulate"
 )
@@ -52,7 +53,7 @@ func TestScenarioTargets(t *testing.T) {
 			// A fixed reporter key makes the HyperLogLog estimates, and so
 			// the verdict, the same on every run.
 			key := []byte("scenario-targets")
-			if err := detectPosts(ctx, posts, cls, rdb, "seismo", key, time.Hour, func([]seismo.Event) error { return nil }, &sum); err != nil {
+			if err := detectPosts(ctx, posts, cls, detect.DefaultConfig(), rdb, "seismo", key, time.Hour, func([]seismo.Event) error { return nil }, &sum); err != nil {
 				t.Fatal(err)
 			}
 			truth := s.Truth()

@@ -26,6 +26,7 @@ type serveFlags struct {
 	createTopics, detect            bool
 	partitions                      int
 	cls                             classifierFlags
+	knobs                           knobFlags
 	log                             logFlags
 }
 
@@ -49,6 +50,7 @@ func (s *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&s.leaseTTL, "lease-ttl", 15*time.Second, "lifetime of the detector lease: a crashed leader is replaced within about this long")
 	fs.BoolVar(&s.createTopics, "create-topics", true, "create the posts, dead-letter and incidents topics when missing")
 	fs.IntVar(&s.partitions, "partitions", 3, "partitions of topics created by --create-topics")
+	fs.Var(&s.knobs, "knob", knobUsage)
 	s.cls.register(fs)
 	s.log.register(fs)
 }
@@ -79,6 +81,10 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 		return err
 	}
 	if err := durationPositive("lease-ttl", sf.leaseTTL); err != nil {
+		return err
+	}
+	dcfg, err := sf.knobs.detectConfig(detect.DefaultConfig())
+	if err != nil {
 		return err
 	}
 	log, err := sf.log.logger(sio.err)
@@ -115,7 +121,7 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 		return err
 	}
 	p, err := newPipeline(pipelineConfig{
-		ingest: sf.ingestConfig(), detect: detect.DefaultConfig(),
+		ingest: sf.ingestConfig(), detect: dcfg,
 		reporterKey: key, httpAddr: sf.httpAddr, incidentsTopic: sf.incidentsTopic, noDetector: !sf.detect,
 		instance: sf.instance, leaseTTL: sf.leaseTTL,
 	}, rdb, cls, log)
