@@ -331,12 +331,6 @@ func (md model) skip(b *Baseline, i int64) {
 	b.Level.Last, b.Day.Last, b.Week.Last, b.Spread.Last = i, i, i, i
 }
 
-// assess grades the primary window of a series with baseline b.
-func (md model) assess(observed int, b Baseline) (Level, float64) {
-	e := md.expected(b)
-	return md.cfg.Assess(observed, e, md.spread(b)), e
-}
-
 // grade returns the worst level over the windows of a series with baseline
 // b; observed[k] is the count in windows[k] (the last windows[k] steps).
 // Each window is tested on its own: a short one catches a sudden onset, a
