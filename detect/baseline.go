@@ -203,18 +203,20 @@ func newModel(cfg Config, g grid) model {
 		windows = append(windows, steps(w))
 	}
 	return model{
-		cfg:           cfg,
-		g:             g,
-		levelDecay:    decay(cfg.BaselineHalfLife.Seconds() / step),
-		dayDecay:      decay(cfg.DailyHalfLife.Hours() / hoursPerDay * perHour),
-		weekDecay:     decay(cfg.WeeklyHalfLife.Hours() / hoursPerWeek * perHour),
-		spreadDecay:   decay(cfg.SpreadHalfLife.Seconds() / step),
-		prior:         max(cfg.SeasonPrior.Seconds()/step, 1),
-		floor:         cfg.BaselineFloor * step / 60,
-		window:        steps(cfg.Window),
-		windows:       windows,
-		span:          slices.Max(windows),
-		robustAfter:   float64(steps(cfg.Warmup)),
+		cfg:         cfg,
+		g:           g,
+		levelDecay:  decay(cfg.BaselineHalfLife.Seconds() / step),
+		dayDecay:    decay(cfg.DailyHalfLife.Hours() / hoursPerDay * perHour),
+		weekDecay:   decay(cfg.WeeklyHalfLife.Hours() / hoursPerWeek * perHour),
+		spreadDecay: decay(cfg.SpreadHalfLife.Seconds() / step),
+		prior:       max(cfg.SeasonPrior.Seconds()/step, 1),
+		floor:       cfg.BaselineFloor * step / 60,
+		window:      steps(cfg.Window),
+		windows:     windows,
+		span:        slices.Max(windows),
+		// The level's weight saturates at 1/(1-decay); past half of that
+		// the baseline is trusted even if Warmup is longer.
+		robustAfter:   min(float64(steps(cfg.Warmup)), 0.5/(1-decay(cfg.BaselineHalfLife.Seconds()/step))),
 		spreadAfter:   min(float64(steps(cfg.Window))+1, 0.5/(1-decay(cfg.BaselineHalfLife.Seconds()/step))),
 		pending:       int(steps(cfg.PendingFor)),
 		dangerPending: int(steps(min(cfg.DangerPendingFor, cfg.PendingFor))),
