@@ -387,45 +387,44 @@ func parseBaseline(vals []any) (b Baseline, ok bool, err error) {
 	if len(vals) != 4 || vals[0] == nil {
 		return Baseline{}, false, nil
 	}
-	parse := func(v any, into *Estimate, name string) error {
-		s, isStr := v.(string)
-		if !isStr {
-			*into = Estimate{Last: b.Level.Last}
-			return nil
-		}
-		e, err := parseEstimate(s)
-		if err != nil {
-			return fmt.Errorf("baseline %s: %w", name, err)
-		}
-		*into = e
-		return nil
-	}
-	if err := parse(vals[0], &b.Level, "level"); err != nil {
+	if b.Level, err = parseField(vals[0], 0, "level"); err != nil {
 		return Baseline{}, false, err
 	}
-	// An unvisited slot missed nothing it could know about before the
-	// level began: it starts where the level stands.
-	for _, f := range []struct {
-		v    any
-		into *Estimate
-		name string
-	}{{vals[1], &b.Day, "day"}, {vals[2], &b.Week, "week"}, {vals[3], &b.Spread, "spread"}} {
-		if err := parse(f.v, f.into, f.name); err != nil {
-			return Baseline{}, false, err
-		}
+	if b.Spread, err = parseField(vals[3], b.Level.Last, "spread"); err != nil {
+		return Baseline{}, false, err
+	}
+	if b, err = withSlots(b, vals[1], vals[2]); err != nil {
+		return Baseline{}, false, err
 	}
 	return b, true, nil
 }
 
-// withSlots returns b with the seasonal slots replaced by the HMGET values
-// of a day and a week field, an absent one starting empty as in
-// parseBaseline.
+// parseField decodes one HMGET value. An absent field (a slot never
+// visited) missed nothing it could know about before the level began: it
+// starts empty, accounted up to last, where the level stands.
+func parseField(v any, last int64, name string) (Estimate, error) {
+	s, ok := v.(string)
+	if !ok {
+		return Estimate{Last: last}, nil
+	}
+	e, err := parseEstimate(s)
+	if err != nil {
+		return Estimate{}, fmt.Errorf("baseline %s: %w", name, err)
+	}
+	return e, nil
+}
+
+// withSlots returns b with its seasonal slots decoded from the HMGET values
+// of a day and a week field.
 func withSlots(b Baseline, day, week any) (Baseline, error) {
-	full, ok, err := parseBaseline([]any{b.Level.String(), day, week, b.Spread.String()})
-	if err != nil || !ok {
+	var err error
+	if b.Day, err = parseField(day, b.Level.Last, "day"); err != nil {
 		return b, err
 	}
-	return full, nil
+	if b.Week, err = parseField(week, b.Level.Last, "week"); err != nil {
+		return b, err
+	}
+	return b, nil
 }
 
 // minuteTime converts a unix minute to its start time.

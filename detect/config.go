@@ -146,11 +146,12 @@ func DefaultConfig() Config {
 
 // Validate reports the first knob that makes no sense.
 func (c Config) Validate() error {
-	minutes := []struct {
+	type minutesKnob struct {
 		name string
 		d    time.Duration
 		zero bool // zero allowed
-	}{
+	}
+	minutes := []minutesKnob{
 		{"Window", c.Window, false},
 		{"MaxCatchUp", c.MaxCatchUp, false},
 		{"ActiveFor", c.ActiveFor, false},
@@ -162,11 +163,7 @@ func (c Config) Validate() error {
 		{"RecoveryQuietFor", c.RecoveryQuietFor, false},
 	}
 	for i, w := range c.ExtraWindows {
-		minutes = append(minutes, struct {
-			name string
-			d    time.Duration
-			zero bool
-		}{fmt.Sprintf("ExtraWindows[%d]", i), w, false})
+		minutes = append(minutes, minutesKnob{fmt.Sprintf("ExtraWindows[%d]", i), w, false})
 	}
 	for _, m := range minutes {
 		switch {
@@ -225,7 +222,6 @@ func (c Config) maxWindow() time.Duration {
 }
 
 // windowMinutes and friends convert the validated durations to minute counts.
-func (c Config) windowMinutes() int64  { return int64(c.Window / time.Minute) }
 func (c Config) warmupMinutes() int64  { return int64(c.Warmup / time.Minute) }
 func (c Config) activeMinutes() int64  { return int64(c.ActiveFor / time.Minute) }
 func (c Config) catchUpMinutes() int64 { return int64(c.MaxCatchUp / time.Minute) }

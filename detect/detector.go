@@ -477,7 +477,7 @@ func (d *Detector) readContent(ctx context.Context, st *state, run *minuteRun) e
 		is := st.incidents[sr.service]
 		from := run.m
 		if run.created[member] {
-			from = run.m - d.cfg.windowMinutes() + 1
+			from = run.m - d.md.window + 1
 		}
 		if last, ok := is.Counted[member]; ok && from <= last {
 			from = last + 1
