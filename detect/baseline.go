@@ -186,6 +186,7 @@ type model struct {
 	windows     []int64
 	span        int64
 	robustAfter float64 // Warmup in steps
+	relearn     int64   // RelearnAfter in steps, 0 never
 	// spreadAfter is the level weight from which the spread learns: a
 	// window of steps, or half the level's memory if that is shorter.
 	spreadAfter float64
@@ -213,6 +214,7 @@ func newModel(cfg Config, g grid) model {
 		floor:       cfg.BaselineFloor * step / 60,
 		window:      steps(cfg.Window),
 		windows:     windows,
+		relearn:     int64(math.Ceil(cfg.RelearnAfter.Seconds() / step)),
 		span:        slices.Max(windows),
 		// The level's weight saturates at 1/(1-decay); past half of that
 		// the baseline is trusted even if Warmup is longer.
@@ -322,6 +324,22 @@ func (md model) learn(b *Baseline, i int64, x float64, observed int, expected fl
 // trusted reports whether the baseline holds Warmup of evidence. Until it
 // does it learns everything it sees: a new series must find its level.
 func (md model) trusted(b Baseline) bool { return b.Level.Weight >= md.robustAfter }
+
+// teach learns step i, or only accounts for it while the series fires or
+// is part of an incident (ss), so outages do not teach the baseline what
+// normal is; an incident older than RelearnAfter learns again, so a lasting
+// change of level ends it. Both detectors learn through it.
+func (md model) teach(b *Baseline, i int64, level Level, ss *seriesState, x float64, observed int, expected float64) {
+	paused := level > LevelNone || ss != nil
+	if ss != nil && md.relearn > 0 && i-ss.Since >= md.relearn {
+		paused = false
+	}
+	if paused {
+		md.skip(b, i)
+		return
+	}
+	md.learn(b, i, x, observed, expected)
+}
 
 // skip accounts for step i without learning it: the series is part of an
 // incident, and outages must not teach the baseline what normal is.

@@ -225,4 +225,3 @@ func (c Config) maxWindow() time.Duration {
 func (c Config) warmupMinutes() int64  { return int64(c.Warmup / time.Minute) }
 func (c Config) activeMinutes() int64  { return int64(c.ActiveFor / time.Minute) }
 func (c Config) catchUpMinutes() int64 { return int64(c.MaxCatchUp / time.Minute) }
-func (c Config) relearnMinutes() int64 { return int64(c.RelearnAfter / time.Minute) }

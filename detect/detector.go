@@ -440,22 +440,11 @@ func incidentID(svc string, m int64) string {
 // or belong to an incident: outages must not teach the baseline. A series
 // that has been in its incident longer than RelearnAfter learns again.
 func (d *Detector) learn(st *state, run *minuteRun) {
-	relearn := d.cfg.relearnMinutes()
 	for i := range run.readings {
 		r := &run.readings[i]
-		if r.idle {
-			continue
+		if !r.idle {
+			d.md.teach(&r.base, run.m, r.level, st.series[r.member], float64(r.current), r.sum, r.expected)
 		}
-		ss := st.series[r.member]
-		paused := r.level > LevelNone || ss != nil
-		if ss != nil && relearn > 0 && run.m-ss.Since >= relearn {
-			paused = false
-		}
-		if paused {
-			d.md.skip(&r.base, run.m)
-			continue
-		}
-		d.md.learn(&r.base, run.m, float64(r.current), r.sum, r.expected)
 	}
 }
 

@@ -36,7 +36,7 @@ type SeriesDetector struct {
 
 	ss *seriesState // nil while the series is not part of an incident
 
-	warmup, relearn int64 // in buckets; relearn 0 never relearns
+	warmup int64 // in buckets
 }
 
 // SeriesResult is what one bucket did.
@@ -85,12 +85,11 @@ func NewSeriesDetector(cfg Config, origin time.Time, step time.Duration) (*Serie
 		return int64(math.Ceil(d.Seconds() / float64(g.step)))
 	}
 	return &SeriesDetector{
-		md:      md,
-		day:     map[int64]Estimate{},
-		week:    map[int64]Estimate{},
-		recent:  make([]float64, 0, md.span),
-		warmup:  buckets(cfg.Warmup),
-		relearn: buckets(cfg.RelearnAfter),
+		md:     md,
+		day:    map[int64]Estimate{},
+		week:   map[int64]Estimate{},
+		recent: make([]float64, 0, md.span),
+		warmup: buckets(cfg.Warmup),
 	}, nil
 }
 
@@ -182,17 +181,7 @@ func (sd *SeriesDetector) evaluate(i int64, value float64) SeriesResult {
 		res.Status = sd.ss.Status
 	}
 
-	// Learn, except while the series fires or is part of an incident,
-	// unless the incident has lasted RelearnAfter.
-	paused := res.Level > LevelNone || sd.ss != nil
-	if sd.ss != nil && sd.relearn > 0 && i-sd.ss.Since >= sd.relearn {
-		paused = false
-	}
-	if paused {
-		md.skip(&b, i)
-	} else {
-		md.learn(&b, i, value, res.Observed, expected)
-	}
+	md.teach(&b, i, res.Level, sd.ss, value, res.Observed, expected)
 	sd.store(i, b)
 	return res
 }
