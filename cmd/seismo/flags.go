@@ -125,11 +125,20 @@ type knobFlags []string
 
 func (s *knobFlags) String() string { return strings.Join(*s, " ") }
 
+// Set takes one or more space-separated Field=value pairs, so that the
+// one environment variable can hold several knobs. No value contains a
+// space: lists are comma-separated.
 func (s *knobFlags) Set(v string) error {
-	if !strings.Contains(v, "=") {
+	kvs := strings.Fields(v)
+	if len(kvs) == 0 {
 		return fmt.Errorf("want Field=value, got %q", v)
 	}
-	*s = append(*s, v)
+	for _, kv := range kvs {
+		if !strings.Contains(kv, "=") {
+			return fmt.Errorf("want Field=value, got %q", kv)
+		}
+	}
+	*s = append(*s, kvs...)
 	return nil
 }
 
@@ -185,7 +194,8 @@ func (s knobFlags) apply(cfg *detect.Config) error {
 
 // knobUsage is the --knob flag's help text.
 const knobUsage = "override one detector knob, as Field=value with a detect.Config field name\n" +
-	"(MinReporters=6, MaxP=1e-5, QuietFor=20m, ExtraWindows=1m,15m); repeat for several"
+	"(MinReporters=6, MaxP=1e-5, QuietFor=20m, ExtraWindows=1m,15m); repeat it, or separate\n" +
+	"several with spaces (\"MinReporters=6 QuietFor=20m\")"
 
 // detectConfig returns base with the knobs applied, validated.
 func (s knobFlags) detectConfig(base detect.Config) (detect.Config, error) {

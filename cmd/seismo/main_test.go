@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seismo-dev/seismo/detect"
 )
 
 // seismo runs the command in-process like a user would.
@@ -143,5 +146,23 @@ func TestClassifyOneLineOutPerLineIn(t *testing.T) {
 	}
 	if got[7].ID != "f" || got[7].Error != "" {
 		t.Errorf("line 8 = %+v", got[7])
+	}
+}
+
+func TestEnvironmentHoldsSeveralKnobs(t *testing.T) {
+	env := map[string]string{"SEISMO_KNOB": "MinReporters=6 QuietFor=20m ExtraWindows=1m,15m"}
+	var knobs knobFlags
+	fs := newFlagSet("run", "run", io.Discard)
+	fs.Var(&knobs, "knob", knobUsage)
+	if err := parse(fs, nil, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := knobs.detectConfig(detect.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MinReporters != 6 || cfg.QuietFor != 20*time.Minute || !slices.Equal(cfg.ExtraWindows, []time.Duration{time.Minute, 15 * time.Minute}) {
+		t.Errorf("config = MinReporters %d, QuietFor %s, ExtraWindows %v; want 6, 20m, [1m 15m]",
+			cfg.MinReporters, cfg.QuietFor, cfg.ExtraWindows)
 	}
 }

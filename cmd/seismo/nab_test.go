@@ -61,11 +61,14 @@ func TestNABKnob(t *testing.T) {
 		stderr string
 	}{
 		{"a knob changes the run", []string{"--knob", "MinReporters=5000", "--knob", "DangerReporters=5000"}, 0, "total   600       0       0/2", ""},
+		{"several in one value", []string{"--knob", "MinReporters=5000  DangerReporters=5000"}, 0, "total   600       0       0/2", ""},
 		{"durations and lists parse", []string{"--knob", "QuietFor=3h", "--knob", "ExtraWindows=10m,15m"}, 0, "total", ""},
 		{"unknown knob", []string{"--knob", "Nope=1"}, 2, "", "no field Nope"},
 		{"not a number", []string{"--knob", "MaxP=often"}, 2, "", "MaxP=often"},
 		{"invalid config", []string{"--knob", "MaxP=2"}, 2, "", "MaxP must be in (0, 1)"},
 		{"no equals sign", []string{"--knob", "MaxP"}, 2, "", "want Field=value"},
+		{"one of several without equals sign", []string{"--knob", "MaxP=1e-5 QuietFor"}, 2, "", `want Field=value, got "QuietFor"`},
+		{"empty", []string{"--knob", " "}, 2, "", "want Field=value"},
 		{"a count that is not a number", []string{"--knob", "Samples=x"}, 2, "", "Samples=x"},
 	}
 	for _, tt := range tests {
