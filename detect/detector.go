@@ -224,9 +224,12 @@ type reading struct {
 	// next holds the next hour's slot fields when they were read ahead.
 	next    [2]any
 	hasNext bool
-	// reread marks a baseline read from Redis this minute (not cached):
-	// its key's TTL is refreshed when it is written back.
-	reread bool
+	// refresh marks the first minute of an hour and a baseline read from
+	// Redis: its key's TTL is refreshed when it is written back. Once an
+	// hour is often enough for a TTL of weeks; with a warm cache the
+	// baseline is read ahead and never re-read at the hour, so that alone
+	// would let the key expire under a leader that runs for weeks.
+	refresh bool
 	// recoveries counts posts saying the service is back in the longest
 	// window (which is also the longest a window keeps firing after an
 	// outage ends);

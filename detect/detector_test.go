@@ -507,6 +507,27 @@ func TestEveryKeyHasTTL(t *testing.T) {
 	}
 }
 
+// A baseline key's TTL must be refreshed while its series lives, also by a
+// detector whose cache stays warm for weeks: at the hour its slots come
+// from the read-ahead, not from a fresh read of the key.
+func TestBaselineTTLRefreshedHourly(t *testing.T) {
+	rdb := backends[0].open(t)
+	s := newStore(t, rdb, nil)
+	d := newDetector(t, s, detect.DefaultConfig())
+	ctx := ctxT(t)
+	tr := traffic{}
+	tr.add("bg", "whatsapp", "US", 0, 130, 2)
+	live(t, s, d, tr, 0, 5)
+	key := "seismo:{whatsapp:US}:base"
+	if err := rdb.Expire(ctx, key, 1000*time.Second).Err(); err != nil {
+		t.Fatal(err)
+	}
+	live(t, s, d, tr, 5, 130) // two hour boundaries, the cache warm throughout
+	if ttl := rdb.TTL(ctx, key).Val(); ttl < time.Hour {
+		t.Errorf("baseline TTL %v after two hours: not refreshed", ttl)
+	}
+}
+
 func TestRun(t *testing.T) {
 	s := newStore(t, backends[0].open(t), nil)
 	cfg := detect.DefaultConfig()

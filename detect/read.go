@@ -150,6 +150,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 			if b, err = withSlots(b, nx[0], nx[1]); err != nil {
 				return fmt.Errorf("series %s: %w", r.member, err)
 			}
+			r.refresh = true
 		case cm.base == nil:
 			b = c.bases[r.member]
 		default:
@@ -157,7 +158,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 			if b, ok, err = parseBaseline(cm.base.Val()); err != nil {
 				return fmt.Errorf("series %s: %w", r.member, err)
 			}
-			r.reread = true
+			r.refresh = true
 			if !ok {
 				if total == 0 {
 					r.idle = true

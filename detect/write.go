@@ -134,9 +134,7 @@ func (d *Detector) writeCommands(ctx context.Context, st *state, run *minuteRun,
 			}
 			key := d.s.seriesKey(r.sr, "base")
 			pipe.HSet(ctx, key, r.base.fields(minuteGrid, run.m)...)
-			if r.reread {
-				// Once an hour, when the slot is read anew, is often
-				// enough for a TTL of weeks.
+			if r.refresh {
 				pipe.Expire(ctx, key, d.cfg.BaselineTTL)
 			}
 		}
