@@ -2,7 +2,6 @@ package detect
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -107,7 +106,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 	if len(all) == 0 {
 		return nil
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	if err := execPipeline(ctx, pipe); err != nil {
 		return fmt.Errorf("read %d series: %w", len(all), err)
 	}
 

@@ -441,7 +441,7 @@ func (s *Store) Series(ctx context.Context, service, country string, from, to ti
 		counts = append(counts, pipe.PFCount(ctx, s.minuteKey(sr, "r", m)))
 		buckets = append(buckets, pipe.HMGet(ctx, s.minuteKey(sr, "b", m), "complaints", "recoveries", "late"))
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	if err := execPipeline(ctx, pipe); err != nil {
 		return nil, fmt.Errorf("read series %s: %w", sr, err)
 	}
 	out := make([]Point, 0, hi-lo+1)
@@ -477,4 +477,25 @@ func (s *Store) Baseline(ctx context.Context, service, country string, at time.T
 		return Baseline{}, false, fmt.Errorf("read baseline of %s: %w", sr, err)
 	}
 	return parseBaseline(vals)
+}
+
+// execPipeline runs a pipeline of reads and returns the first error of any
+// of its commands other than redis.Nil (a missing field or key). Exec
+// itself returns only the first failed command's error, and a harmless Nil
+// there would hide a real error behind it: a failed read of a baseline
+// would then look like no baseline, and the write would replace it.
+func execPipeline(ctx context.Context, pipe redis.Pipeliner) error {
+	cmds, err := pipe.Exec(ctx)
+	if err == nil {
+		return nil
+	}
+	if len(cmds) == 0 {
+		return err
+	}
+	for _, c := range cmds {
+		if e := c.Err(); e != nil && !errors.Is(e, redis.Nil) {
+			return e
+		}
+	}
+	return nil
 }
