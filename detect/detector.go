@@ -634,7 +634,9 @@ func (d *Detector) relate(st *state, run *minuteRun) {
 func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
 	inc := &is.inc
 	inc.UpdatedAt = edge
-	// Severity: the worst open entry; a pending incident shows its
+	// Severity: the worst open entry, and never less than an open
+	// incident has shown (a danger entry that resolves before a warning
+	// one does not make the outage milder); a pending incident shows its
 	// pending entries; a resolved one keeps its last value.
 	entries := inc.Countries
 	if inc.Global != nil {
@@ -651,6 +653,9 @@ func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
 	}
 	switch {
 	case open > LevelNone:
+		if inc.Status == seismo.StatusOpen {
+			open = max(open, levelOf(inc.Severity))
+		}
 		inc.Severity = open.severity()
 	case pending > LevelNone:
 		inc.Severity = pending.severity()

@@ -528,6 +528,45 @@ func TestBaselineTTLRefreshedHourly(t *testing.T) {
 	}
 }
 
+// An incident's severity only rises: when its danger entries resolve while
+// a warning entry stays open, it still reads danger.
+func TestSeverityOnlyRises(t *testing.T) {
+	rdb := backends[0].open(t)
+	s := newStore(t, rdb, nil)
+	d := newDetector(t, s, detect.DefaultConfig())
+	tr := traffic{}
+	tr.add("bg", "whatsapp", "US", 0, 130, 1)
+	tr.add("bg", "whatsapp", "GB", 0, 130, 2)
+	tr.add("bg", "whatsapp", "DE", 0, 130, 20)
+	tr.add("out", "whatsapp", "US", 60, 70, 300) // short and loud: danger, resolves first
+	tr.add("out", "whatsapp", "GB", 60, 120, 12) // long and thin: warning, stays open
+	evs := live(t, s, d, tr, 0, 130)
+	worst := map[string]seismo.Severity{}
+	var sawDanger, sawWarningEntryAfter bool
+	for _, ev := range evs {
+		inc := ev.Data
+		if inc.Severity == seismo.SeverityDanger {
+			sawDanger = true
+		}
+		if sawDanger {
+			if e := inc.Country("GB"); e != nil && e.Status == seismo.StatusOpen && e.Severity == seismo.SeverityWarning {
+				if us := inc.Country("US"); us != nil && us.Status == seismo.StatusResolved {
+					sawWarningEntryAfter = true
+				}
+			}
+		}
+		if worst[inc.ID] == seismo.SeverityDanger && inc.Severity != seismo.SeverityDanger {
+			t.Errorf("%s %s at %s: severity %s after danger", ev.Type, inc.ID, ev.Timestamp.Format("15:04"), inc.Severity)
+		}
+		if inc.Severity == seismo.SeverityDanger {
+			worst[inc.ID] = inc.Severity
+		}
+	}
+	if !sawDanger || !sawWarningEntryAfter {
+		t.Fatalf("scenario did not happen: danger %v, GB open at warning after US resolved %v (%d events)", sawDanger, sawWarningEntryAfter, len(evs))
+	}
+}
+
 func TestRun(t *testing.T) {
 	s := newStore(t, backends[0].open(t), nil)
 	cfg := detect.DefaultConfig()
