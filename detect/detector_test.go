@@ -567,6 +567,42 @@ func TestSeverityOnlyRises(t *testing.T) {
 	}
 }
 
+// An entry's observed and peak reporters are the distinct reporters of the
+// primary window, also when a series opens on another window: the sum of
+// the minutes would count each of the ten accounts that post every minute
+// five times.
+func TestEntryCountsDistinctReporters(t *testing.T) {
+	rdb := backends[0].open(t)
+	s := newStore(t, rdb, nil)
+	d := newDetector(t, s, detect.DefaultConfig())
+	tr := traffic{}
+	for m := range 70 {
+		for j := range 10 {
+			id := fmt.Sprintf("steady-%d-%d", m, j)
+			tr[m] = append(tr[m], complaint(id, fmt.Sprintf("steady-%d", j), "whatsapp", "US", at(m).Add(time.Duration(j)*time.Second), ""))
+		}
+	}
+	// Two minutes of 35 new reporters each: the one-minute window fires
+	// (45 where 10 are usual), the five-minute one does not (120 summed
+	// where 50 are usual, 80 distinct).
+	tr.add("burst", "whatsapp", "US", 60, 62, 35)
+	evs := live(t, s, d, tr, 0, 70)
+	if len(evs) == 0 {
+		t.Fatal("no incident opened")
+	}
+	const most = 10 + 2*35 // distinct reporters in any five minutes
+	for _, ev := range evs {
+		e := ev.Data.Country("US")
+		if e == nil {
+			continue
+		}
+		if e.Reporters > most+1 || e.Observed > most+1 { // HyperLogLog is within 1% here
+			t.Errorf("%s at %s: reporters %d, observed %d; at most %d distinct reporters posted in five minutes",
+				ev.Type, ev.Timestamp.Format("15:04"), e.Reporters, e.Observed, most)
+		}
+	}
+}
+
 func TestRun(t *testing.T) {
 	s := newStore(t, backends[0].open(t), nil)
 	cfg := detect.DefaultConfig()

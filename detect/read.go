@@ -173,18 +173,25 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 		// is at most that, so a window whose sum cannot fire cannot fire
 		// on the union either and needs no union. A one-minute window's
 		// sum is its union. Series in an incident show their primary
-		// window's union.
+		// window's union, and so does a series where any window could
+		// fire: the primary window's count becomes the entry's observed
+		// and peak reporters, and a sum counts a repeat poster twice.
 		rate := d.md.rate(b)
 		r.byWindow = make([]int, len(d.md.windows))
 		inIncident := st.series[r.member] != nil
+		anyCould := false
 		for k, wk := range d.md.windows {
 			for _, n := range counts[len(counts)-int(wk):] {
 				r.byWindow[k] += n
 			}
 			could := warm && r.byWindow[k] >= d.cfg.MinReporters && float64(r.byWindow[k]) >= d.cfg.MinRatio*float64(wk)*rate
-			if wk > 1 && (could || k == 0 && inIncident) {
+			anyCould = anyCould || could
+			if wk > 1 && k > 0 && could {
 				jobs = append(jobs, unionJob{i, k})
 			}
+		}
+		if d.md.windows[0] > 1 && (anyCould || inIncident) {
+			jobs = append(jobs, unionJob{i, 0})
 		}
 	}
 	if len(jobs) > 0 {
