@@ -187,8 +187,26 @@ func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, e
 		}
 		events = append(events, evs...)
 		d.done, d.hasDone = m, true
+		if floorMod(m, 60) == 0 {
+			d.pruneIndex(ctx, m)
+		}
 	}
 	return events, nil
+}
+
+// pruneIndex drops expired incidents from the index once an hour of event
+// time. It is housekeeping: a failure is logged and tried again the next
+// hour, and never holds up detection.
+func (d *Detector) pruneIndex(ctx context.Context, m int64) {
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+	defer cancel()
+	n, err := d.s.pruneIndex(ctx, minuteTime(m).Add(-d.s.cfg.IncidentTTL))
+	switch {
+	case err != nil:
+		d.log.Warn("prune the incident index", "err", err)
+	case n > 0:
+		d.log.Info("pruned expired incidents from the index", "incidents", n)
+	}
 }
 
 // reload loads the state another detector left after winning a minute.

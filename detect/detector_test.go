@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/seismo-dev/seismo"
@@ -599,6 +600,39 @@ func TestEntryCountsDistinctReporters(t *testing.T) {
 		if e.Reporters > most+1 || e.Observed > most+1 { // HyperLogLog is within 1% here
 			t.Errorf("%s at %s: reporters %d, observed %d; at most %d distinct reporters posted in five minutes",
 				ev.Type, ev.Timestamp.Format("15:04"), e.Reporters, e.Observed, most)
+		}
+	}
+}
+
+// The incident index forgets incidents whose keys have expired, and only
+// those: an old incident still stored stays listed.
+func TestIncidentIndexIsPruned(t *testing.T) {
+	rdb := backends[0].open(t)
+	s := newStore(t, rdb, nil)
+	d := newDetector(t, s, detect.DefaultConfig())
+	ctx := ctxT(t)
+	old := float64(at(0).Add(-200 * 24 * time.Hour).Unix())
+	// Two incidents of long ago: one expired, one still stored.
+	for _, id := range []string{"whatsapp-expired", "whatsapp-kept"} {
+		for _, idx := range []string{"seismo:incidents", "seismo:open"} {
+			if err := rdb.ZAdd(ctx, idx, redis.Z{Score: old, Member: id}).Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	kept := `{"id":"whatsapp-kept","service":"whatsapp","status":"open","started_at":"2023-09-16T12:00:00Z"}`
+	if err := rdb.Set(ctx, "seismo:incident:whatsapp-kept", kept, time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	live(t, s, d, outage(), 0, 70) // passes the hour at minute 60
+	for _, idx := range []string{"seismo:incidents", "seismo:open"} {
+		ids, err := rdb.ZRange(ctx, idx, 0, -1).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(ids, "whatsapp-expired") || !slices.Contains(ids, "whatsapp-kept") ||
+			!slices.Contains(ids, "whatsapp-20240403T1300Z") {
+			t.Errorf("%s holds %v: want the expired incident gone, the kept one and the new one listed", idx, ids)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -94,6 +95,49 @@ func (s *Store) Incidents(ctx context.Context, f Filter) ([]seismo.Incident, err
 		}
 	}
 	return out, nil
+}
+
+// pruneBatch is the most index entries pruneIndex checks in one call.
+const pruneBatch = 1000
+
+// pruneIndex drops from the incident indexes the ids of incidents that
+// started before before and whose keys have expired. An incident's key
+// lives IncidentTTL after its last change; the index itself is refreshed
+// by every write, so without this it would keep every id ever written, and
+// a listing filtered by service would walk them all. It returns how many
+// ids it dropped.
+func (s *Store) pruneIndex(ctx context.Context, before time.Time) (int, error) {
+	index := s.key(keyIncidents)
+	ids, err := s.rdb.ZRangeByScore(ctx, index, &redis.ZRangeBy{
+		Min: "-inf", Max: "(" + strconv.FormatInt(before.Unix(), 10), Count: pruneBatch,
+	}).Result()
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	pipe := s.rdb.Pipeline()
+	exists := make([]*redis.IntCmd, len(ids))
+	for i, id := range ids {
+		exists[i] = pipe.Exists(ctx, s.incidentKey(id))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, err
+	}
+	var gone []any
+	for i, c := range exists {
+		if c.Val() == 0 {
+			gone = append(gone, ids[i])
+		}
+	}
+	if len(gone) == 0 {
+		return 0, nil
+	}
+	pipe = s.rdb.TxPipeline()
+	pipe.ZRem(ctx, index, gone...)
+	pipe.ZRem(ctx, s.key(keyOpen), gone...)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, err
+	}
+	return len(gone), nil
 }
 
 // Incident returns one incident, or an error with code seismo.CodeNotFound.
