@@ -167,7 +167,8 @@ func (p *pipeline) run(ctx context.Context) error {
 
 // lead runs the detector loop and the event relay for one term of the
 // detector lease: until ctx ends (the lease is lost or the process stops)
-// or one of them fails, which gives the lease up.
+// or the relay fails, which gives the lease up. The detector retries a
+// failed tick itself and never returns an error.
 func (p *pipeline) lead(ctx context.Context) error {
 	p.leader.Set(1)
 	defer p.leader.Set(0)
