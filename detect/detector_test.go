@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -634,6 +635,32 @@ func TestIncidentIndexIsPruned(t *testing.T) {
 			!slices.Contains(ids, "whatsapp-20240403T1300Z") {
 			t.Errorf("%s holds %v: want the expired incident gone, the kept one and the new one listed", idx, ids)
 		}
+	}
+}
+
+// A service added to the catalog after the detector has run for a day
+// starts from its own first data: its steady traffic is not an outage
+// against a day of zeros, and it is watched once it has a baseline.
+func TestNewServiceIsNotAnOutage(t *testing.T) {
+	rdb := backends[0].open(t)
+	s := newStore(t, rdb, nil)
+	d := newDetector(t, s, detect.DefaultConfig())
+	const day = 24 * 60
+	tr := traffic{}
+	tr.add("bg", "whatsapp", "US", 0, day+240, 2)
+	tr.add("new", "instagram", "BR", day, day+240, 10)
+	tr.add("new", "instagram", "US", day, day+240, 6)
+	tr.add("burst", "instagram", "BR", day+180, day+200, 80)
+	evs := live(t, s, d, tr, 0, day+240)
+	var opened []string
+	for _, ev := range evs {
+		if ev.Type == seismo.EventOpened {
+			opened = append(opened, ev.Data.ID+" at "+ev.Timestamp.Format("01-02 15:04"))
+		}
+	}
+	want := "instagram-" + at(day+180).Format("20060102T1504Z")
+	if len(opened) != 1 || !strings.HasPrefix(opened[0], want) {
+		t.Errorf("opened %v; want only the burst's incident, %s", opened, want)
 	}
 }
 

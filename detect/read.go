@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -112,6 +113,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 
 	warm := m-st.start >= d.cfg.warmupMinutes()
 	var jobs []unionJob
+	var firsts map[string]int64 // each service's first minute, read for the first new series
 	for i := range run.readings {
 		r, cm := &run.readings[i], &all[i]
 		counts := make([]int, 0, w)
@@ -163,7 +165,20 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 					r.idle = true
 					continue
 				}
-				b = d.md.fresh(m, st.start)
+				if firsts == nil {
+					if firsts, err = d.serviceFirsts(ctx); err != nil {
+						return err
+					}
+				}
+				// A new series counts the minutes since the detector
+				// started as zeros, but not those before its service
+				// had any data: a service just added to the catalog was
+				// not quiet before, only not classified.
+				from := st.start
+				if f, ok := firsts[r.sr.service]; ok {
+					from = max(from, f)
+				}
+				b = d.md.fresh(m, from)
 			}
 		}
 		d.md.catchUp(&b, m)
@@ -205,12 +220,31 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 			continue
 		}
 		r.observed = r.byWindow[0]
-		if warm {
+		// A series is graded once its baseline holds Warmup of evidence:
+		// one that starts with its service has seen nothing yet.
+		if warm && d.md.trusted(r.base) {
 			r.level = d.md.grade(r.byWindow, r.base)
 		}
 
 	}
 	return nil
+}
+
+// serviceFirsts returns the first minute with data of every service that
+// has it recorded.
+func (d *Detector) serviceFirsts(ctx context.Context) (map[string]int64, error) {
+	zs, err := d.s.rdb.ZRangeWithScores(ctx, d.s.key(keyFirst), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read the services' first minutes: %w", err)
+	}
+	out := make(map[string]int64, len(zs))
+	for _, z := range zs {
+		member, _ := z.Member.(string)
+		if svc, ok := strings.CutPrefix(member, prefixServiceFirst); ok {
+			out[svc] = int64(z.Score)
+		}
+	}
+	return out, nil
 }
 
 // unionJob is one window of one reading whose exact union is needed.

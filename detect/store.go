@@ -144,13 +144,16 @@ func (s *Store) key(name string) string { return s.cfg.Prefix + ":" + name }
 // Key names outside the series.
 const (
 	keySeries    = "series"       // sorted set: svc:CC by last minute with data
-	keyFirst     = "series:first" // sorted set: one member, the first minute with data
+	keyFirst     = "series:first" // sorted set: the first minute with data ("first") and of each service ("service:<id>")
 	keyWatermark = "watermark"
 	keyDetector  = "detector"
 	keyIncidents = "incidents"
 	keyOpen      = "open" // sorted set: pending and open incident ids by start
 	keyEvents    = "events"
 	firstMember  = "first"
+	// prefixServiceFirst starts the member of keyFirst that holds a
+	// service's first minute with data.
+	prefixServiceFirst = "service:"
 )
 
 func (s *Store) incidentKey(id string) string { return s.key("incident:" + id) }
@@ -250,6 +253,7 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 	var calls []call
 	latest := map[string]int64{}
 	first := int64(0)
+	serviceFirst := map[string]int64{}
 	bucketTTL := int64(s.cfg.BucketTTL / time.Second)
 	sampleTTL := int64(s.cfg.SampleTTL / time.Second)
 	for i := range reports {
@@ -295,6 +299,9 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 				if first == 0 || m < first {
 					first = m
 				}
+				if cur, ok := serviceFirst[svc]; !ok || m < cur {
+					serviceFirst[svc] = m
+				}
 			}
 		}
 	}
@@ -314,6 +321,9 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 			}
 			pipe.Expire(ctx, s.key(keySeries), s.cfg.BucketTTL)
 			pipe.ZAddLT(ctx, s.key(keyFirst), redis.Z{Score: float64(first), Member: firstMember})
+			for svc, m := range serviceFirst {
+				pipe.ZAddLT(ctx, s.key(keyFirst), redis.Z{Score: float64(m), Member: prefixServiceFirst + svc})
+			}
 			pipe.Expire(ctx, s.key(keyFirst), s.cfg.BucketTTL)
 		}
 		_, err := pipe.Exec(ctx)
