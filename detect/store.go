@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -42,8 +43,12 @@ type StoreConfig struct {
 	IncidentTTL time.Duration
 	// StreamMaxLen caps the event stream (approximately); default 100000.
 	StreamMaxLen int64
-	// Now is the wall clock, used for watermark heartbeats only; default
-	// time.Now.
+	// Now is the clock of watermark heartbeats. By default it is the
+	// Redis server's (TIME), so that the heartbeats of workers and the
+	// detector's reading of them do not depend on each machine's clock:
+	// a worker whose clock ran slow would otherwise drop out of the
+	// watermark while alive, and one whose clock ran fast would hold it
+	// after it died.
 	Now func() time.Time
 }
 
@@ -65,9 +70,6 @@ func (c *StoreConfig) setDefaults() {
 	}
 	if c.StreamMaxLen == 0 {
 		c.StreamMaxLen = 100_000
-	}
-	if c.Now == nil {
-		c.Now = time.Now
 	}
 }
 
@@ -251,6 +253,16 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 		args []any
 	}
 	var calls []call
+	// A post of a minute the detector has already evaluated is late
+	// whatever its partition's watermark says (a worker that dropped out
+	// of the watermark, a rebalanced partition's backlog): counting it
+	// would change a minute that was decided, and a replay would differ.
+	// The detector can still pass the minute between this read and the
+	// scripts; the partition watermark keeps that rare.
+	evaluated, err := s.evaluatedThrough(ctx)
+	if err != nil {
+		return err
+	}
 	latest := map[string]int64{}
 	first := int64(0)
 	serviceFirst := map[string]int64{}
@@ -263,9 +275,10 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 		}
 		country := reportCountry(r)
 		m := unixMinute(r.Post.CreatedAt)
+		late := r.Late || m <= evaluated
 		reporter := s.reporter(&r.Post)
 		sample := ""
-		if r.Signal.Complaint && !r.Late {
+		if r.Signal.Complaint && !late {
 			b, err := json.Marshal(newSample(r, country))
 			if err != nil {
 				return fmt.Errorf("record post %s: encode sample: %w", r.Post.ID, err)
@@ -288,9 +301,9 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 						s.minuteKey(sr, "s", m),
 					},
 					args: []any{bucketTTL, sampleTTL, flag(r.Signal.Complaint), flag(r.Signal.Recovery),
-						reporter, r.Signal.Problem, sample, samplesPerMinute, flag(r.Late)},
+						reporter, r.Signal.Problem, sample, samplesPerMinute, flag(late)},
 				})
-				if r.Late {
+				if late {
 					continue
 				}
 				if cur, ok := latest[sr.String()]; !ok || m > cur {
@@ -329,7 +342,7 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 		_, err := pipe.Exec(ctx)
 		return err
 	}
-	err := exec()
+	err = exec()
 	if redis.HasErrorPrefix(err, "NOSCRIPT") {
 		// The server lost its script cache (restart, failover, SCRIPT
 		// FLUSH). Load the script and run the whole batch again: the
@@ -487,6 +500,23 @@ func (s *Store) Baseline(ctx context.Context, service, country string, at time.T
 		return Baseline{}, false, fmt.Errorf("read baseline of %s: %w", sr, err)
 	}
 	return parseBaseline(vals)
+}
+
+// evaluatedThrough returns the last minute the detector has evaluated, or
+// math.MinInt64 before its first.
+func (s *Store) evaluatedThrough(ctx context.Context) (int64, error) {
+	v, err := s.rdb.HGet(ctx, s.key(keyDetector), fieldLast).Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return math.MinInt64, nil
+	case err != nil:
+		return 0, fmt.Errorf("read the last evaluated minute: %w", err)
+	}
+	m, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("last evaluated minute %q: %w", v, err)
+	}
+	return m, nil
 }
 
 // execPipeline runs a pipeline of reads and returns the first error of any

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/seismo-dev/seismo"
@@ -429,6 +430,76 @@ func TestRecordLate(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// A post of a minute the detector has evaluated is late even when its
+// worker did not say so: it must not change a decided minute.
+func TestRecordLateAfterEvaluation(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			rdb := b.open(t)
+			s := newStore(t, rdb, nil)
+			d := newDetector(t, s, detect.DefaultConfig())
+			ctx := ctxT(t)
+			tr := traffic{}
+			tr.add("bg", "whatsapp", "US", 0, 20, 1)
+			live(t, s, d, tr, 0, 20) // evaluated through minute 19
+			reports := []seismo.Report{
+				complaint("old", "x", "whatsapp", "US", at(10), "login"),  // evaluated
+				complaint("edge", "y", "whatsapp", "US", at(19), "login"), // evaluated
+				complaint("new", "z", "whatsapp", "US", at(20), "login"),  // not yet
+			}
+			if err := s.Record(ctx, reports); err != nil {
+				t.Fatal(err)
+			}
+			pts, err := s.Series(ctx, "whatsapp", "US", at(10), at(21))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range pts {
+				want := detect.Point{Minute: p.Minute, Reporters: 1, Complaints: 1}
+				switch p.Minute {
+				case at(10), at(19):
+					want.Late = 1
+				case at(20):
+				default:
+					continue
+				}
+				if p != want {
+					t.Errorf("minute %s: %+v, want %+v", p.Minute.Format("15:04"), p, want)
+				}
+			}
+		})
+	}
+}
+
+// Heartbeats are stamped with the Redis server's clock, not the worker's.
+func TestWatermarkUsesRedisClock(t *testing.T) {
+	m := miniredis.RunT(t)
+	serverNow := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC) // far from this machine's clock
+	m.SetTime(serverNow)
+	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	s, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := ctxT(t)
+	if err := s.PublishWatermark(ctx, "w1", at(5)); err != nil {
+		t.Fatal(err)
+	}
+	v := rdb.HGet(ctx, "seismo:watermark", "w1").Val()
+	if want := fmt.Sprintf("%d:%d", at(5).UnixMilli(), serverNow.UnixMilli()); v != want {
+		t.Errorf("watermark entry %q, want %q (the heartbeat on the server's clock)", v, want)
+	}
+	// Live by the server's clock, whatever this machine's says.
+	if wm, ok, err := s.Watermark(ctx); err != nil || !ok || !wm.Equal(at(5)) {
+		t.Errorf("Watermark = %v, %v, %v; want %v, true", wm, ok, err, at(5))
+	}
+	m.SetTime(serverNow.Add(time.Minute)) // past WorkerTTL
+	if _, ok, err := s.Watermark(ctx); err != nil || ok {
+		t.Errorf("a minute later by the server's clock: ok = %v, err = %v; want no live worker", ok, err)
 	}
 }
 

@@ -23,7 +23,11 @@ func (s *Store) PublishWatermark(ctx context.Context, worker string, wm time.Tim
 	if worker == "" {
 		return seismo.Invalid("watermark worker id is empty")
 	}
-	v := strconv.FormatInt(wm.UnixMilli(), 10) + ":" + strconv.FormatInt(s.cfg.Now().UnixMilli(), 10)
+	now, err := s.now(ctx)
+	if err != nil {
+		return fmt.Errorf("publish watermark of %s: %w", worker, err)
+	}
+	v := strconv.FormatInt(wm.UnixMilli(), 10) + ":" + strconv.FormatInt(now.UnixMilli(), 10)
 	pipe := s.rdb.Pipeline()
 	pipe.HSet(ctx, s.key(keyWatermark), worker, v)
 	pipe.Expire(ctx, s.key(keyWatermark), watermarkTTL)
@@ -41,7 +45,10 @@ func (s *Store) Watermark(ctx context.Context) (wm time.Time, ok bool, err error
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("read watermarks: %w", err)
 	}
-	now := s.cfg.Now()
+	now, err := s.now(ctx)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("read watermarks: %w", err)
+	}
 	var stale []string
 	for worker, v := range all {
 		w, hb, perr := parseWatermark(v)
@@ -59,6 +66,19 @@ func (s *Store) Watermark(ctx context.Context) (wm time.Time, ok bool, err error
 		}
 	}
 	return wm, ok, nil
+}
+
+// now returns the heartbeat clock: StoreConfig.Now, or the Redis server's
+// time.
+func (s *Store) now(ctx context.Context) (time.Time, error) {
+	if s.cfg.Now != nil {
+		return s.cfg.Now(), nil
+	}
+	t, err := s.rdb.Time(ctx).Result()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the Redis clock: %w", err)
+	}
+	return t, nil
 }
 
 func parseWatermark(v string) (wm, heartbeat time.Time, err error) {
