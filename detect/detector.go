@@ -652,29 +652,26 @@ func (d *Detector) relate(st *state, run *minuteRun) {
 func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
 	inc := &is.inc
 	inc.UpdatedAt = edge
-	// Severity: the worst open entry, and never less than an open
-	// incident has shown (a danger entry that resolves before a warning
-	// one does not make the outage milder); a pending incident shows its
-	// pending entries; a resolved one keeps its last value.
+	// Severity: the worst entry that opened, resolved ones included, so it
+	// never falls (a danger entry that resolves before a warning one does
+	// not make the outage milder); a pending incident shows its pending
+	// entries.
 	entries := inc.Countries
 	if inc.Global != nil {
 		entries = append(slices.Clone(entries), *inc.Global)
 	}
-	var open, pending Level
+	var opened, pending Level
 	for _, e := range entries {
 		switch e.Status {
-		case seismo.StatusOpen:
-			open = max(open, levelOf(e.Severity))
+		case seismo.StatusOpen, seismo.StatusResolved:
+			opened = max(opened, levelOf(e.Severity))
 		case seismo.StatusPending:
 			pending = max(pending, levelOf(e.Severity))
 		}
 	}
 	switch {
-	case open > LevelNone:
-		if inc.Status == seismo.StatusOpen {
-			open = max(open, levelOf(inc.Severity))
-		}
-		inc.Severity = open.severity()
+	case opened > LevelNone:
+		inc.Severity = opened.severity()
 	case pending > LevelNone:
 		inc.Severity = pending.severity()
 	}
