@@ -89,12 +89,22 @@ func (s *Store) Incidents(ctx context.Context, f Filter) ([]seismo.Incident, err
 			break
 		}
 	}
-	if len(gone) > 0 {
-		if err := s.rdb.ZRem(ctx, index, gone...).Err(); err != nil {
-			return nil, fmt.Errorf("prune incident index: %w", err)
-		}
+	if err := s.forgetIncidents(ctx, gone); err != nil {
+		return nil, fmt.Errorf("prune incident index: %w", err)
 	}
 	return out, nil
+}
+
+// forgetIncidents removes the ids of expired incidents from both indexes.
+func (s *Store) forgetIncidents(ctx context.Context, ids []any) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	pipe := s.rdb.TxPipeline()
+	pipe.ZRem(ctx, s.key(keyIncidents), ids...)
+	pipe.ZRem(ctx, s.key(keyOpen), ids...)
+	_, err := pipe.Exec(ctx)
+	return err
 }
 
 // pruneBatch is the most index entries pruneIndex checks in one call.
@@ -128,13 +138,7 @@ func (s *Store) pruneIndex(ctx context.Context, before time.Time) (int, error) {
 			gone = append(gone, ids[i])
 		}
 	}
-	if len(gone) == 0 {
-		return 0, nil
-	}
-	pipe = s.rdb.TxPipeline()
-	pipe.ZRem(ctx, index, gone...)
-	pipe.ZRem(ctx, s.key(keyOpen), gone...)
-	if _, err := pipe.Exec(ctx); err != nil {
+	if err := s.forgetIncidents(ctx, gone); err != nil {
 		return 0, err
 	}
 	return len(gone), nil
