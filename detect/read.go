@@ -113,7 +113,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 
 	warm := m-st.start >= d.cfg.warmupMinutes()
 	var jobs []unionJob
-	var firsts map[string]int64 // each service's first minute, read for the first new series
+	var firsts map[string]int64 // each service's first minute, read for the first new series (zerosFrom)
 	for i := range run.readings {
 		r, cm := &run.readings[i], &all[i]
 		counts := make([]int, 0, w)
@@ -165,18 +165,9 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 					r.idle = true
 					continue
 				}
-				if firsts == nil {
-					if firsts, err = d.serviceFirsts(ctx); err != nil {
-						return err
-					}
-				}
-				// A new series counts the minutes since the detector
-				// started as zeros, but not those before its service
-				// had any data: a service just added to the catalog was
-				// not quiet before, only not classified.
-				from := st.start
-				if f, ok := firsts[r.sr.service]; ok {
-					from = max(from, f)
+				from, err := d.zerosFrom(ctx, st, r.sr.service, &firsts)
+				if err != nil {
+					return err
 				}
 				b = d.md.fresh(m, from)
 			}
@@ -230,21 +221,30 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 	return nil
 }
 
-// serviceFirsts returns the first minute with data of every service that
-// has it recorded.
-func (d *Detector) serviceFirsts(ctx context.Context) (map[string]int64, error) {
-	zs, err := d.s.rdb.ZRangeWithScores(ctx, d.s.key(keyFirst), 0, -1).Result()
-	if err != nil {
-		return nil, fmt.Errorf("read the services' first minutes: %w", err)
-	}
-	out := make(map[string]int64, len(zs))
-	for _, z := range zs {
-		member, _ := z.Member.(string)
-		if svc, ok := strings.CutPrefix(member, prefixServiceFirst); ok {
-			out[svc] = int64(z.Score)
+// zerosFrom returns the minute from which a series of service that is new
+// to the detector counts as quiet: the detector's start, but not before
+// the service had any data, since a service just added to the catalog was
+// not quiet before, only not classified. *firsts caches every service's
+// first minute for the rest of the minute; it is read once, for the first
+// new series.
+func (d *Detector) zerosFrom(ctx context.Context, st *state, service string, firsts *map[string]int64) (int64, error) {
+	if *firsts == nil {
+		zs, err := d.s.rdb.ZRangeWithScores(ctx, d.s.key(keyFirst), 0, -1).Result()
+		if err != nil {
+			return 0, fmt.Errorf("read the services' first minutes: %w", err)
+		}
+		*firsts = make(map[string]int64, len(zs))
+		for _, z := range zs {
+			member, _ := z.Member.(string)
+			if svc, ok := strings.CutPrefix(member, prefixServiceFirst); ok {
+				(*firsts)[svc] = int64(z.Score)
+			}
 		}
 	}
-	return out, nil
+	if f, ok := (*firsts)[service]; ok {
+		return max(st.start, f), nil
+	}
+	return st.start, nil
 }
 
 // unionJob is one window of one reading whose exact union is needed.
