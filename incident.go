@@ -1,6 +1,9 @@
 package seismo
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Status is where an incident, or one country of it, stands.
 type Status string
@@ -101,9 +104,28 @@ const (
 )
 
 // Event announces a change of an incident. Timestamp is event time: the
-// minute edge of the watermark at which the detector saw the change.
+// minute edge of the watermark at which the detector saw the change. ID is
+// derived from the incident, the type and the timestamp (see EventID), so
+// a detector that takes over and evaluates the same minute again names the
+// same event the same way: consumers deduplicate on it.
 type Event struct {
+	ID        string    `json:"event_id"`
 	Type      string    `json:"type"`
 	Timestamp time.Time `json:"timestamp"`
 	Data      Incident  `json:"data"`
+}
+
+// NewEvent returns the event of type typ about in at timestamp at, with its
+// ID.
+func NewEvent(typ string, at time.Time, in Incident) Event {
+	return Event{ID: EventID(in.ID, typ, at), Type: typ, Timestamp: at, Data: in}
+}
+
+// EventID names the event of type typ about incident id at timestamp at:
+// "whatsapp-20240403T1810Z.updated.20240403T1816Z". An incident has at most
+// one event per minute, so the name is unique, and it depends on nothing
+// but the event itself.
+func EventID(incident, typ string, at time.Time) string {
+	short, _ := strings.CutPrefix(typ, "incident.")
+	return incident + "." + short + "." + at.UTC().Format("20060102T1504Z")
 }

@@ -25,7 +25,10 @@ type Config struct {
 	Timeout time.Duration
 	// MaxCatchUp bounds how far behind the watermark evaluation starts when
 	// there is no state yet: older buckets are not replayed. A detector
-	// with state never skips minutes.
+	// with state never skips minutes. Zero, the default, starts at the
+	// first minute with data: any bound makes the first minute depend on
+	// how far ingest had got when the detector first ran, and so the
+	// baselines and incidents of a replay on who consumed it how fast.
 	MaxCatchUp time.Duration
 	// ActiveFor is how recently a series must have had data to be
 	// evaluated; series in an incident are always evaluated.
@@ -115,7 +118,6 @@ func DefaultConfig() Config {
 		ExtraWindows:     []time.Duration{time.Minute, 15 * time.Minute},
 		Poll:             500 * time.Millisecond,
 		Timeout:          10 * time.Second,
-		MaxCatchUp:       24 * time.Hour,
 		ActiveFor:        3 * time.Hour,
 		Warmup:           30 * time.Minute,
 		PendingFor:       2 * time.Minute,
@@ -153,7 +155,7 @@ func (c Config) Validate() error {
 	}
 	minutes := []minutesKnob{
 		{"Window", c.Window, false},
-		{"MaxCatchUp", c.MaxCatchUp, false},
+		{"MaxCatchUp", c.MaxCatchUp, true},
 		{"ActiveFor", c.ActiveFor, false},
 		{"Warmup", c.Warmup, true},
 		{"RelearnAfter", c.RelearnAfter, true},

@@ -129,7 +129,8 @@ func (d *Detector) tick(ctx context.Context) error {
 // m+1min <= wm that has not been evaluated yet. The last evaluated minute is
 // kept in Redis, and a detector with state catches up on every minute
 // however far behind it is. With no state, evaluation starts at the
-// earliest minute that has data, and never more than MaxCatchUp behind wm. The events
+// earliest minute that has data, and never more than MaxCatchUp behind wm
+// if that is set. The events
 // produced are returned and have also been appended to the event stream,
 // with the incidents written, when Advance returns; on error, the events of
 // the minutes completed before it. A minute that another detector applied
@@ -158,9 +159,9 @@ func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, e
 	}
 	// A detector that has state never skips minutes, however far behind
 	// it is: a replay at full speed outruns it, and must still give the
-	// same incidents as living through the data. Only a first start is
-	// bounded, so it does not evaluate weeks of history.
-	if floor := hi - d.cfg.catchUpMinutes() + 1; !st.hasLast && next < floor {
+	// same incidents as living through the data. Only a first start may be
+	// bounded, if MaxCatchUp says so.
+	if floor := hi - d.cfg.catchUpMinutes() + 1; !st.hasLast && d.cfg.MaxCatchUp > 0 && next < floor {
 		next = floor
 	}
 	if !st.hasStart {
@@ -256,10 +257,16 @@ type reading struct {
 	expected   float64
 	level      Level
 	base       Baseline
-	// idle marks a series without a baseline and without data in the
-	// window: it is left alone, so that a series' baseline starts at its
-	// first data whether or not later posts are already counted.
-	idle bool
+	// idle marks a series that is not evaluated this minute: one without
+	// a baseline and without data in the window (so that a series'
+	// baseline starts at its first data whether or not later posts are
+	// already counted), or one quiet for ActiveFor. base then holds the
+	// baseline as read, if hasBase.
+	idle    bool
+	hasBase bool
+	// seen is the last minute with data up to this one, if hasSeen.
+	seen    int64
+	hasSeen bool
 }
 
 // minuteRun carries one minute's work from reading to writing.
@@ -611,7 +618,7 @@ func (d *Detector) finish(st *state, run *minuteRun) []seismo.Event {
 			typ = seismo.EventUpdated
 		}
 		if typ != "" {
-			events = append(events, seismo.Event{Type: typ, Timestamp: run.edge, Data: cloneIncident(*inc)})
+			events = append(events, seismo.NewEvent(typ, run.edge, cloneIncident(*inc)))
 		}
 	}
 	return events

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -488,9 +489,7 @@ func TestEveryKeyHasTTL(t *testing.T) {
 				r.Signal.Complaint, r.Signal.Recovery = false, true
 			}
 			live(t, s, d, tr, 0, 100) // the incident is open at the end
-			if err := s.PublishWatermark(ctx, "w1", at(100)); err != nil {
-				t.Fatal(err)
-			}
+			setWatermark(t, s, at(100))
 			var n int
 			iter := rdb.Scan(ctx, 0, "*", 1000).Iterator()
 			for iter.Next(ctx) {
@@ -679,9 +678,7 @@ func TestRun(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
-	if err := s.PublishWatermark(ctx, "w1", at(70)); err != nil {
-		t.Fatal(err)
-	}
+	setWatermark(t, s, at(70))
 	// Wait (bounded) for the detector to catch up and open the incident.
 	var got []detect.StreamEvent
 	for deadline := time.Now().Add(20 * time.Second); len(got) < 2 && time.Now().Before(deadline); {
@@ -1138,4 +1135,84 @@ func TestDetectorIncidentContent(t *testing.T) {
 			t.Errorf("the discarded blip's problem counts %d", n)
 		}
 	})
+}
+
+// The minutes a series is evaluated at, and so its baseline, depend only on
+// its data up to the minute, not on how far ingest has got beyond it: a
+// replay whose ingest runs hours ahead of the detector learns the same
+// baselines and opens the same incidents as a live run.
+func TestBaselinesDoNotDependOnIngestLead(t *testing.T) {
+	tr := traffic{}
+	for m := 0; m < 120; m += 20 {
+		tr.add(fmt.Sprintf("sparse%d", m), "whatsapp", "GB", m, m+1, 1)
+	}
+	// Four hours of silence on whatsapp:GB, longer than ActiveFor, then
+	// data again, and an outage later on.
+	for m := 360; m < 600; m += 10 {
+		tr.add(fmt.Sprintf("back%d", m), "whatsapp", "GB", m, m+1, 1)
+	}
+	tr.add("outage", "whatsapp", "GB", 500, 520, 6)
+	tr.add("busy", "instagram", "US", 0, 600, 2)
+	end := tr.end() + 30
+
+	type result struct {
+		events []seismo.Event
+		bases  map[string]detect.Baseline
+	}
+	run := func(t *testing.T, b backend, lead int) result {
+		s := newStore(t, b.open(t), nil)
+		d := newDetector(t, s, detect.DefaultConfig())
+		ctx := ctxT(t)
+		var res result
+		// Ingest runs lead minutes ahead of the detector.
+		recorded := 0
+		for m := 0; m < end; m++ {
+			for ; recorded < min(m+1+lead, end); recorded++ {
+				if err := s.Record(ctx, tr[recorded]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			evs, err := d.Advance(ctx, at(m+1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.events = append(res.events, evs...)
+		}
+		res.bases = map[string]detect.Baseline{}
+		for _, sr := range [][2]string{{"whatsapp", "GB"}, {"whatsapp", "*"}, {"instagram", "US"}, {"instagram", "*"}} {
+			base, ok, err := s.Baseline(ctx, sr[0], sr[1], at(end))
+			if err != nil || !ok {
+				t.Fatalf("baseline of %v: %v, %v", sr, ok, err)
+			}
+			res.bases[sr[0]+":"+sr[1]] = base
+		}
+		return res
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			want := run(t, b, 0)
+			if len(want.events) == 0 {
+				t.Fatal("the live run opened no incident; the scenario tests nothing")
+			}
+			for _, lead := range []int{30, 300, end} {
+				got := run(t, b, lead)
+				for k, wb := range want.bases {
+					if gb := got.bases[k]; gb != wb {
+						t.Errorf("ingest %d minutes ahead: baseline of %s\n got %+v\nwant %+v", lead, k, gb, wb)
+					}
+				}
+				if !reflect.DeepEqual(eventKeys(got.events), eventKeys(want.events)) {
+					t.Errorf("ingest %d minutes ahead: events %v, want %v", lead, eventKeys(got.events), eventKeys(want.events))
+				}
+			}
+		})
+	}
+}
+
+func eventKeys(evs []seismo.Event) []string {
+	var out []string
+	for _, ev := range evs {
+		out = append(out, ev.ID)
+	}
+	return out
 }

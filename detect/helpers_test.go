@@ -136,3 +136,15 @@ func newDetector(tb testing.TB, s *detect.Store, cfg detect.Config) *detect.Dete
 	}
 	return d
 }
+
+// setWatermark makes wm the detector's watermark: it reports a topic of one
+// partition, not caught up, whose watermark is wm.
+func setWatermark(tb testing.TB, s *detect.Store, wm time.Time) {
+	tb.Helper()
+	owner := seismo.PartitionOwner{Topic: "seismo.posts", Worker: "w1", Generation: 1, Partitions: 1, StaleAfter: time.Hour}
+	refused, err := s.ReportProgress(context.Background(), owner,
+		[]seismo.PartitionProgress{{Partition: 0, Next: 1, End: 2, Newest: wm, Watermark: wm}})
+	if err != nil || len(refused) > 0 {
+		tb.Fatalf("ReportProgress: refused %v, %v", refused, err)
+	}
+}

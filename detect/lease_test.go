@@ -465,9 +465,7 @@ func TestLeaseDetectors(t *testing.T) {
 			ca := dial(t, px.addr(), 10*ttl)
 			sa, sb := newStore(t, ca, nil), newStore(t, rdb, nil)
 			record(t, sb)
-			if err := sb.PublishWatermark(ctxT(t), "w1", at(end)); err != nil {
-				t.Fatal(err)
-			}
+			setWatermark(t, sb, at(end))
 			cfg := pendingConfig()
 			cfg.Poll = 10 * time.Millisecond
 			da, db := newDetector(t, sa, cfg), newDetector(t, sb, cfg)

@@ -23,8 +23,9 @@ import (
 type readCache struct {
 	valid  bool
 	minute int64
-	counts map[string][]int // member → distinct reporters of the window's minutes, oldest first
-	bases  map[string]Baseline
+	// series holds what is known of every series read at minute, those
+	// left quiet included.
+	series map[string]cachedSeries
 	// next holds the seasonal slots of the coming hour (hour of day, hour
 	// of week), read ahead a tenth of the series at a time in the last ten
 	// minutes of the hour, so that the first minute of the hour does not
@@ -34,14 +35,36 @@ type readCache struct {
 	nextHour int64
 }
 
+// cachedSeries is one series as the last minute left it.
+type cachedSeries struct {
+	counts []int // distinct reporters of the longest window's minutes, oldest first
+	// base is the baseline as written (or, for a series left quiet, as
+	// read); hasBase is false for a series that has none, which only this
+	// detector could have written since.
+	base    Baseline
+	hasBase bool
+	// seen is the last minute with data up to the cached one; hasSeen is
+	// false when the series never had any that the detector knows of.
+	seen    int64
+	hasSeen bool
+}
+
 // prefetchMinutes is how many minutes before the hour the next hour's slots
 // are read ahead, a share of the series each minute.
 const prefetchMinutes = 10
 
-// read gathers the active series, their counts and baselines, and grades
-// each. It costs one round trip for the counts and baselines of all series,
-// and a second one for the exact window union of the few series that could
-// fire or are in an incident.
+// read gathers the candidate series, their counts and baselines, and grades
+// each that is active. It costs one round trip for the counts and baselines
+// of all series, and a second one for the exact window union of the few
+// series that could fire or are in an incident.
+//
+// A series is evaluated at minute m while it had data in the ActiveFor up
+// to m (or is in an incident); a series left quiet is caught up when it
+// is next evaluated (see model.catchUp). Which minutes a series is
+// evaluated at depends only on its data up to m, never on how far ingest
+// has got beyond m: the series index only names candidates (its score is
+// the newest minute with data, which may be ahead of m), and each series'
+// last minute with data up to m (seen) decides.
 func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 	m := run.m
 	active, err := d.s.rdb.ZRangeByScore(ctx, d.s.key(keySeries), &redis.ZRangeBy{
@@ -64,6 +87,8 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 	warmCache := c.valid && c.minute == m-1 && st.hasLast && st.last == m-1
 	sameHour := warmCache && minuteGrid.slot(m, hoursPerWeek) == minuteGrid.slot(m-1, hoursPerWeek)
 	type cmds struct {
+		cached     cachedSeries
+		warm       bool            // cached holds the series as of minute m-1
 		counts     []*redis.IntCmd // the window's minutes not cached, oldest first
 		base       *redis.SliceCmd
 		next       *redis.SliceCmd // the next hour's slots, read ahead
@@ -78,20 +103,24 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 			continue
 		}
 		var cm cmds
+		cm.cached, cm.warm = c.series[member]
+		cm.warm = cm.warm && warmCache
 		from := m - w + 1
-		if warmCache && c.counts[member] != nil {
+		if cm.warm {
 			from = m
 		}
 		for k := from; k <= m; k++ {
 			cm.counts = append(cm.counts, pipe.PFCount(ctx, d.s.minuteKey(sr, "r", k)))
 		}
-		_, cached := c.bases[member]
+		cached := cm.warm && cm.cached.hasBase
 		_, ahead := c.next[member]
-		ahead = ahead && warmCache && c.nextHour == floorDiv(m, 60) && cached
-		if (!sameHour || !cached) && !ahead {
-			cm.base = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), baselineFields(minuteGrid, m)...)
+		ahead = ahead && cached && c.nextHour == floorDiv(m, 60)
+		// A series known to have no baseline has none yet: only this
+		// detector writes them.
+		if !(cm.warm && !cm.cached.hasBase) && (!sameHour || !cached) && !ahead {
+			cm.base = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), append(baselineFields(minuteGrid, m), fieldSeen)...)
 		}
-		if into := floorMod(m, 60) - (60 - prefetchMinutes); warmCache && into >= 0 && cached &&
+		if into := floorMod(m, 60) - (60 - prefetchMinutes); cached && into >= 0 &&
 			int64(memberShard(member, prefetchMinutes)) == into {
 			next := (floorDiv(m, 60) + 1) * 60
 			cm.next = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), dayField(minuteGrid, next), weekField(minuteGrid, next))
@@ -112,13 +141,14 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 	}
 
 	warm := m-st.start >= d.cfg.warmupMinutes()
+	activeFrom := m - d.cfg.activeMinutes() + 1
 	var jobs []unionJob
 	var firsts map[string]int64 // each service's first minute, read for the first new series (zerosFrom)
 	for i := range run.readings {
 		r, cm := &run.readings[i], &all[i]
 		counts := make([]int, 0, w)
-		if len(cm.counts) < int(w) {
-			counts = append(counts, c.counts[r.member][1:]...)
+		if cm.warm {
+			counts = append(counts, cm.cached.counts[1:]...)
 		}
 		for _, pc := range cm.counts {
 			counts = append(counts, int(pc.Val()))
@@ -141,36 +171,57 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 				r.next, r.hasNext = [2]any{v[0], v[1]}, true
 			}
 		}
+		// The last minute with data up to m: what the series knew, then
+		// the minutes read now.
+		r.seen, r.hasSeen = cm.cached.seen, cm.warm && cm.cached.hasSeen
+		if cm.base != nil {
+			r.seen, r.hasSeen = parseSeen(cm.base.Val())
+		}
+		for j, n := range counts {
+			if k := m - int64(len(counts)-1-j); n > 0 && (!r.hasSeen || k > r.seen) {
+				r.seen, r.hasSeen = k, true
+			}
+		}
 		var b Baseline
+		hasBase := true
 		switch {
+		case cm.base == nil && !cm.cached.hasBase:
+			hasBase = false
 		case cm.base == nil && !sameHour:
 			// The hour's slots were read ahead; level and spread are
 			// the cached ones, which is what Redis holds.
-			b = c.bases[r.member]
+			b = cm.cached.base
 			nx := c.next[r.member]
 			if b, err = withSlots(b, nx[0], nx[1]); err != nil {
 				return fmt.Errorf("series %s: %w", r.member, err)
 			}
 			r.refresh = true
 		case cm.base == nil:
-			b = c.bases[r.member]
+			b = cm.cached.base
 		default:
-			var ok bool
-			if b, ok, err = parseBaseline(cm.base.Val()); err != nil {
+			if b, hasBase, err = parseBaseline(cm.base.Val()[:4]); err != nil {
 				return fmt.Errorf("series %s: %w", r.member, err)
 			}
 			r.refresh = true
-			if !ok {
-				if total == 0 {
-					r.idle = true
-					continue
-				}
-				from, err := d.zerosFrom(ctx, st, r.sr.service, &firsts)
-				if err != nil {
-					return err
-				}
-				b = d.md.fresh(m, from)
+		}
+		r.hasBase = hasBase
+		inIncident := st.series[r.member] != nil
+		switch {
+		case !hasBase && total == 0:
+			// No baseline and no data in the window: left alone, so that
+			// a series' baseline starts at its first data.
+			r.idle = true
+			continue
+		case !hasBase:
+			from, err := d.zerosFrom(ctx, st, r.sr.service, &firsts)
+			if err != nil {
+				return err
 			}
+			b = d.md.fresh(m, from)
+		case !inIncident && (!r.hasSeen || r.seen < activeFrom):
+			// Quiet for ActiveFor: not evaluated until its next data.
+			r.idle, r.base = true, b
+			continue
 		}
 		d.md.catchUp(&b, m)
 		r.base = b
@@ -184,7 +235,6 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 		// and peak reporters, and a sum counts a repeat poster twice.
 		rate := d.md.rate(b)
 		r.byWindow = make([]int, len(d.md.windows))
-		inIncident := st.series[r.member] != nil
 		anyCould := false
 		for k, wk := range d.md.windows {
 			for _, n := range counts[len(counts)-int(wk):] {
@@ -216,9 +266,25 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 		if warm && d.md.trusted(r.base) {
 			r.level = d.md.grade(r.byWindow, r.base)
 		}
-
 	}
 	return nil
+}
+
+// fieldSeen in a series' baseline hash is the last minute with data that
+// the detector evaluated, which decides whether the series is active.
+const fieldSeen = "seen"
+
+// parseSeen decodes the seen field, the fifth of a baseline read.
+func parseSeen(vals []any) (int64, bool) {
+	if len(vals) < 5 {
+		return 0, false
+	}
+	str, ok := vals[4].(string)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(str, 10, 64)
+	return n, err == nil
 }
 
 // zerosFrom returns the minute from which a series of service that is new
@@ -280,18 +346,15 @@ func (d *Detector) readUnions(ctx context.Context, run *minuteRun, jobs []unionJ
 	return nil
 }
 
-// remember keeps the minute's counts and learned baselines for the next.
+// remember keeps the minute's counts, baselines and last minutes with data
+// for the next, those of series left quiet included.
 func (d *Detector) remember(run *minuteRun) {
 	c := &d.cache
-	counts := make(map[string][]int, len(run.readings))
-	bases := make(map[string]Baseline, len(run.readings))
+	series := make(map[string]cachedSeries, len(run.readings))
 	for i := range run.readings {
 		r := &run.readings[i]
-		if r.idle {
-			continue
-		}
-		counts[r.member] = r.window
-		bases[r.member] = r.base
+		series[r.member] = cachedSeries{counts: r.window, base: r.base, hasBase: r.hasBase || !r.idle,
+			seen: r.seen, hasSeen: r.hasSeen}
 	}
 	hour := floorDiv(run.m, 60)
 	if c.nextHour != hour+1 {
@@ -302,7 +365,7 @@ func (d *Detector) remember(run *minuteRun) {
 			c.next[r.member] = r.next
 		}
 	}
-	c.counts, c.bases, c.minute, c.valid = counts, bases, run.m, true
+	c.series, c.minute, c.valid = series, run.m, true
 }
 
 // memberShard spreads series over n shards, the same way every time.

@@ -35,20 +35,19 @@ type StoreConfig struct {
 	// SampleTTL is the lifetime of the per-minute sample post lists, from
 	// their first write; default 6h.
 	SampleTTL time.Duration
-	// WorkerTTL is how long a worker's watermark counts after its last
-	// heartbeat; default 30s.
-	WorkerTTL time.Duration
+	// Topic is the posts topic whose partitions' progress gives the
+	// detector its watermark; default seismo.posts.
+	Topic string
 	// IncidentTTL is the lifetime of incidents, their index, the event
 	// stream and the detector state; default 90 days.
 	IncidentTTL time.Duration
 	// StreamMaxLen caps the event stream (approximately); default 100000.
 	StreamMaxLen int64
-	// Now is the clock of watermark heartbeats. By default it is the
-	// Redis server's (TIME), so that the heartbeats of workers and the
-	// detector's reading of them do not depend on each machine's clock:
-	// a worker whose clock ran slow would otherwise drop out of the
-	// watermark while alive, and one whose clock ran fast would hold it
-	// after it died.
+	// Now is the clock of progress reports. By default it is the Redis
+	// server's (TIME), so that the reports of workers and the detector's
+	// reading of them do not depend on each machine's clock: a worker
+	// whose clock ran slow would otherwise look gone while alive, and one
+	// whose clock ran fast would look alive after it died.
 	Now func() time.Time
 }
 
@@ -62,8 +61,8 @@ func (c *StoreConfig) setDefaults() {
 	if c.SampleTTL == 0 {
 		c.SampleTTL = 6 * time.Hour
 	}
-	if c.WorkerTTL == 0 {
-		c.WorkerTTL = 30 * time.Second
+	if c.Topic == "" {
+		c.Topic = "seismo.posts"
 	}
 	if c.IncidentTTL == 0 {
 		c.IncidentTTL = 90 * 24 * time.Hour
@@ -81,27 +80,27 @@ func (c *StoreConfig) validate() error {
 		return errors.New("detect store: Prefix must not contain braces (they mark hash tags)")
 	case c.BucketTTL < time.Second, c.SampleTTL < time.Second, c.IncidentTTL < time.Second:
 		return errors.New("detect store: TTLs must be at least one second")
-	case c.WorkerTTL <= 0:
-		return errors.New("detect store: WorkerTTL must be positive")
 	case c.StreamMaxLen < 1:
 		return errors.New("detect store: StreamMaxLen must be positive")
 	}
 	return nil
 }
 
-// Store is the Redis adapter of seismo's counters, watermark, incidents and
-// event stream. It is safe for concurrent use by goroutines. Record and
-// PublishWatermark may also run in any number of processes at once (ingest
-// workers): Record is idempotent per post and atomic per (post, service).
-// So may the readers (Series, Baseline, Watermark, Incident, Incidents,
+// Store is the Redis adapter of seismo's counters, stream progress,
+// incidents and event stream. It is safe for concurrent use by goroutines.
+// Record and ReportProgress may also run in any number of processes at once
+// (ingest workers): Record is idempotent per post and atomic per (post,
+// service), and progress reports are fenced by consumer-group generation.
+// So may the readers (Series, Baseline, Watermark, Progress, Incident, Incidents,
 // Events), as the api replicas do. The detector's writes are not meant for
 // several processes: a Lease elects one, and a compare-and-set on the last
 // evaluated minute keeps a brief overlap of two detectors from applying a
 // minute twice (see Detector).
 type Store struct {
-	rdb    redis.UniversalClient
-	cfg    StoreConfig
-	record *redis.Script
+	rdb      redis.UniversalClient
+	cfg      StoreConfig
+	record   *redis.Script
+	progress *redis.Script
 }
 
 // NewStore returns a Store on rdb. It does no I/O.
@@ -113,7 +112,7 @@ func NewStore(rdb redis.UniversalClient, cfg StoreConfig) (*Store, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Store{rdb: rdb, cfg: cfg, record: redis.NewScript(recordLua)}, nil
+	return &Store{rdb: rdb, cfg: cfg, record: redis.NewScript(recordLua), progress: redis.NewScript(progressLua)}, nil
 }
 
 // series names one (service, country) series.
@@ -147,7 +146,6 @@ func (s *Store) key(name string) string { return s.cfg.Prefix + ":" + name }
 const (
 	keySeries    = "series"       // sorted set: svc:CC by last minute with data
 	keyFirst     = "series:first" // sorted set: the first minute with data ("first") and of each service ("service:<id>")
-	keyWatermark = "watermark"
 	keyDetector  = "detector"
 	keyIncidents = "incidents"
 	keyOpen      = "open" // sorted set: pending and open incident ids by start
@@ -254,11 +252,12 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 	}
 	var calls []call
 	// A post of a minute the detector has already evaluated is late
-	// whatever its partition's watermark says (a worker that dropped out
-	// of the watermark, a rebalanced partition's backlog): counting it
-	// would change a minute that was decided, and a replay would differ.
-	// The detector can still pass the minute between this read and the
-	// scripts; the partition watermark keeps that rare.
+	// whatever its partition's watermark says: it arrived on a partition
+	// that was idle, after the detector had moved on without it. Counting
+	// it would change a minute that was decided. The detector can still
+	// pass the minute between this read and the scripts, but only for a
+	// post on an idle partition: a partition that is not idle holds the
+	// watermark below every post of it that is not late.
 	evaluated, err := s.evaluatedThrough(ctx)
 	if err != nil {
 		return err

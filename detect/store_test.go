@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/seismo-dev/seismo"
@@ -283,64 +282,6 @@ func TestSeriesInvalid(t *testing.T) {
 	}
 }
 
-func TestWatermark(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			rdb := b.open(t)
-			clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-			s := newStore(t, rdb, clk.Now)
-			ctx := ctxT(t)
-			wm := func() (time.Time, bool) {
-				t.Helper()
-				w, ok, err := s.Watermark(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return w, ok
-			}
-			publish := func(worker string, w time.Time) {
-				t.Helper()
-				if err := s.PublishWatermark(ctx, worker, w); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if _, ok := wm(); ok {
-				t.Fatal("watermark reported before any worker published")
-			}
-			publish("a", at(30))
-			publish("b", at(10))
-			steps := []struct {
-				name   string
-				do     func()
-				want   time.Time
-				wantOK bool
-			}{
-				{"minimum over workers", func() {}, at(10), true},
-				{"a moves on, b still live", func() { clk.Add(20 * time.Second); publish("a", at(40)) }, at(10), true},
-				{"b's heartbeat expired", func() { clk.Add(15 * time.Second) }, at(40), true},
-				{"b returns", func() { publish("b", at(20)) }, at(20), true},
-				{"everyone dead", func() { clk.Add(31 * time.Second) }, time.Time{}, false},
-			}
-			for _, st := range steps {
-				st.do()
-				got, ok := wm()
-				if ok != st.wantOK || !got.Equal(st.want) {
-					t.Errorf("%s: Watermark = %v, %v; want %v, %v", st.name, got, ok, st.want, st.wantOK)
-				}
-			}
-			// Long-dead workers are deleted, not kept forever.
-			clk.Add(time.Hour)
-			wm()
-			if n := rdb.HLen(ctx, "seismo:watermark").Val(); n != 0 {
-				t.Errorf("watermark hash has %d entries after all workers died long ago, want 0", n)
-			}
-			if err := s.PublishWatermark(ctx, "", at(0)); seismo.ErrorCode(err) != seismo.CodeInvalid {
-				t.Errorf("PublishWatermark with empty worker = %v, want invalid", err)
-			}
-		})
-	}
-}
-
 func TestIncidentNotFound(t *testing.T) {
 	s := newStore(t, backends[0].open(t), nil)
 	_, err := s.Incident(ctxT(t), "whatsapp-20240403T1200Z")
@@ -471,35 +412,6 @@ func TestRecordLateAfterEvaluation(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// Heartbeats are stamped with the Redis server's clock, not the worker's.
-func TestWatermarkUsesRedisClock(t *testing.T) {
-	m := miniredis.RunT(t)
-	serverNow := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC) // far from this machine's clock
-	m.SetTime(serverNow)
-	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
-	t.Cleanup(func() { rdb.Close() })
-	s, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte("k")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := ctxT(t)
-	if err := s.PublishWatermark(ctx, "w1", at(5)); err != nil {
-		t.Fatal(err)
-	}
-	v := rdb.HGet(ctx, "seismo:watermark", "w1").Val()
-	if want := fmt.Sprintf("%d:%d", at(5).UnixMilli(), serverNow.UnixMilli()); v != want {
-		t.Errorf("watermark entry %q, want %q (the heartbeat on the server's clock)", v, want)
-	}
-	// Live by the server's clock, whatever this machine's says.
-	if wm, ok, err := s.Watermark(ctx); err != nil || !ok || !wm.Equal(at(5)) {
-		t.Errorf("Watermark = %v, %v, %v; want %v, true", wm, ok, err, at(5))
-	}
-	m.SetTime(serverNow.Add(time.Minute)) // past WorkerTTL
-	if _, ok, err := s.Watermark(ctx); err != nil || ok {
-		t.Errorf("a minute later by the server's clock: ok = %v, err = %v; want no live worker", ok, err)
 	}
 }
 

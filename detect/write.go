@@ -133,7 +133,11 @@ func (d *Detector) writeCommands(ctx context.Context, st *state, run *minuteRun,
 				continue
 			}
 			key := d.s.seriesKey(r.sr, "base")
-			pipe.HSet(ctx, key, r.base.fields(minuteGrid, run.m)...)
+			fields := r.base.fields(minuteGrid, run.m)
+			if r.hasSeen {
+				fields = append(fields, fieldSeen, r.seen)
+			}
+			pipe.HSet(ctx, key, fields...)
 			if r.refresh {
 				pipe.Expire(ctx, key, d.cfg.BaselineTTL)
 			}

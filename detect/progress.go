@@ -1,0 +1,359 @@
+package detect
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/seismo-dev/seismo"
+)
+
+// The detector's watermark is a property of the stream, not of who consumes
+// it. Each partition of the posts topic has one record in the hash
+// seismo:progress:<topic>, written by whichever worker owns the partition in
+// the current consumer-group generation: how far it is recorded (the next
+// offset), the partition's end offset, the newest event time recorded and
+// the partition's watermark (that minus the allowed lateness), and since when
+// it is caught up. The detector's watermark is the minimum over all
+// partitions of the topic of the watermarks of those that hold it back; a
+// partition holds it back unless its owner is alive and it has been caught up
+// to its end offset for the idle timeout. A partition without a record, or
+// one that holds it back without a post recorded yet, leaves the detector
+// with no watermark at all.
+
+// progressTTL keeps the progress of a topic nobody consumes any more from
+// lingering forever; every report renews it.
+const progressTTL = 30 * 24 * time.Hour
+
+// fieldPartitions holds the topic's partition count in the progress hash.
+const fieldPartitions = "partitions"
+
+// progressLua writes the progress of the partitions one owner reports, on
+// the Redis server's clock, and refuses the partitions whose stored record
+// comes from a later consumer-group generation whose owner is still alive:
+// a worker that lost a partition in a rebalance must not report on it. A
+// record is "<generation> <reported ms> <idle at ms or -> <stale after ms>
+// <JSON>".
+//
+// KEYS: progress hash. ARGV: generation, now ms ("" for the server's
+// clock), TTL s, partition count, stale after ms, then per partition: field,
+// idle-in ms ("" when not caught up), JSON.
+const progressLua = `
+local now
+if ARGV[2] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+else
+  now = tonumber(ARGV[2])
+end
+local gen = tonumber(ARGV[1])
+local refused = {}
+for i = 6, #ARGV, 3 do
+  local cur = redis.call('HGET', KEYS[1], ARGV[i])
+  local ok = true
+  if cur then
+    local g, hb, _, stale = string.match(cur, '^(%d+) (%d+) (%S+) (%d+) ')
+    if g and tonumber(g) > gen and now - tonumber(hb) < tonumber(stale) then
+      ok = false
+    end
+  end
+  if ok then
+    local idle = '-'
+    if ARGV[i + 1] ~= '' then
+      idle = tostring(now + tonumber(ARGV[i + 1]))
+    end
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[1] .. ' ' .. now .. ' ' .. idle .. ' ' .. ARGV[5] .. ' ' .. ARGV[i + 2])
+  else
+    table.insert(refused, ARGV[i])
+  end
+end
+local n = tonumber(redis.call('HGET', KEYS[1], 'partitions') or '0')
+if tonumber(ARGV[4]) > n then
+  redis.call('HSET', KEYS[1], 'partitions', ARGV[4])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return refused
+`
+
+// progressJSON is the part of a record the script does not read.
+type progressJSON struct {
+	Owner     string `json:"owner"`
+	Next      int64  `json:"next"`
+	End       int64  `json:"end"`
+	Newest    int64  `json:"newest_ms,omitempty"`
+	Watermark int64  `json:"watermark_ms,omitempty"`
+	HasMark   bool   `json:"marked,omitempty"`
+}
+
+func (s *Store) progressKey(topic string) string { return s.key("progress:" + topic) }
+
+// ReportProgress records the progress of partitions owned by owner and
+// returns the partitions it was refused, because a later generation's owner
+// is alive and reported them. Only the worker that owns a partition in the
+// current generation reports it; a worker that owns none reports nothing.
+func (s *Store) ReportProgress(ctx context.Context, owner seismo.PartitionOwner, parts []seismo.PartitionProgress) (refused []int, err error) {
+	switch {
+	case owner.Topic == "" || owner.Worker == "":
+		return nil, seismo.Invalid("progress report without topic or worker")
+	case owner.StaleAfter <= 0:
+		return nil, seismo.Invalid("progress report without StaleAfter")
+	}
+	now := ""
+	if s.cfg.Now != nil {
+		now = strconv.FormatInt(s.cfg.Now().UnixMilli(), 10)
+	}
+	args := []any{owner.Generation, now, int64(progressTTL / time.Second), owner.Partitions, owner.StaleAfter.Milliseconds()}
+	for _, p := range parts {
+		rec := progressJSON{Owner: owner.Worker, Next: p.Next, End: p.End}
+		if !p.Newest.IsZero() {
+			rec.Newest, rec.Watermark, rec.HasMark = p.Newest.UnixMilli(), p.Watermark.UnixMilli(), true
+		}
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return nil, fmt.Errorf("encode progress of partition %d: %w", p.Partition, err)
+		}
+		idle := ""
+		if p.CaughtUp() {
+			idle = strconv.FormatInt(p.IdleIn.Milliseconds(), 10)
+		}
+		args = append(args, strconv.Itoa(p.Partition), idle, string(b))
+	}
+	res, err := s.progress.Run(ctx, s.rdb, []string{s.progressKey(owner.Topic)}, args...).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("report progress of %d partitions of %s: %w", len(parts), owner.Topic, err)
+	}
+	for _, f := range res {
+		p, _ := strconv.Atoi(f)
+		refused = append(refused, p)
+	}
+	return refused, nil
+}
+
+// Resume returns the stored progress of the given partitions of topic, for
+// a worker that has just been assigned them: it goes on with their event
+// time where the last owner left it. Partitions without a record are
+// missing from the map.
+func (s *Store) Resume(ctx context.Context, topic string, partitions []int) (map[int]seismo.PartitionProgress, error) {
+	fields := make([]string, len(partitions))
+	for i, p := range partitions {
+		fields[i] = strconv.Itoa(p)
+	}
+	vals, err := s.rdb.HMGet(ctx, s.progressKey(topic), fields...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read progress of %s: %w", topic, err)
+	}
+	out := make(map[int]seismo.PartitionProgress, len(partitions))
+	for i, v := range vals {
+		str, ok := v.(string)
+		if !ok {
+			continue
+		}
+		rec, err := parseProgress(partitions[i], str)
+		if err != nil {
+			return nil, err
+		}
+		out[partitions[i]] = rec.PartitionProgress
+	}
+	return out, nil
+}
+
+// partitionRecord is one stored record.
+type partitionRecord struct {
+	seismo.PartitionProgress
+	owner      string
+	generation int32
+	reported   time.Time
+	idleAt     time.Time // zero when not caught up
+	staleAfter time.Duration
+}
+
+func parseProgress(partition int, v string) (partitionRecord, error) {
+	bad := func(err error) (partitionRecord, error) {
+		return partitionRecord{}, fmt.Errorf("progress of partition %d: %q: %w", partition, v, err)
+	}
+	parts := strings.SplitN(v, " ", 5)
+	if len(parts) != 5 {
+		return bad(errors.New("not five fields"))
+	}
+	var nums [4]int64
+	for i := range 4 {
+		if i == 2 && parts[i] == "-" {
+			continue
+		}
+		n, err := strconv.ParseInt(parts[i], 10, 64)
+		if err != nil {
+			return bad(err)
+		}
+		nums[i] = n
+	}
+	var js progressJSON
+	if err := json.Unmarshal([]byte(parts[4]), &js); err != nil {
+		return bad(err)
+	}
+	r := partitionRecord{
+		PartitionProgress: seismo.PartitionProgress{Partition: partition, Next: js.Next, End: js.End},
+		owner:             js.Owner,
+		generation:        int32(nums[0]),
+		reported:          time.UnixMilli(nums[1]).UTC(),
+		staleAfter:        time.Duration(nums[3]) * time.Millisecond,
+	}
+	if parts[2] != "-" {
+		r.idleAt = time.UnixMilli(nums[2]).UTC()
+	}
+	if js.HasMark {
+		r.Newest, r.Watermark = time.UnixMilli(js.Newest).UTC(), time.UnixMilli(js.Watermark).UTC()
+	}
+	return r, nil
+}
+
+// alive reports whether the record's owner reported within its stale time.
+func (r *partitionRecord) alive(now time.Time) bool { return now.Sub(r.reported) < r.staleAfter }
+
+// idle reports whether the partition no longer holds the watermark back:
+// caught up for the idle timeout, by the report of an owner that is alive.
+// A gone owner's word that its partition was caught up says nothing about
+// what was produced since.
+func (r *partitionRecord) idle(now time.Time) bool {
+	return !r.idleAt.IsZero() && !now.Before(r.idleAt) && r.alive(now)
+}
+
+// PartitionStatus is one partition of the posts topic as seismo status and
+// /v1/status show it.
+type PartitionStatus struct {
+	Partition  int        `json:"partition"`
+	Owner      string     `json:"owner"`
+	Generation int32      `json:"generation"`
+	Committed  int64      `json:"committed_offset"`
+	End        int64      `json:"end_offset"`
+	Lag        int64      `json:"lag"`
+	Newest     *time.Time `json:"newest_event_time"`
+	Watermark  *time.Time `json:"watermark"`
+	// Idle: caught up for the idle timeout, so it does not hold the
+	// detector's watermark back.
+	Idle bool `json:"idle"`
+	// Alive: the owner reported within its stale time.
+	Alive      bool      `json:"owner_alive"`
+	ReportedAt time.Time `json:"reported_at"`
+}
+
+// Progress is the state of the whole stream: every partition, the
+// detector's watermark derived from them, and the detector's position.
+type Progress struct {
+	Topic string `json:"topic"`
+	// Partitions lists every partition of the topic; one nobody has
+	// reported yet has no owner.
+	Partitions []PartitionStatus `json:"partitions"`
+	// Watermark is the detector's watermark, nil while there is none;
+	// Waiting then says why, and HeldBy names the partition that holds
+	// the watermark where it is.
+	Watermark *time.Time `json:"watermark"`
+	HeldBy    *int       `json:"held_by,omitempty"`
+	Waiting   string     `json:"waiting,omitempty"`
+	// Evaluated is the end of the last minute the detector evaluated, nil
+	// before its first.
+	Evaluated *time.Time `json:"evaluated"`
+	Now       time.Time  `json:"now"`
+}
+
+// Watermark returns the detector's watermark over the progress of every
+// partition of StoreConfig.Topic; ok is false while there is none.
+func (s *Store) Watermark(ctx context.Context) (wm time.Time, ok bool, err error) {
+	p, err := s.Progress(ctx)
+	if err != nil || p.Watermark == nil {
+		return time.Time{}, false, err
+	}
+	return *p.Watermark, true, nil
+}
+
+// Progress reads the progress of every partition of StoreConfig.Topic and
+// derives the detector's watermark from it: the minimum watermark over the
+// partitions that hold it back, or, when none does, the maximum over all.
+func (s *Store) Progress(ctx context.Context) (Progress, error) {
+	topic := s.cfg.Topic
+	pipe := s.rdb.Pipeline()
+	all := pipe.HGetAll(ctx, s.progressKey(topic))
+	last := pipe.HGet(ctx, s.key(keyDetector), fieldLast)
+	if err := execPipeline(ctx, pipe); err != nil {
+		return Progress{}, fmt.Errorf("read progress of %s: %w", topic, err)
+	}
+	now, err := s.now(ctx)
+	if err != nil {
+		return Progress{}, err
+	}
+	out := Progress{Topic: topic, Now: now.UTC()}
+	if v, err := last.Int64(); err == nil {
+		t := minuteTime(v + 1)
+		out.Evaluated = &t
+	}
+	fields := all.Val()
+	count, _ := strconv.Atoi(fields[fieldPartitions])
+	if count == 0 {
+		out.Waiting = "no worker has reported the topic's partitions yet"
+		return out, nil
+	}
+	var low, high time.Time
+	held, anyMark := -1, false
+	for p := range count {
+		st := PartitionStatus{Partition: p}
+		v, found := fields[strconv.Itoa(p)]
+		if !found {
+			out.Partitions = append(out.Partitions, st)
+			if out.Waiting == "" {
+				out.Waiting = fmt.Sprintf("partition %d has not been reported by any worker", p)
+			}
+			continue
+		}
+		r, err := parseProgress(p, v)
+		if err != nil {
+			return Progress{}, err
+		}
+		st.Owner, st.Generation, st.Committed, st.End = r.owner, r.generation, r.Next, r.End
+		st.Lag = max(r.End-r.Next, 0)
+		st.ReportedAt, st.Alive, st.Idle = r.reported, r.alive(now), r.idle(now)
+		if !r.Newest.IsZero() {
+			n, w := r.Newest, r.Watermark
+			st.Newest, st.Watermark = &n, &w
+			if !anyMark || w.After(high) {
+				high = w
+			}
+			anyMark = true
+		}
+		out.Partitions = append(out.Partitions, st)
+		switch {
+		case st.Idle:
+		case r.Newest.IsZero():
+			if out.Waiting == "" {
+				out.Waiting = fmt.Sprintf("partition %d has no post recorded yet", p)
+			}
+		case held < 0 || r.Watermark.Before(low):
+			low, held = r.Watermark, p
+		}
+	}
+	switch {
+	case out.Waiting != "":
+	case held >= 0:
+		out.Watermark, out.HeldBy = &low, &held
+	case anyMark:
+		out.Watermark = &high
+	default:
+		out.Waiting = "no partition has a post recorded yet"
+	}
+	return out, nil
+}
+
+// now returns the heartbeat clock: StoreConfig.Now, or the Redis server's
+// time.
+func (s *Store) now(ctx context.Context) (time.Time, error) {
+	if s.cfg.Now != nil {
+		return s.cfg.Now(), nil
+	}
+	t, err := s.rdb.Time(ctx).Result()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the Redis clock: %w", err)
+	}
+	return t, nil
+}
