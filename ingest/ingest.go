@@ -1,9 +1,11 @@
-// Package ingest is the Kafka consumer that feeds the counters: it fetches
-// posts from the posts topic in a consumer group, decodes and validates
-// them, classifies them, dead-letters what cannot be counted, records the
-// rest and only then commits, in partition order. It also keeps the
-// event-time watermark of the partitions it reads and publishes it, and
-// marks the posts that arrive behind their partition's watermark as late.
+// Package ingest is the Kafka consumer that feeds the counters: it takes
+// part in a consumer group, fetches posts from the partitions it is
+// assigned, decodes and validates them, classifies them, dead-letters what
+// cannot be counted, records the rest and only then commits, in partition
+// order. It reports the progress of each partition it owns (offsets, end
+// offset, event time) to the Recorder, from which the detector derives its
+// watermark, and marks the posts that arrive behind their partition's
+// watermark as late.
 //
 // Delivery is at least once: a crash or a rebalance redelivers everything
 // after the last commit, and the Recorder counts idempotently, so the
@@ -14,8 +16,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,10 +38,15 @@ type Classifier interface {
 
 // Recorder is what ingest needs from the store (implemented by
 // *detect.Store). Record must be idempotent per post, since redelivered
-// posts are recorded again.
+// posts are recorded again. ReportProgress stores the progress of the
+// partitions a worker owns in one consumer-group generation and returns
+// those it was refused because a later generation owns them; Resume
+// returns the progress stored for partitions, so that a new owner goes on
+// with their event time where the last one left it.
 type Recorder interface {
 	Record(ctx context.Context, reports []seismo.Report) error
-	PublishWatermark(ctx context.Context, worker string, wm time.Time) error
+	ReportProgress(ctx context.Context, owner seismo.PartitionOwner, parts []seismo.PartitionProgress) (refused []int, err error)
+	Resume(ctx context.Context, topic string, partitions []int) (map[int]seismo.PartitionProgress, error)
 }
 
 // Backoff bounds for retrying a batch whose writes failed.
@@ -47,10 +55,10 @@ const (
 	retryMax = 5 * time.Second
 )
 
-// fetchBuffer is the capacity of the channel between the fetch goroutine
+// fetchBuffer is the capacity of the channel between the partition fetchers
 // and the processing loop. It is small on purpose: kafka-go already queues
-// messages inside the reader, and whatever sits here when the worker stops
-// is simply redelivered.
+// messages inside each reader, and whatever sits here when a generation
+// ends is simply redelivered.
 const fetchBuffer = 64
 
 // Consumer reads posts from Kafka and records them. Create it with New and
@@ -67,35 +75,62 @@ type Consumer struct {
 
 	// marks is the processing loop's view of event time: the newest
 	// accepted created_at of each partition, including the batch in hand.
-	// Only the loop touches it.
+	// Only the loop touches it; each generation starts it from the stored
+	// progress.
 	marks map[int]time.Time
 
 	mu sync.Mutex
-	// track decides the watermark from committed batches and fetches.
-	track *tracker
-	// stalled is set while a batch step is failing and cleared by the next
-	// commit; the published watermark does not move meanwhile.
-	stalled bool
-	// lastWM is the last watermark computed while not stalled, hasWM
-	// whether there is one.
-	lastWM time.Time
-	hasWM  bool
+	// gen is the current generation's ownership, nil between generations.
+	gen *ownership
+	// reportMu serialises progress reports, so that an older snapshot
+	// never lands after a newer one.
+	reportMu sync.Mutex
+}
 
-	kick chan struct{} // asks the publisher to publish now
+// ownership is what a worker owns in one consumer-group generation.
+type ownership struct {
+	owner seismo.PartitionOwner
+	parts map[int]*partition
+}
+
+// partition is what the worker knows of one partition it owns. The
+// consumer's lock guards it.
+type partition struct {
+	// next is the offset of the next message to handle: everything before
+	// it is committed. end is the partition's end offset when last seen.
+	next, end int64
+	// newest is the newest created_at committed, zero before the first.
+	newest time.Time
+	// caughtSince is the wall clock at which next >= end was first seen,
+	// zero while it is not.
+	caughtSince time.Time
 }
 
 type consumerMetrics struct {
-	reg       *metrics.Registry
-	messages  metrics.Counter
-	late      metrics.Counter
-	reports   metrics.Counter
-	batchErrs metrics.Counter
-	minimal   metrics.Counter
-	watermark metrics.Gauge
+	reg        *metrics.Registry
+	messages   metrics.Counter
+	late       metrics.Counter
+	reports    metrics.Counter
+	batchErrs  metrics.Counter
+	minimal    metrics.Counter
+	owned      metrics.Gauge
+	generation metrics.Gauge
 }
 
 func (m consumerMetrics) rejected(r seismo.Reason) metrics.Counter {
 	return m.reg.Counter("seismo_ingest_rejected_total", "Messages dead-lettered, by reason.", "reason", string(r))
+}
+
+const lagMetric = "seismo_ingest_lag_messages"
+
+func (m consumerMetrics) lag(p int) metrics.Gauge {
+	return m.reg.Gauge(lagMetric, "Messages of each partition this worker owns that are not handled yet: end offset minus committed offset.",
+		"partition", strconv.Itoa(p))
+}
+
+func (m consumerMetrics) watermark(p int) metrics.Gauge {
+	return m.reg.Gauge("seismo_ingest_watermark_seconds", "Event-time watermark of each partition this worker owns, unix seconds.",
+		"partition", strconv.Itoa(p))
 }
 
 // New checks the config and returns a Consumer. reg may be nil.
@@ -116,17 +151,16 @@ func New(cfg Config, cls Classifier, rec Recorder, reg *metrics.Registry, log *s
 		rec: rec,
 		log: log.With("component", "ingest", "worker", cfg.WorkerID, "topic", cfg.Topic),
 		m: consumerMetrics{
-			reg:       reg,
-			messages:  reg.Counter("seismo_ingest_messages_total", "Messages handled and committed, valid or dead-lettered."),
-			late:      reg.Counter("seismo_ingest_late_total", "Posts older than their partition's watermark when they arrived, still recorded."),
-			reports:   reg.Counter("seismo_ingest_reports_total", "Posts whose signal counts (complaint or recovery about a service)."),
-			batchErrs: reg.Counter("seismo_ingest_batch_errors_total", "Failed attempts to dead-letter, record or commit a batch."),
-			minimal:   reg.Counter("seismo_ingest_dlq_minimal_total", "Dead letters written without value and original headers because the full ones could not be written."),
-			watermark: reg.Gauge("seismo_ingest_watermark_seconds", "This worker's event-time watermark, unix seconds."),
+			reg:        reg,
+			messages:   reg.Counter("seismo_ingest_messages_total", "Messages handled and committed, valid or dead-lettered; redeliveries count again."),
+			late:       reg.Counter("seismo_ingest_late_total", "Posts older than their partition's watermark when they arrived, still recorded."),
+			reports:    reg.Counter("seismo_ingest_reports_total", "Posts whose signal counts (complaint or recovery about a service)."),
+			batchErrs:  reg.Counter("seismo_ingest_batch_errors_total", "Failed attempts to dead-letter, record or commit a batch."),
+			minimal:    reg.Counter("seismo_ingest_dlq_minimal_total", "Dead letters written without value and original headers because the full ones could not be written."),
+			owned:      reg.Gauge("seismo_ingest_partitions_owned", "Partitions of the posts topic this worker owns in the current consumer-group generation."),
+			generation: reg.Gauge("seismo_ingest_generation", "The consumer-group generation this worker is in, 0 between generations."),
 		},
 		marks: map[int]time.Time{},
-		track: newTracker(cfg.Lateness, cfg.IdleTimeout, cfg.Now()),
-		kick:  make(chan struct{}, 1),
 	}
 	return c, nil
 }
@@ -135,109 +169,270 @@ func New(cfg Config, cls Classifier, rec Recorder, reg *metrics.Registry, log *s
 // valid and dead-lettered alike.
 func (c *Consumer) Processed() uint64 { return c.processed.Load() }
 
-// Watermark returns the watermark this worker publishes, and false while
-// it has none yet. It counts committed posts only: the minimum over the
-// partitions that are not idle of the newest committed created_at minus
-// Lateness (the maximum when all are idle). A partition is idle when it is
-// caught up, has nothing in flight and has been silent for IdleTimeout, or
-// has delivered nothing for IdleTimeout since the start or the last
-// rebalance. While a batch keeps failing, or while a partition that is not
-// idle has no committed post yet, the last value stands.
-func (c *Consumer) Watermark() (time.Time, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.stalled {
-		if wm, ok := c.track.worker(c.cfg.Now()); ok {
-			c.lastWM, c.hasWM = wm, true
-		}
-	}
-	return c.lastWM, c.hasWM
+// Owned returns the progress of the partitions this worker owns in the
+// current consumer-group generation, by partition; none between
+// generations.
+func (c *Consumer) Owned() []seismo.PartitionProgress {
+	_, parts := c.snapshot()
+	return parts
 }
 
 // Run consumes until ctx is cancelled, then stops fetching, finishes the
 // batch in hand within ShutdownTimeout, leaves the group and returns nil.
-// It returns an error when the reader fails for good, or when the batch in
-// hand could not be finished before ShutdownTimeout (its messages are not
-// committed and will be redelivered). A Consumer runs once.
+// It returns an error when the batch in hand could not be finished before
+// ShutdownTimeout (its messages are not committed and will be
+// redelivered). Failures to join the group or to reach the broker are
+// logged and retried. A Consumer runs once.
 func (c *Consumer) Run(ctx context.Context) error {
 	if !c.running.CompareAndSwap(false, true) {
 		return errors.New("ingest: Run called twice")
 	}
-	c.mu.Lock()
-	c.track.rebalanced(c.cfg.Now()) // the start counts as one
-	c.mu.Unlock()
-	c.expectPartitions(ctx)
-	r := kafka.NewReader(c.readerConfig())
+	group, err := kafka.NewConsumerGroup(c.groupConfig())
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
 	w := c.newWriter()
+	client := &kafka.Client{Addr: kafka.TCP(c.cfg.Brokers...), Timeout: c.cfg.OpTimeout,
+		Transport: &kafka.Transport{DialTimeout: 10 * time.Second, ClientID: "seismo-ingest"}}
 	c.log.Info("ingest started", "group", c.cfg.GroupID, "brokers", c.cfg.Brokers)
 
-	// The batch in hand is finished on a context that outlives ctx by
-	// ShutdownTimeout, so a cancel does not abort writes half-way.
-	wctx, stopWork := graceContext(ctx, c.cfg.ShutdownTimeout)
-	defer stopWork()
-
-	fetchCtx, stopFetch := context.WithCancel(ctx)
-	defer stopFetch()
-	msgs := make(chan kafka.Message, fetchBuffer)
-	fetchErr := make(chan error, 1)
-	pubCtx, stopPublish := context.WithCancel(wctx)
-	defer stopPublish()
-	var wg sync.WaitGroup
-	wg.Go(func() { fetchErr <- c.fetch(fetchCtx, r, msgs) })
-	wg.Go(func() { c.publishLoop(pubCtx, r) })
-
-	err := c.loop(ctx, wctx, msgs, fetchErr, r, w)
-
-	stopFetch()
-	for range msgs { // unblock the fetcher; these are uncommitted and will be redelivered
-	}
-	stopPublish()
-	wg.Wait()
-	// The last committed watermark, so the detector sees the final state.
-	if perr := c.publish(wctx); perr != nil {
-		c.log.Warn("final watermark publish failed", "err", perr)
+	var runErr error
+	var lastErr string
+	for ctx.Err() == nil {
+		gen, err := group.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, kafka.ErrGroupClosed) {
+				break
+			}
+			// kafka-go backs off between attempts to join; log each
+			// distinct failure once.
+			if err.Error() != lastErr {
+				c.log.Warn("joining the consumer group failed, retrying", "err", err)
+				lastErr = err.Error()
+			}
+			continue
+		}
+		lastErr = ""
+		if err := c.generation(ctx, gen, w, client); err != nil {
+			runErr = err
+			break
+		}
 	}
 
 	var errs []error
-	if err != nil {
-		errs = append(errs, err)
+	if runErr != nil {
+		errs = append(errs, runErr)
+	}
+	// Closing the group leaves it, so the partitions move to the other
+	// workers at once instead of after the session timeout.
+	if cerr := group.Close(); cerr != nil {
+		errs = append(errs, fmt.Errorf("leave the consumer group: %w", cerr))
 	}
 	if cerr := w.Close(); cerr != nil {
 		errs = append(errs, fmt.Errorf("close DLQ writer: %w", cerr))
-	}
-	// Closing the reader leaves the group, so the partitions move to the
-	// other workers at once instead of after the session timeout.
-	if cerr := r.Close(); cerr != nil {
-		errs = append(errs, fmt.Errorf("close reader: %w", cerr))
 	}
 	c.log.Info("ingest stopped", "processed", c.Processed())
 	return errors.Join(errs...)
 }
 
-// expectPartitions tells the watermarks which partitions the topic has, so
-// that the first one to deliver cannot set the watermark alone. Without the
-// list (the lookup failed) the watermark starts with whatever comes first.
-func (c *Consumer) expectPartitions(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.OpTimeout)
+func (c *Consumer) groupConfig() kafka.ConsumerGroupConfig {
+	return kafka.ConsumerGroupConfig{
+		ID:                c.cfg.GroupID,
+		Brokers:           c.cfg.Brokers,
+		Dialer:            c.dialer(),
+		Topics:            []string{c.cfg.Topic},
+		HeartbeatInterval: c.cfg.HeartbeatInterval,
+		SessionTimeout:    c.cfg.SessionTimeout,
+		RebalanceTimeout:  c.cfg.RebalanceTimeout,
+		JoinGroupBackoff:  time.Second,
+		// A new group reads the topic from its start: posts are event-time
+		// data and replaying them is normal.
+		StartOffset: kafka.FirstOffset,
+		// Pick up partitions added to the topic without a restart.
+		WatchPartitionChanges:  true,
+		PartitionWatchInterval: 5 * time.Second,
+		Timeout:                c.cfg.OpTimeout,
+		Logger:                 kafkaLogger(c.log, slog.LevelDebug),
+		ErrorLogger:            kafkaLogger(c.log, slog.LevelWarn),
+	}
+}
+
+// generation consumes the partitions gen assigns to this worker until the
+// generation ends (a rebalance) or ctx is done. Everything that touches
+// the partitions runs under gen.Start, so kafka-go does not let this worker
+// join the next generation, where the partitions may go elsewhere, before
+// the batch in hand is finished and its progress reported. It returns an
+// error only when the batch in hand could not be finished on shutdown.
+func (c *Consumer) generation(ctx context.Context, gen *kafka.Generation, w *kafka.Writer, client *kafka.Client) error {
+	var ids []int
+	for _, a := range gen.Assignments[c.cfg.Topic] {
+		ids = append(ids, a.ID)
+	}
+	slices.Sort(ids)
+	log := c.log.With("generation", gen.ID)
+	log.Info("consumer-group generation", "partitions", ids)
+	c.m.generation.Set(float64(gen.ID))
+	defer c.m.generation.Set(0)
+
+	done := make(chan error, 1)
+	gen.Start(func(gctx context.Context) {
+		done <- c.own(ctx, gctx, gen, ids, w, client, log)
+	})
+	return <-done
+}
+
+// own runs one generation's work under gen.Start: it sets the partitions
+// up, starts a fetcher for each and the progress reporter, and runs the
+// batch loop until the generation or ctx ends.
+func (c *Consumer) own(ctx, gctx context.Context, gen *kafka.Generation, ids []int, w *kafka.Writer,
+	client *kafka.Client, log *slog.Logger) error {
+	// Stop when either ends: the generation (a rebalance) or the process.
+	stop, cancel := context.WithCancel(gctx)
 	defer cancel()
+	defer context.AfterFunc(ctx, cancel)()
+
+	own, starts, err := c.setUp(stop, gen, ids, client)
+	if err != nil {
+		// Only the end of the generation or of ctx interrupts setUp.
+		return nil
+	}
+	c.mu.Lock()
+	c.gen = own
+	c.mu.Unlock()
+	defer c.release(own)
+	c.report(stop, own, log)
+
+	msgs := make(chan kafka.Message, fetchBuffer)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for p, off := range starts {
+		if _, ok := own.parts[p]; !ok {
+			continue // refused: a later generation owns it
+		}
+		wg.Go(func() { c.fetch(stop, p, off, msgs, log) })
+	}
+	wg.Go(func() { c.reportLoop(stop, own, client, log) })
+	return c.loop(ctx, stop, msgs, gen, w)
+}
+
+// setUp resolves where each assigned partition starts and ends and where
+// its event time stands, then claims the partitions for this generation.
+// It retries until it succeeds or stop ends.
+func (c *Consumer) setUp(stop context.Context, gen *kafka.Generation, ids []int, client *kafka.Client) (*ownership, map[int]int64, error) {
+	starts := map[int]int64{}
+	for _, a := range gen.Assignments[c.cfg.Topic] {
+		starts[a.ID] = a.Offset
+	}
+	own := &ownership{
+		owner: seismo.PartitionOwner{Topic: c.cfg.Topic, Worker: c.cfg.WorkerID, Generation: gen.ID,
+			StaleAfter: c.cfg.SessionTimeout},
+		parts: map[int]*partition{},
+	}
+	for attempt := 1; ; attempt++ {
+		err := func() error {
+			ctx, cancel := context.WithTimeout(stop, c.cfg.OpTimeout)
+			defer cancel()
+			count, err := c.partitionCount(ctx)
+			if err != nil {
+				return err
+			}
+			own.owner.Partitions = count
+			if len(ids) == 0 {
+				return nil
+			}
+			offsets, err := listOffsets(ctx, client, c.cfg.Topic, ids)
+			if err != nil {
+				return err
+			}
+			stored, err := c.rec.Resume(ctx, c.cfg.Topic, ids)
+			if err != nil {
+				return err
+			}
+			clear(c.marks)
+			for _, p := range ids {
+				o := offsets[p]
+				start := starts[p]
+				if start < 0 { // no committed offset yet: from the first
+					start = o.FirstOffset
+				}
+				starts[p] = start
+				pt := &partition{next: start, end: max(o.LastOffset, start)}
+				// Go on with the event time where the last owner left it,
+				// if it left it exactly here: after a reset of the group's
+				// offsets, or a crash between commit and report, the stored
+				// mark belongs to another place in the partition.
+				if s, ok := stored[p]; ok && s.Next == start && !s.Newest.IsZero() {
+					pt.newest = s.Newest
+					c.marks[p] = s.Newest
+				}
+				own.parts[p] = pt
+			}
+			return nil
+		}()
+		if err == nil {
+			return own, starts, nil
+		}
+		if stop.Err() != nil {
+			return nil, nil, stop.Err()
+		}
+		c.log.Warn("setting up the assigned partitions failed, retrying", "err", err, "attempt", attempt)
+		if !sleep(stop, backoff(attempt)) {
+			return nil, nil, stop.Err()
+		}
+	}
+}
+
+// partitionCount returns how many partitions the topic has.
+func (c *Consumer) partitionCount(ctx context.Context) (int, error) {
 	var errs []error
 	for _, b := range c.cfg.Brokers {
 		parts, err := c.dialer().LookupPartitions(ctx, "tcp", b, c.cfg.Topic)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+		if err == nil {
+			return len(parts), nil
 		}
-		ids := make([]int, len(parts))
-		for i, p := range parts {
-			ids[i] = p.ID
-		}
-		c.mu.Lock()
-		c.track.expect(ids)
-		c.mu.Unlock()
-		return
+		errs = append(errs, err)
 	}
-	c.log.Warn("could not list the topic's partitions; the watermark starts with the first to deliver",
-		"err", errors.Join(errs...))
+	return 0, fmt.Errorf("list the partitions of %s: %w", c.cfg.Topic, errors.Join(errs...))
+}
+
+// listOffsets returns the first and end offsets of partitions of topic.
+func listOffsets(ctx context.Context, client *kafka.Client, topic string, ids []int) (map[int]kafka.PartitionOffsets, error) {
+	reqs := make([]kafka.OffsetRequest, 0, 2*len(ids))
+	for _, p := range ids {
+		reqs = append(reqs, kafka.FirstOffsetOf(p), kafka.LastOffsetOf(p))
+	}
+	res, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: reqs}})
+	if err != nil {
+		return nil, fmt.Errorf("list offsets of %s: %w", topic, err)
+	}
+	out := make(map[int]kafka.PartitionOffsets, len(ids))
+	for _, po := range res.Topics[topic] {
+		if po.Error != nil {
+			return nil, fmt.Errorf("list offsets of %s/%d: %w", topic, po.Partition, po.Error)
+		}
+		out[po.Partition] = po
+	}
+	for _, p := range ids {
+		if _, ok := out[p]; !ok {
+			return nil, fmt.Errorf("list offsets of %s: no answer for partition %d", topic, p)
+		}
+	}
+	return out, nil
+}
+
+// release forgets the partitions of a generation that ended, and their
+// metrics: another worker may own them now.
+func (c *Consumer) release(own *ownership) {
+	c.mu.Lock()
+	if c.gen == own {
+		c.gen = nil
+	}
+	c.mu.Unlock()
+	for p := range own.parts {
+		c.m.reg.Delete(lagMetric, "partition", strconv.Itoa(p))
+		c.m.reg.Delete("seismo_ingest_watermark_seconds", "partition", strconv.Itoa(p))
+	}
+	c.m.owned.Set(0)
 }
 
 // graceContext returns a context that is cancelled grace after parent is,
@@ -266,36 +461,23 @@ func graceContext(parent context.Context, grace time.Duration) (context.Context,
 	}
 }
 
-func (c *Consumer) readerConfig() kafka.ReaderConfig {
+func (c *Consumer) readerConfig(p int) kafka.ReaderConfig {
 	return kafka.ReaderConfig{
-		Brokers: c.cfg.Brokers,
-		GroupID: c.cfg.GroupID,
-		Topic:   c.cfg.Topic,
-		Dialer:  c.dialer(),
+		Brokers:   c.cfg.Brokers,
+		Topic:     c.cfg.Topic,
+		Partition: p,
+		Dialer:    c.dialer(),
 		// Fetch responses may carry a whole record batch larger than this
 		// (KIP-74), so it is a target, not a hard cap on message size.
 		MaxBytes: 4 << 20,
 		// Short fetch waits keep the reader responsive to shutdown and
 		// rebalances; MinBytes 1 returns data as soon as there is any.
-		MinBytes:          1,
-		MaxWait:           500 * time.Millisecond,
-		ReadBatchTimeout:  10 * time.Second,
-		HeartbeatInterval: c.cfg.HeartbeatInterval,
-		SessionTimeout:    c.cfg.SessionTimeout,
-		RebalanceTimeout:  c.cfg.RebalanceTimeout,
-		JoinGroupBackoff:  time.Second,
-		// Synchronous commits: CommitMessages returns once the broker has
-		// the offsets, which is what "commit after record" needs.
-		CommitInterval: 0,
-		// A new group reads the topic from its start: posts are event-time
-		// data and replaying them is normal.
-		StartOffset: kafka.FirstOffset,
-		// Pick up partitions added to the topic without a restart.
-		WatchPartitionChanges:  true,
-		PartitionWatchInterval: 5 * time.Second,
-		ReadLagInterval:        -1,
-		Logger:                 kafkaLogger(c.log, slog.LevelDebug),
-		ErrorLogger:            kafkaLogger(c.log, slog.LevelWarn),
+		MinBytes:         1,
+		MaxWait:          500 * time.Millisecond,
+		ReadBatchTimeout: 10 * time.Second,
+		ReadLagInterval:  -1,
+		Logger:           kafkaLogger(c.log, slog.LevelDebug),
+		ErrorLogger:      kafkaLogger(c.log, slog.LevelWarn),
 	}
 }
 
@@ -330,92 +512,99 @@ func (c *Consumer) newWriter() *kafka.Writer {
 	}
 }
 
-// fetch feeds out until ctx is done or the reader fails for good. It owns
-// out and closes it.
-func (c *Consumer) fetch(ctx context.Context, r *kafka.Reader, out chan<- kafka.Message) error {
-	defer close(out)
+// fetch feeds out with partition p's messages from offset until stop ends.
+func (c *Consumer) fetch(stop context.Context, p int, offset int64, out chan<- kafka.Message, log *slog.Logger) {
+	r := kafka.NewReader(c.readerConfig(p))
+	defer r.Close()
+	if err := r.SetOffset(offset); err != nil {
+		log.Error("set the reader's offset", "partition", p, "offset", offset, "err", err)
+		return
+	}
 	attempt := 0
 	for {
-		m, err := r.FetchMessage(ctx)
+		m, err := r.FetchMessage(stop)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe) {
-				return fmt.Errorf("ingest: reader closed: %w", err)
+			if stop.Err() != nil {
+				return
 			}
 			attempt++
-			c.log.Warn("fetch failed, retrying", "err", err, "attempt", attempt)
-			if !sleep(ctx, backoff(attempt)) {
-				return nil
+			log.Warn("fetch failed, retrying", "partition", p, "err", err, "attempt", attempt)
+			if !sleep(stop, backoff(attempt)) {
+				return
 			}
 			continue
 		}
 		attempt = 0
-		c.pollRebalance(r)
 		c.mu.Lock()
-		c.track.fetched(m, c.cfg.Now())
+		if pt := c.owned(p); pt != nil {
+			pt.end = max(pt.end, m.HighWaterMark)
+		}
 		c.mu.Unlock()
 		select {
 		case out <- m:
-		case <-ctx.Done():
-			return nil
+		case <-stop.Done():
+			return
 		}
 	}
 }
 
-// pollRebalance notes a new consumer-group generation, if the reader
-// started one since the last poll. kafka-go says nothing else about
-// assignments; this is enough to stop waiting for partitions that moved to
-// another worker.
-func (c *Consumer) pollRebalance(r *kafka.Reader) {
-	if r.Stats().Rebalances == 0 {
-		return
+// owned returns the state of partition p if this worker owns it now. The
+// caller holds c.mu.
+func (c *Consumer) owned(p int) *partition {
+	if c.gen == nil {
+		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.track.rebalanced(c.cfg.Now())
+	return c.gen.parts[p]
 }
 
-// loop gathers batches and handles them until ctx is done.
-func (c *Consumer) loop(ctx, wctx context.Context, msgs <-chan kafka.Message, fetchErr <-chan error,
-	r *kafka.Reader, w *kafka.Writer) error {
+// loop gathers batches and handles them until ctx or stop is done. A batch
+// in hand when ctx is done is finished; one in hand when only the
+// generation ended is dropped: its partitions may have moved, and another
+// worker redelivers it.
+func (c *Consumer) loop(ctx, stop context.Context, msgs <-chan kafka.Message, gen *kafka.Generation, w *kafka.Writer) error {
+	// The batch in hand is finished on a context that outlives ctx by
+	// ShutdownTimeout, so a cancel does not abort writes half-way; the
+	// end of the generation does.
+	wctx, stopWork := graceContext(ctx, c.cfg.ShutdownTimeout)
+	defer stopWork()
+	defer context.AfterFunc(stop, func() {
+		if ctx.Err() == nil {
+			stopWork()
+		}
+	})()
 	batch := make([]kafka.Message, 0, c.cfg.BatchSize)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
-		if ctx.Err() != nil { // a ready message must not win over shutdown
+		if stop.Err() != nil { // a ready message must not win over the end
 			return nil
 		}
 		select {
-		case <-ctx.Done():
+		case <-stop.Done():
 			return nil
-		case m, ok := <-msgs:
-			if !ok {
-				if ctx.Err() != nil {
-					return nil
-				}
-				return <-fetchErr
-			}
+		case m := <-msgs:
 			batch = append(batch, m)
 		}
 		timer.Reset(c.cfg.BatchWait)
 	gather:
 		for len(batch) < c.cfg.BatchSize {
 			select {
-			case m, ok := <-msgs:
-				if !ok {
-					break gather
-				}
+			case m := <-msgs:
 				batch = append(batch, m)
 			case <-timer.C:
 				break gather
-			case <-ctx.Done():
+			case <-stop.Done():
 				break gather
 			}
 		}
 		timer.Stop()
-		if err := c.handle(wctx, r, w, batch); err != nil {
+		if ctx.Err() == nil && stop.Err() != nil {
+			return nil // the generation ended: the batch is redelivered elsewhere
+		}
+		if err := c.handle(wctx, gen, w, batch); err != nil {
+			if ctx.Err() == nil {
+				return nil // the generation ended mid-batch: likewise
+			}
 			return err
 		}
 		batch = batch[:0]
@@ -434,7 +623,7 @@ type item struct {
 
 // handle takes one batch from decoding to commit. It returns an error only
 // when ctx ends before the batch is committed.
-func (c *Consumer) handle(ctx context.Context, r *kafka.Reader, w *kafka.Writer, batch []kafka.Message) error {
+func (c *Consumer) handle(ctx context.Context, gen *kafka.Generation, w *kafka.Writer, batch []kafka.Message) error {
 	items := make([]item, len(batch))
 	for i, m := range batch {
 		items[i] = c.check(m)
@@ -467,8 +656,8 @@ func (c *Consumer) handle(ctx context.Context, r *kafka.Reader, w *kafka.Writer,
 		{"record reports", len(reports) == 0, func(ctx context.Context) error {
 			return c.rec.Record(ctx, reports)
 		}},
-		{"commit offsets", false, func(ctx context.Context) error {
-			return r.CommitMessages(ctx, commits...)
+		{"commit offsets", false, func(context.Context) error {
+			return gen.CommitOffsets(commitOffsets(commits))
 		}},
 	}
 	for _, s := range steps {
@@ -480,7 +669,7 @@ func (c *Consumer) handle(ctx context.Context, r *kafka.Reader, w *kafka.Writer,
 				s.name, len(batch), err)
 		}
 	}
-	c.committedBatch(items, len(reports), commits)
+	c.committedBatch(ctx, items, len(reports), commits)
 	return nil
 }
 
@@ -511,9 +700,6 @@ func (c *Consumer) retry(ctx context.Context, name string, size int, op func(con
 			return nil
 		}
 		c.m.batchErrs.Inc()
-		c.mu.Lock()
-		c.stalled = true
-		c.mu.Unlock()
 		if !sleep(ctx, backoff(attempt)) {
 			return fmt.Errorf("gave up after %d attempts: %w", attempt, err)
 		}
@@ -618,8 +804,9 @@ func (c *Consumer) classify(it *item) {
 }
 
 // committedBatch accounts for a batch whose commit succeeded; commits are
-// the committed messages, the highest of each partition.
-func (c *Consumer) committedBatch(items []item, counted int, commits []kafka.Message) {
+// the committed messages, the highest of each partition. It reports the
+// progress at once, so the detector can move on.
+func (c *Consumer) committedBatch(ctx context.Context, items []item, counted int, commits []kafka.Message) {
 	var late, dead int
 	for i := range items {
 		it := &items[i]
@@ -638,64 +825,144 @@ func (c *Consumer) committedBatch(items []item, counted int, commits []kafka.Mes
 	c.m.reports.Add(uint64(counted))
 	c.processed.Add(uint64(len(items)))
 
-	offsets := make(map[int]int64, len(commits))
-	for _, m := range commits {
-		offsets[m.Partition] = m.Offset
-	}
 	c.mu.Lock()
-	c.track.commit(offsets, c.marks)
-	c.stalled = false
+	own := c.gen
+	for _, m := range commits {
+		if pt := c.owned(m.Partition); pt != nil {
+			pt.next = max(pt.next, m.Offset+1)
+			pt.newest = c.marks[m.Partition]
+		}
+	}
 	c.mu.Unlock()
-	select {
-	case c.kick <- struct{}{}:
-	default: // a publish is already pending
+	if own != nil {
+		c.report(ctx, own, c.log)
 	}
 	c.log.Debug("batch committed", "messages", len(items), "counted", counted, "dead", dead, "late", late)
 }
 
-// publishLoop publishes the watermark every PublishInterval, and at once
-// after each committed batch, until ctx is done. The detector relies on the
-// heartbeat to advance when the topic goes quiet, and to keep counting this
-// worker while a batch is stuck. It also notices rebalances when no
-// message comes to show them.
-func (c *Consumer) publishLoop(ctx context.Context, r *kafka.Reader) {
+// snapshot returns the progress of the partitions owned now, and updates
+// when each became caught up.
+func (c *Consumer) snapshot() (*ownership, []seismo.PartitionProgress) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == nil {
+		return nil, nil
+	}
+	now := c.cfg.Now()
+	ids := make([]int, 0, len(c.gen.parts))
+	for p := range c.gen.parts {
+		ids = append(ids, p)
+	}
+	slices.Sort(ids)
+	out := make([]seismo.PartitionProgress, 0, len(ids))
+	for _, p := range ids {
+		pt := c.gen.parts[p]
+		pp := seismo.PartitionProgress{Partition: p, Next: pt.next, End: max(pt.end, pt.next), Newest: pt.newest}
+		if !pt.newest.IsZero() {
+			pp.Watermark = pt.newest.Add(-c.cfg.Lateness)
+		}
+		switch {
+		case !pp.CaughtUp():
+			pt.caughtSince = time.Time{}
+		case pt.caughtSince.IsZero():
+			pt.caughtSince = now
+			fallthrough
+		default:
+			pp.IdleIn = c.cfg.IdleTimeout - now.Sub(pt.caughtSince)
+		}
+		out = append(out, pp)
+	}
+	return c.gen, out
+}
+
+// report sends the progress of the partitions of own, if they are still
+// owned, once. A failure is logged; the report loop sends again within
+// PublishInterval. Partitions a later generation owns are dropped.
+func (c *Consumer) report(ctx context.Context, own *ownership, log *slog.Logger) {
+	c.reportMu.Lock()
+	defer c.reportMu.Unlock()
+	cur, parts := c.snapshot()
+	if cur != own {
+		return // the generation ended
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.OpTimeout)
+	defer cancel()
+	refused, err := c.rec.ReportProgress(ctx, own.owner, parts)
+	if err != nil {
+		log.Warn("report progress failed", "err", err)
+		return
+	}
+	for _, pp := range parts {
+		c.m.lag(pp.Partition).Set(float64(pp.End - pp.Next))
+		if !pp.Watermark.IsZero() {
+			c.m.watermark(pp.Partition).Set(float64(pp.Watermark.UnixMilli()) / 1000)
+		}
+	}
+	if len(refused) > 0 {
+		log.Warn("a later consumer-group generation owns partitions; no longer reading them", "partitions", refused)
+		c.mu.Lock()
+		for _, p := range refused {
+			delete(own.parts, p)
+		}
+		c.mu.Unlock()
+	}
+	c.m.owned.Set(float64(len(parts) - len(refused)))
+}
+
+// reportLoop reports progress every PublishInterval until stop ends, after
+// asking the broker for the end offsets of the partitions owned: a
+// partition that receives nothing is caught up, and stops holding the
+// detector's watermark back after IdleTimeout, only if its owner says so.
+func (c *Consumer) reportLoop(stop context.Context, own *ownership, client *kafka.Client, log *slog.Logger) {
 	t := time.NewTicker(c.cfg.PublishInterval)
 	defer t.Stop()
 	var lastErr string
 	for {
 		select {
-		case <-ctx.Done():
+		case <-stop.Done():
 			return
 		case <-t.C:
-		case <-c.kick:
 		}
-		c.pollRebalance(r)
-		err := c.publish(ctx)
-		// Log a failure once until it changes or heals, not every second.
-		switch {
-		case err != nil && err.Error() != lastErr:
-			c.log.Warn("publish watermark failed", "err", err)
-			lastErr = err.Error()
-		case err == nil && lastErr != "":
-			c.log.Info("publish watermark recovered")
-			lastErr = ""
+		c.mu.Lock()
+		ids := make([]int, 0, len(own.parts))
+		for p := range own.parts {
+			ids = append(ids, p)
 		}
+		c.mu.Unlock()
+		if len(ids) > 0 {
+			ctx, cancel := context.WithTimeout(stop, c.cfg.OpTimeout)
+			offsets, err := listOffsets(ctx, client, c.cfg.Topic, ids)
+			cancel()
+			switch {
+			case err != nil && err.Error() != lastErr && stop.Err() == nil:
+				log.Warn("reading end offsets failed", "err", err)
+				lastErr = err.Error()
+			case err == nil:
+				lastErr = ""
+				c.mu.Lock()
+				for p, o := range offsets {
+					if pt := own.parts[p]; pt != nil {
+						pt.end = max(pt.end, o.LastOffset)
+					}
+				}
+				c.mu.Unlock()
+			}
+		}
+		c.report(stop, own, log)
 	}
 }
 
-// publish sends the watermark, if there is one.
-func (c *Consumer) publish(ctx context.Context) error {
-	wm, ok := c.Watermark()
-	if !ok {
-		return nil
+// commitOffsets turns the highest message of each partition into the
+// offsets to commit: the next one to read.
+func commitOffsets(commits []kafka.Message) map[string]map[int]int64 {
+	out := map[string]map[int]int64{}
+	for _, m := range commits {
+		if out[m.Topic] == nil {
+			out[m.Topic] = map[int]int64{}
+		}
+		out[m.Topic][m.Partition] = m.Offset + 1
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.OpTimeout)
-	defer cancel()
-	if err := c.rec.PublishWatermark(ctx, c.cfg.WorkerID, wm); err != nil {
-		return fmt.Errorf("publish watermark %s: %w", wm.Format(time.RFC3339), err)
-	}
-	c.m.watermark.Set(float64(wm.UnixMilli()) / 1000)
-	return nil
+	return out
 }
 
 // highestPerPartition returns the message with the highest offset of each

@@ -79,10 +79,23 @@ func (r *Registry) Gauge(name, help string, labels ...string) Gauge {
 	return Gauge{r.value(name, help, "gauge", labels)}
 }
 
-func (r *Registry) value(name, help, kind string, labels []string) *atomic.Uint64 {
+// Delete removes the series name{labels}, so a gauge about something this
+// process no longer has (a partition another worker took over) stops being
+// exposed instead of showing a stale value. A later Gauge or Counter call
+// creates it anew.
+func (r *Registry) Delete(name string, labels ...string) {
 	if r == nil {
-		return new(atomic.Uint64)
+		return
 	}
+	key := labelKey(labels)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if f := r.metrics[name]; f != nil {
+		delete(f.series, key)
+	}
+}
+
+func labelKey(labels []string) string {
 	if len(labels)%2 != 0 {
 		panic("metrics: labels must be key, value pairs")
 	}
@@ -93,7 +106,14 @@ func (r *Registry) value(name, help, kind string, labels []string) *atomic.Uint6
 		}
 		fmt.Fprintf(&b, "%s=%q", labels[i], labels[i+1])
 	}
-	key := b.String()
+	return b.String()
+}
+
+func (r *Registry) value(name, help, kind string, labels []string) *atomic.Uint64 {
+	if r == nil {
+		return new(atomic.Uint64)
+	}
+	key := labelKey(labels)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	f := r.metrics[name]

@@ -50,3 +50,18 @@ func TestNilRegistry(t *testing.T) {
 		t.Errorf("counter from nil registry = %d, want 1", c.Value())
 	}
 }
+
+func TestDelete(t *testing.T) {
+	r := metrics.New()
+	r.Gauge("seismo_lag", "Lag.", "partition", "0").Set(3)
+	r.Gauge("seismo_lag", "Lag.", "partition", "1").Set(4)
+	r.Delete("seismo_lag", "partition", "0")
+	r.Delete("seismo_nothing", "partition", "0") // unknown: no-op
+	var b strings.Builder
+	if _, err := r.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); strings.Contains(got, `partition="0"`) || !strings.Contains(got, `seismo_lag{partition="1"} 4`) {
+		t.Errorf("after deleting partition 0:\n%s", got)
+	}
+}

@@ -64,7 +64,7 @@ type pipelineConfig struct {
 func newPipeline(cfg pipelineConfig, rdb redis.UniversalClient, cls *classify.Classifier, log *slog.Logger) (*pipeline, error) {
 	p := &pipeline{log: log, reg: metrics.New(), rdb: rdb, cls: cls, noDetector: cfg.noDetector}
 	var err error
-	p.store, err = detect.NewStore(rdb, detect.StoreConfig{ReporterKey: cfg.reporterKey})
+	p.store, err = detect.NewStore(rdb, detect.StoreConfig{ReporterKey: cfg.reporterKey, Topic: cfg.ingest.Topic})
 	if err != nil {
 		return nil, err
 	}
