@@ -41,8 +41,13 @@ type PartitionOwner struct {
 	// Partitions is how many partitions the topic has.
 	Partitions int
 	// StaleAfter is how long after its last report the owner counts as
-	// gone (the consumer group's session timeout): a gone owner's idle
-	// partitions hold the watermark back again until a new owner reports,
-	// and its generation no longer blocks reports of older ones.
+	// gone (the consumer group's session timeout): its generation no
+	// longer blocks reports of older ones.
 	StaleAfter time.Duration
+	// FreshFor is how long a report's word that a partition is caught up
+	// holds (a few report intervals): once the owner stops reporting,
+	// messages may be arriving that nobody reads, so its idle partitions
+	// hold the watermark back again long before another worker can take
+	// them over.
+	FreshFor time.Duration
 }

@@ -32,6 +32,10 @@ type Config struct {
 	Services []seismo.Service
 	// Ready reports whether the backing stores answer; nil means always ready.
 	Ready func(ctx context.Context) error
+	// Status, when not nil, reports how far the stream has been consumed
+	// and evaluated (per partition: owner, offsets, event time; the
+	// detector's position); GET /v1/status serves its result as JSON.
+	Status func(ctx context.Context) (any, error)
 	// Metrics serves /metrics when not nil.
 	Metrics http.Handler
 	Logger  *slog.Logger

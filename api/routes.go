@@ -13,6 +13,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/incidents", s.listIncidents)
 	s.mux.HandleFunc("GET /v1/incidents/{id}", s.getIncident)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
+	if s.cfg.Status != nil {
+		s.mux.HandleFunc("GET /v1/status", s.status)
+	}
 	if s.cfg.Metrics != nil {
 		s.mux.Handle("GET /metrics", s.cfg.Metrics)
 	}
@@ -111,8 +114,20 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 		"endpoints": []string{
 			"GET /v1/incidents?status=pending|open|resolved&service=ID&limit=N",
 			"GET /v1/incidents/{id}",
+			"GET /v1/status",
 			"GET /healthz",
 			"GET /metrics",
 		},
 	})
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+	defer cancel()
+	st, err := s.cfg.Status(ctx)
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("read status: %w", err))
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
 }

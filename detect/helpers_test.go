@@ -141,7 +141,7 @@ func newDetector(tb testing.TB, s *detect.Store, cfg detect.Config) *detect.Dete
 // partition, not caught up, whose watermark is wm.
 func setWatermark(tb testing.TB, s *detect.Store, wm time.Time) {
 	tb.Helper()
-	owner := seismo.PartitionOwner{Topic: "seismo.posts", Worker: "w1", Generation: 1, Partitions: 1, StaleAfter: time.Hour}
+	owner := seismo.PartitionOwner{Topic: "seismo.posts", Worker: "w1", Generation: 1, Partitions: 1, StaleAfter: time.Hour, FreshFor: time.Hour}
 	refused, err := s.ReportProgress(context.Background(), owner,
 		[]seismo.PartitionProgress{{Partition: 0, Next: 1, End: 2, Newest: wm, Watermark: wm}})
 	if err != nil || len(refused) > 0 {

@@ -87,6 +87,9 @@ type progressJSON struct {
 	Newest    int64  `json:"newest_ms,omitempty"`
 	Watermark int64  `json:"watermark_ms,omitempty"`
 	HasMark   bool   `json:"marked,omitempty"`
+	// FreshMs is how long the report's word that the partition is caught
+	// up holds.
+	FreshMs int64 `json:"fresh_ms"`
 }
 
 func (s *Store) progressKey(topic string) string { return s.key("progress:" + topic) }
@@ -99,8 +102,8 @@ func (s *Store) ReportProgress(ctx context.Context, owner seismo.PartitionOwner,
 	switch {
 	case owner.Topic == "" || owner.Worker == "":
 		return nil, seismo.Invalid("progress report without topic or worker")
-	case owner.StaleAfter <= 0:
-		return nil, seismo.Invalid("progress report without StaleAfter")
+	case owner.StaleAfter <= 0 || owner.FreshFor <= 0:
+		return nil, seismo.Invalid("progress report without StaleAfter or FreshFor")
 	}
 	now := ""
 	if s.cfg.Now != nil {
@@ -108,7 +111,7 @@ func (s *Store) ReportProgress(ctx context.Context, owner seismo.PartitionOwner,
 	}
 	args := []any{owner.Generation, now, int64(progressTTL / time.Second), owner.Partitions, owner.StaleAfter.Milliseconds()}
 	for _, p := range parts {
-		rec := progressJSON{Owner: owner.Worker, Next: p.Next, End: p.End}
+		rec := progressJSON{Owner: owner.Worker, Next: p.Next, End: p.End, FreshMs: owner.FreshFor.Milliseconds()}
 		if !p.Newest.IsZero() {
 			rec.Newest, rec.Watermark, rec.HasMark = p.Newest.UnixMilli(), p.Watermark.UnixMilli(), true
 		}
@@ -169,6 +172,7 @@ type partitionRecord struct {
 	reported   time.Time
 	idleAt     time.Time // zero when not caught up
 	staleAfter time.Duration
+	freshFor   time.Duration
 }
 
 func parseProgress(partition int, v string) (partitionRecord, error) {
@@ -200,6 +204,7 @@ func parseProgress(partition int, v string) (partitionRecord, error) {
 		generation:        int32(nums[0]),
 		reported:          time.UnixMilli(nums[1]).UTC(),
 		staleAfter:        time.Duration(nums[3]) * time.Millisecond,
+		freshFor:          time.Duration(js.FreshMs) * time.Millisecond,
 	}
 	if parts[2] != "-" {
 		r.idleAt = time.UnixMilli(nums[2]).UTC()
@@ -214,11 +219,12 @@ func parseProgress(partition int, v string) (partitionRecord, error) {
 func (r *partitionRecord) alive(now time.Time) bool { return now.Sub(r.reported) < r.staleAfter }
 
 // idle reports whether the partition no longer holds the watermark back:
-// caught up for the idle timeout, by the report of an owner that is alive.
-// A gone owner's word that its partition was caught up says nothing about
-// what was produced since.
+// caught up for the idle timeout, by a fresh report. The word of an owner
+// that stopped reporting says nothing about what was produced since, and
+// nobody may be reading it until the group gives the partition to another
+// worker.
 func (r *partitionRecord) idle(now time.Time) bool {
-	return !r.idleAt.IsZero() && !now.Before(r.idleAt) && r.alive(now)
+	return !r.idleAt.IsZero() && !now.Before(r.idleAt) && now.Sub(r.reported) < r.freshFor
 }
 
 // PartitionStatus is one partition of the posts topic as seismo status and
@@ -232,8 +238,8 @@ type PartitionStatus struct {
 	Lag        int64      `json:"lag"`
 	Newest     *time.Time `json:"newest_event_time"`
 	Watermark  *time.Time `json:"watermark"`
-	// Idle: caught up for the idle timeout, so it does not hold the
-	// detector's watermark back.
+	// Idle: caught up for the idle timeout by a fresh report, so it does
+	// not hold the detector's watermark back.
 	Idle bool `json:"idle"`
 	// Alive: the owner reported within its stale time.
 	Alive      bool      `json:"owner_alive"`

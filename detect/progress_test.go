@@ -33,7 +33,7 @@ func TestProgressWatermark(t *testing.T) {
 			ctx := ctxT(t)
 			owner := func(worker string, gen int32) seismo.PartitionOwner {
 				return seismo.PartitionOwner{Topic: "seismo.posts", Worker: worker, Generation: gen,
-					Partitions: 3, StaleAfter: 10 * time.Second}
+					Partitions: 3, StaleAfter: 10 * time.Second, FreshFor: 10 * time.Second}
 			}
 			report := func(o seismo.PartitionOwner, parts ...seismo.PartitionProgress) []int {
 				t.Helper()
@@ -152,7 +152,7 @@ func TestProgressUsesRedisClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := ctxT(t)
-	o := seismo.PartitionOwner{Topic: "seismo.posts", Worker: "w", Generation: 1, Partitions: 1, StaleAfter: 10 * time.Second}
+	o := seismo.PartitionOwner{Topic: "seismo.posts", Worker: "w", Generation: 1, Partitions: 1, StaleAfter: 10 * time.Second, FreshFor: 10 * time.Second}
 	p := part(0, 5, 5, 5)
 	if _, err := s.ReportProgress(ctx, o, []seismo.PartitionProgress{p}); err != nil {
 		t.Fatal(err)

@@ -123,6 +123,11 @@ func (m consumerMetrics) rejected(r seismo.Reason) metrics.Counter {
 
 const lagMetric = "seismo_ingest_lag_messages"
 
+// freshReports is how many report intervals a report's word that a
+// partition is caught up holds: a missed report or two is no reason to hold
+// the detector back, a worker that died is.
+const freshReports = 3
+
 func (m consumerMetrics) lag(p int) metrics.Gauge {
 	return m.reg.Gauge(lagMetric, "Messages of each partition this worker owns that are not handled yet: end offset minus committed offset.",
 		"partition", strconv.Itoa(p))
@@ -325,7 +330,7 @@ func (c *Consumer) setUp(stop context.Context, gen *kafka.Generation, ids []int,
 	}
 	own := &ownership{
 		owner: seismo.PartitionOwner{Topic: c.cfg.Topic, Worker: c.cfg.WorkerID, Generation: gen.ID,
-			StaleAfter: c.cfg.SessionTimeout},
+			StaleAfter: c.cfg.SessionTimeout, FreshFor: freshReports * c.cfg.PublishInterval},
 		parts: map[int]*partition{},
 	}
 	for attempt := 1; ; attempt++ {

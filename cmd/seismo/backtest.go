@@ -30,6 +30,7 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 	fs.Var(&knobs, "knob", knobUsage+"\n(the defaults are detect.DefaultConfig for posts, detect.SeriesConfig for --series)")
 	redisAddr := fs.String("redis-addr", "", "Redis to count in (keys get a unique prefix and expire); empty: embedded in-process Redis")
 	flush := fs.Duration("flush", time.Hour, "event time to keep evaluating after the last post, so open incidents can resolve")
+	reporterKey := fs.String("reporter-key", "", "secret key for hashing authors, as seismo run's --reporter-key (default random): with the\nsame key the distinct-reporter counts, and so the incidents, are those of the live pipeline")
 	var cf classifierFlags
 	cf.register(fs)
 	if err := parse(fs, args, getenv); err != nil {
@@ -105,7 +106,11 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 		}
 		return nil
 	}
-	if err := detectPosts(ctx, posts, cls, dcfg, rdb, prefix, []byte(randomHex(32)), *flush, emit, &sum); err != nil {
+	key := []byte(*reporterKey)
+	if len(key) == 0 {
+		key = []byte(randomHex(32))
+	}
+	if err := detectPosts(ctx, posts, cls, dcfg, rdb, prefix, key, *flush, emit, &sum); err != nil {
 		return err
 	}
 	if err := out.Flush(); err != nil {

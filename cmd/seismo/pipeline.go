@@ -37,6 +37,7 @@ type pipeline struct {
 	relay      *notify.Relay
 	lease      *detect.Lease
 	leader     metrics.Gauge
+	evaluated  metrics.Gauge
 	noDetector bool
 	eventsW    *kafka.Writer
 	listener   net.Listener
@@ -90,6 +91,7 @@ func newPipeline(cfg pipelineConfig, rdb redis.UniversalClient, cls *classify.Cl
 	// Every process shows it, so the sum over processes is the number of
 	// leaders: 1, or 0 during a takeover.
 	p.leader = p.reg.Gauge("seismo_detector_leader", "1 while this process holds the detector lease and runs the detector and the event relay, else 0.")
+	p.evaluated = p.reg.Gauge("seismo_detector_evaluated_seconds", "End of the last minute the detector evaluated, unix seconds of event time; shown by the leader.")
 	if cfg.incidentsTopic != "" && !cfg.noDetector {
 		p.eventsW = &kafka.Writer{
 			Addr: kafka.TCP(cfg.ingest.Brokers...), Topic: cfg.incidentsTopic, Balancer: &kafka.Hash{},
@@ -107,6 +109,7 @@ func newPipeline(cfg pipelineConfig, rdb redis.UniversalClient, cls *classify.Cl
 		Incidents: incidentFeed{p.store},
 		Services:  cls.Services(),
 		Ready:     func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		Status:    func(ctx context.Context) (any, error) { return p.store.Progress(ctx) },
 		Metrics:   p.reg.Handler(),
 		Logger:    log.With("component", "api"),
 	})
@@ -172,8 +175,25 @@ func (p *pipeline) run(ctx context.Context) error {
 func (p *pipeline) lead(ctx context.Context) error {
 	p.leader.Set(1)
 	defer p.leader.Set(0)
+	defer p.evaluated.Set(0)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return p.detector.Run(gctx) })
+	g.Go(func() error {
+		// The detector's position, for dashboards and for telling when
+		// a replay is fully evaluated.
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			if at, ok := p.detector.Evaluated(); ok {
+				p.evaluated.Set(float64(at.Unix()))
+			}
+			select {
+			case <-gctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	})
 	if p.relay != nil {
 		// The relay resumes from its cursor in Redis each term.
 		g.Go(func() error { return p.relay.Run(gctx) })

@@ -1,0 +1,507 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/broker"
+	"github.com/seismo-dev/seismo/detect"
+	"github.com/seismo-dev/seismo/ingest"
+	"github.com/seismo-dev/seismo/internal/redistest"
+	"github.com/seismo-dev/seismo/simulate"
+)
+
+// The reporter key every run of the event-time tests hashes authors with:
+// distinct-reporter counts are HyperLogLogs of the hashes, so only runs
+// with one key can agree to the last reporter.
+const eventTimeKey = "event-time-test-key"
+
+// eventTimeStream returns the posts of testdata/eventtime.yaml in the order
+// they are produced: by event time, each created_at moved by up to 10s
+// either way (disorder within the default lateness, 30s, as a real
+// stream's clocks give), and a last quiet post two hours after the rest so
+// that every run evaluates past the end of the outages. The last post's
+// seconds are past the lateness, so the live watermark (its time minus
+// 30s) and the backtest's (its time) end at the same minute.
+func eventTimeStream(t *testing.T) []seismo.Post {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "eventtime.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := simulate.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var posts []seismo.Post
+	if err := sc.Generate(func(p seismo.Post) error { posts = append(posts, p); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range posts {
+		posts[i].CreatedAt = posts[i].CreatedAt.Add(time.Duration(rng.IntN(20_001)-10_000) * time.Millisecond)
+	}
+	last := posts[len(posts)-1].CreatedAt.Add(2 * time.Hour).Truncate(time.Minute).Add(45 * time.Second)
+	posts = append(posts, seismo.Post{ID: "last", Text: "good night everyone", CreatedAt: last,
+		Source: "test", Author: "last", Country: "GB"})
+	return posts
+}
+
+// keyedLines is the stream as kcat -K input: post id, a tab, the post.
+func keyedLines(t *testing.T, posts []seismo.Post) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	for _, p := range posts {
+		v, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(p.ID)
+		b.WriteByte('\t')
+		b.Write(v)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// kcatProduceKeyed produces each line through librdkafka, keyed by what
+// comes before its tab, so each post's partition is the hash of its id.
+func kcatProduceKeyed(t *testing.T, brokerAddr, topic string, data []byte) {
+	t.Helper()
+	redistest.Require(t, "kcat")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "kcat", "-P", "-b", brokerAddr, "-t", topic, "-K", "\t")
+	cmd.Stdin = bytes.NewReader(data)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("kcat: %v\n%s", err, out)
+	}
+}
+
+// outcome is what a run left in Redis, in a form to compare: every event
+// and incident (sample lists aside: which posts are sampled depends on
+// arrival order), every series' counts minute by minute, and every
+// series' baseline.
+type outcome struct {
+	Events    []seismo.Event
+	Incidents []seismo.Incident
+	Counts    map[string][]detect.Point
+	Baselines map[string]detect.Baseline
+}
+
+func readOutcome(t *testing.T, rdb redis.UniversalClient, from, to time.Time) outcome {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	store, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte(eventTimeKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o outcome
+	evs, err := store.Events(ctx, "0", 10_000, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, se := range evs {
+		ev := se.Event
+		ev.Data.Samples = nil
+		o.Events = append(o.Events, ev)
+	}
+	o.Incidents, err = store.Incidents(ctx, detect.Filter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range o.Incidents {
+		o.Incidents[i].Samples = nil
+	}
+	members, err := rdb.ZRange(ctx, "seismo:series", 0, -1).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Counts, o.Baselines = map[string][]detect.Point{}, map[string]detect.Baseline{}
+	for _, m := range members {
+		svc, cc, _ := strings.Cut(m, ":")
+		for day := from; day.Before(to); day = day.Add(24 * time.Hour) {
+			end := day.Add(24 * time.Hour)
+			if end.After(to) {
+				end = to
+			}
+			pts, err := store.Series(ctx, svc, cc, day, end)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.Counts[m] = append(o.Counts[m], pts...)
+		}
+		b, ok, err := store.Baseline(ctx, svc, cc, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			o.Baselines[m] = b
+		}
+	}
+	return o
+}
+
+// compareOutcomes reports every difference of got from want.
+func compareOutcomes(t *testing.T, got, want outcome) {
+	t.Helper()
+	if len(want.Events) == 0 {
+		t.Fatal("the reference opened no incident; the stream tests nothing")
+	}
+	ids := func(evs []seismo.Event) []string {
+		var out []string
+		for _, ev := range evs {
+			out = append(out, ev.ID)
+		}
+		return out
+	}
+	if !reflect.DeepEqual(ids(got.Events), ids(want.Events)) {
+		t.Errorf("events\n got %v\nwant %v", ids(got.Events), ids(want.Events))
+	} else {
+		for i := range want.Events {
+			g, _ := json.Marshal(got.Events[i])
+			w, _ := json.Marshal(want.Events[i])
+			if !bytes.Equal(g, w) {
+				t.Errorf("event %s\n got %s\nwant %s", want.Events[i].ID, g, w)
+			}
+		}
+	}
+	g, _ := json.Marshal(got.Incidents)
+	w, _ := json.Marshal(want.Incidents)
+	if !bytes.Equal(g, w) {
+		t.Errorf("incidents\n got %s\nwant %s", g, w)
+	}
+	for _, m := range slices.Sorted(mapKeys(want.Counts, got.Counts)) {
+		gp, wp := got.Counts[m], want.Counts[m]
+		if len(gp) != len(wp) {
+			t.Errorf("series %s: %d minutes, want %d", m, len(gp), len(wp))
+			continue
+		}
+		for i := range wp {
+			if gp[i] != wp[i] {
+				t.Errorf("series %s minute %s: %+v, want %+v", m, wp[i].Minute.Format(time.RFC3339), gp[i], wp[i])
+				break
+			}
+		}
+	}
+	for _, m := range slices.Sorted(mapKeys(want.Baselines, got.Baselines)) {
+		if gb, wb := got.Baselines[m], want.Baselines[m]; gb != wb {
+			t.Errorf("baseline of %s\n got %+v\nwant %+v", m, gb, wb)
+		}
+	}
+	for m, pts := range got.Counts {
+		for _, p := range pts {
+			if p.Late > 0 {
+				t.Errorf("series %s minute %s: %d posts stored as late; none arrived after its minute was evaluated",
+					m, p.Minute.Format(time.RFC3339), p.Late)
+			}
+		}
+	}
+}
+
+func mapKeys[V any](a, b map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		seen := map[string]bool{}
+		for _, m := range []map[string]V{a, b} {
+			for k := range m {
+				if !seen[k] {
+					seen[k] = true
+					if !yield(k) {
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
+// worker is one `seismo run` with default flags but for addresses, names
+// and the shared reporter key: in this process, or as a child process
+// (which a test can kill).
+type worker struct {
+	name   string
+	addr   string
+	cancel context.CancelFunc
+	done   chan int
+	cmd    *exec.Cmd
+	out    *syncWriter
+	buf    *bytes.Buffer
+}
+
+func workerArgs(name, brokerAddr, redisAddr, httpAddr string, partitions int) []string {
+	return []string{"run", "--kafka-brokers", brokerAddr, "--redis-addr", redisAddr, "--http-addr", httpAddr,
+		"--reporter-key", eventTimeKey, "--instance", name, "--worker-id", name, "--log-level", "warn",
+		"--partitions", fmt.Sprint(partitions)}
+}
+
+func startWorker(t *testing.T, name, brokerAddr, redisAddr string, partitions int) *worker {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &worker{name: name, addr: freeAddr(t), cancel: cancel, done: make(chan int, 1), buf: &bytes.Buffer{}}
+	w.out = &syncWriter{w: w.buf}
+	go func() {
+		w.done <- run(ctx, workerArgs(name, brokerAddr, redisAddr, w.addr, partitions), strings.NewReader(""), io.Discard, w.out)
+	}()
+	t.Cleanup(func() { w.stop(t) })
+	return w
+}
+
+var (
+	binaryOnce sync.Once
+	binaryPath string
+	binaryErr  error
+)
+
+// seismoBinary builds the command once per test binary, for tests that
+// must kill a worker without letting it shut down.
+func seismoBinary(t *testing.T) string {
+	t.Helper()
+	binaryOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "seismo-bin")
+		if err != nil {
+			binaryErr = err
+			return
+		}
+		binaryPath = filepath.Join(dir, "seismo")
+		out, err := exec.Command("go", "build", "-o", binaryPath, ".").CombinedOutput()
+		if err != nil {
+			binaryErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binaryErr != nil {
+		t.Fatal(binaryErr)
+	}
+	return binaryPath
+}
+
+func startWorkerProcess(t *testing.T, name, brokerAddr, redisAddr string, partitions int) *worker {
+	t.Helper()
+	w := &worker{name: name, addr: freeAddr(t), done: make(chan int, 1), buf: &bytes.Buffer{}}
+	w.out = &syncWriter{w: w.buf}
+	w.cmd = exec.Command(seismoBinary(t), workerArgs(name, brokerAddr, redisAddr, w.addr, partitions)...)
+	w.cmd.Stdout, w.cmd.Stderr = io.Discard, w.out
+	if err := w.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		_ = w.cmd.Wait()
+		w.done <- w.cmd.ProcessState.ExitCode()
+	}()
+	t.Cleanup(func() { w.kill() })
+	return w
+}
+
+// kill ends a child process at once: no batch finished, no group left, no
+// lease released.
+func (w *worker) kill() {
+	if w.cmd != nil && w.cmd.Process != nil {
+		_ = w.cmd.Process.Kill()
+	}
+}
+
+// stop interrupts an in-process worker and checks that it exits cleanly.
+func (w *worker) stop(t *testing.T) {
+	if w.cancel == nil {
+		return
+	}
+	w.cancel()
+	w.cancel = nil
+	select {
+	case code := <-w.done:
+		if code != 0 {
+			w.out.mu.Lock()
+			defer w.out.mu.Unlock()
+			t.Errorf("worker %s exited %d:\n%s", w.name, code, w.buf.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Errorf("worker %s did not stop within 30s", w.name)
+	}
+}
+
+// waitEvaluated waits until the produced messages of the topic are all
+// handled, every partition is idle, and the detector has evaluated every
+// minute the watermark allows: the stream produced so far is fully
+// consumed and decided.
+func waitEvaluated(t *testing.T, store *detect.Store, produced int, within time.Duration) detect.Progress {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	var p detect.Progress
+	var err error
+	for time.Now().Before(deadline) {
+		p, err = store.Progress(context.Background())
+		if err == nil && done(p, produced) {
+			return p
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b, _ := json.MarshalIndent(p, "", "  ")
+	t.Fatalf("stream not consumed and evaluated within %s (err %v):\n%s", within, err, b)
+	return p
+}
+
+// waitHandled waits until the produced messages are all handled, without
+// waiting for the partitions to go idle.
+func waitHandled(t *testing.T, store *detect.Store, produced int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if p, err := store.Progress(context.Background()); err == nil && handled(p) == int64(produced) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%d messages not handled within %s", produced, within)
+}
+
+func handled(p detect.Progress) int64 {
+	n := int64(0)
+	for _, s := range p.Partitions {
+		n += s.Committed
+	}
+	return n
+}
+
+func done(p detect.Progress, produced int) bool {
+	if p.Watermark == nil || p.Evaluated == nil || len(p.Partitions) == 0 {
+		return false
+	}
+	handled := int64(0)
+	for _, s := range p.Partitions {
+		if s.Owner == "" || !s.Idle || s.Lag != 0 {
+			return false
+		}
+		handled += s.Committed
+	}
+	if handled != int64(produced) {
+		return false
+	}
+	return p.Evaluated.Equal(p.Watermark.Truncate(time.Minute))
+}
+
+// The same keyed stream gives the same counts, baselines, incidents and
+// events whoever consumes it: one or several workers, one or three
+// partitions, workers joining and dying mid-stream, and the backtest of the
+// same posts. Default flags throughout.
+func TestIntegrationSameStreamSameIncidents(t *testing.T) {
+	redistest.Require(t, "redis-server", "kcat")
+	posts := eventTimeStream(t)
+	from := posts[0].CreatedAt.Truncate(24 * time.Hour)
+	to := posts[len(posts)-1].CreatedAt.Add(time.Hour)
+
+	// The reference: seismo backtest's replay of the posts in event time,
+	// on a real redis-server.
+	sorted := slices.Clone(posts)
+	slices.SortStableFunc(sorted, func(a, b seismo.Post) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	refRedis := redistest.Start(t)
+	var sum backtestSummary
+	err := detectPosts(context.Background(), sorted, testClassifier(t), detect.DefaultConfig(), refRedis.Client(t),
+		"seismo", []byte(eventTimeKey), 0, func([]seismo.Event) error { return nil }, &sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := readOutcome(t, refRedis.Client(t), from, to)
+	if len(want.Incidents) < 2 {
+		t.Fatalf("the backtest found %d incidents, want the scenario's 2", len(want.Incidents))
+	}
+
+	// Three parts of the stream, produced at different moments of a
+	// schedule.
+	third, twoThirds := len(posts)*2/5, len(posts)*7/10
+	parts := [][]seismo.Post{posts[:third], posts[third:twoThirds], posts[twoThirds:]}
+
+	type env struct {
+		t      *testing.T
+		broker *broker.Broker
+		redis  *redistest.Server
+		store  *detect.Store
+		parts  int
+	}
+	produce := func(e *env, ps []seismo.Post) { kcatProduceKeyed(e.t, e.broker.Addr(), "seismo.posts", keyedLines(e.t, ps)) }
+	start := func(e *env, name string) *worker {
+		return startWorker(e.t, name, e.broker.Addr(), e.redis.Addr, e.parts)
+	}
+	schedules := []struct {
+		name       string
+		partitions int
+		run        func(e *env)
+	}{
+		{"1 partition, 1 worker", 1, func(e *env) {
+			produce(e, posts)
+			start(e, "w1")
+			waitEvaluated(e.t, e.store, len(posts), 3*time.Minute)
+		}},
+		{"1 partition, 2 workers", 1, func(e *env) {
+			produce(e, posts)
+			start(e, "w1")
+			start(e, "w2")
+			waitEvaluated(e.t, e.store, len(posts), 3*time.Minute)
+		}},
+		{"3 partitions, 1 worker", 3, func(e *env) {
+			produce(e, posts)
+			start(e, "w1")
+			waitEvaluated(e.t, e.store, len(posts), 3*time.Minute)
+		}},
+		{"3 partitions, 3 workers", 3, func(e *env) {
+			produce(e, posts)
+			for _, n := range []string{"w1", "w2", "w3"} {
+				start(e, n)
+			}
+			waitEvaluated(e.t, e.store, len(posts), 3*time.Minute)
+		}},
+		{"3 partitions, a worker added and one killed mid-stream", 3, func(e *env) {
+			produce(e, parts[0])
+			first := startWorkerProcess(e.t, "w1", e.broker.Addr(), e.redis.Addr, e.parts)
+			// w2 joins while the second part is being consumed.
+			produce(e, parts[1])
+			start(e, "w2")
+			// Then, before any partition has sat idle (a partition idle
+			// for IdleTimeout no longer holds the detector back, and what
+			// comes to it afterwards is truly late), w1 dies without a
+			// word; w2 takes its partitions (and the detector lease, if
+			// w1 held it) and consumes the rest.
+			waitHandled(e.t, e.store, len(parts[0])+len(parts[1]), time.Minute)
+			first.kill()
+			produce(e, parts[2])
+			waitEvaluated(e.t, e.store, len(posts), 3*time.Minute)
+		}},
+	}
+	for _, sc := range schedules {
+		t.Run(sc.name, func(t *testing.T) {
+			b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0", Partitions: int32(sc.partitions)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = b.Close() })
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := ingest.EnsureTopics(ctx, []string{b.Addr()}, sc.partitions, "seismo.posts", "seismo.posts.dlq", "seismo.incidents"); err != nil {
+				t.Fatal(err)
+			}
+			srv := redistest.Start(t)
+			store, err := detect.NewStore(srv.Client(t), detect.StoreConfig{ReporterKey: []byte(eventTimeKey)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := &env{t: t, broker: b, redis: srv, store: store, parts: sc.partitions}
+			sc.run(e)
+			compareOutcomes(t, readOutcome(t, srv.Client(t), from, to), want)
+		})
+	}
+}
