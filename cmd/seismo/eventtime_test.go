@@ -433,7 +433,9 @@ func TestIntegrationSameStreamSameIncidents(t *testing.T) {
 		store  *detect.Store
 		parts  int
 	}
-	produce := func(e *env, ps []seismo.Post) { kcatProduceKeyed(e.t, e.broker.Addr(), "seismo.posts", keyedLines(e.t, ps)) }
+	produce := func(e *env, ps []seismo.Post) {
+		kcatProduceKeyed(e.t, e.broker.Addr(), "seismo.posts", keyedLines(e.t, ps))
+	}
 	start := func(e *env, name string) *worker {
 		return startWorker(e.t, name, e.broker.Addr(), e.redis.Addr, e.parts)
 	}
