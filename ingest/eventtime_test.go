@@ -55,7 +55,10 @@ func TestEventTimeChecks(t *testing.T) {
 	type stage struct {
 		advance time.Duration // of the wall clock, before the stage
 		posts   []timedPost
-		wantWM  time.Time // after the stage; zero: not checked
+		// wantNewest is, after the stage, the newest event time of each
+		// partition listed; a partition's watermark must be that minus
+		// the lateness.
+		wantNewest map[int]time.Time
 	}
 	tests := []struct {
 		name   string
@@ -67,14 +70,14 @@ func TestEventTimeChecks(t *testing.T) {
 			stages: []stage{
 				{posts: []timedPost{{0, "a0", t0, recorded}, {1, "b0", t0.Add(-time.Minute), recorded},
 					{2, "c0", t0.Add(-2 * time.Minute), recorded}},
-					wantWM: t0.Add(-2*time.Minute - 30*time.Second)},
+					wantNewest: map[int]time.Time{0: t0, 1: t0.Add(-time.Minute), 2: t0.Add(-2 * time.Minute)}},
 				// The others go idle; a local time sent as UTC, 5h30 ahead,
-				// must not drag the watermark along.
+				// must not drag its partition's watermark along.
 				{advance: idle + time.Second,
-					posts:  []timedPost{{0, "future", now0.Add(idle + time.Second + 5*time.Hour + 30*time.Minute), dead}},
-					wantWM: t0.Add(-30 * time.Second)},
+					posts:      []timedPost{{0, "future", now0.Add(idle + time.Second + 5*time.Hour + 30*time.Minute), dead}},
+					wantNewest: map[int]time.Time{0: t0}},
 				{posts: []timedPost{{0, "skew", now0.Add(idle + time.Second + 2*time.Minute), recorded}},
-					wantWM: now0.Add(idle + time.Second + 2*time.Minute - 30*time.Second)},
+					wantNewest: map[int]time.Time{0: now0.Add(idle + time.Second + 2*time.Minute)}},
 			},
 			errHas: map[string]string{"future": "is 5h30m ahead of the clock"},
 		},
@@ -85,7 +88,7 @@ func TestEventTimeChecks(t *testing.T) {
 					{1, "b0", t0, recorded}, {2, "c0", t0, recorded}}},
 				{posts: []timedPost{{0, "a2", t0.Add(7*time.Hour + time.Minute), recorded},
 					{0, "a3", t0.Add(7*time.Hour + 2*time.Minute), recorded}, {1, "b1", t0.Add(time.Second), recorded}},
-					wantWM: t0.Add(-30 * time.Second)},
+					wantNewest: map[int]time.Time{0: t0.Add(7*time.Hour + 2*time.Minute), 1: t0.Add(time.Second), 2: t0}},
 			},
 		},
 		{
@@ -96,7 +99,9 @@ func TestEventTimeChecks(t *testing.T) {
 				{posts: []timedPost{{1, "b0", t0, recorded}, {1, "b1", t0.Add(time.Minute), recorded},
 					{1, "b2", t0.Add(2 * time.Minute), recorded}, {1, "b3", t0.Add(-time.Minute), late},
 					{1, "b4", t0.Add(-49 * time.Hour), dead}},
-					wantWM: t0.Add(2*time.Minute - 30*time.Second)},
+					// Neither the late post nor the dead one moves it back.
+					wantNewest: map[int]time.Time{0: t0.Add(3 * 24 * time.Hour), 1: t0.Add(2 * time.Minute),
+						2: t0.Add(3 * 24 * time.Hour)}},
 			},
 			errHas: map[string]string{"b4": "49h2m behind the newest post of its partition"},
 		},
@@ -111,21 +116,23 @@ func TestEventTimeChecks(t *testing.T) {
 			c := newConsumer(t, cfg, rec, nil)
 			run(t, c)
 
-			var sent uint64
+			sent := map[int]int64{}
 			var all []timedPost
 			for i, s := range tt.stages {
 				clock.Advance(s.advance)
 				var msgs []kafka.Message
 				for _, tp := range s.posts {
 					msgs = append(msgs, tp.msg())
+					sent[tp.p]++
 				}
 				all = append(all, s.posts...)
 				produce(t, addr, msgs...)
-				sent += uint64(len(msgs))
-				waitFor(t, "the stage's posts", func() bool { return c.Processed() == sent })
-				if !s.wantWM.IsZero() {
-					if wm, ok := c.Watermark(); !ok || !wm.Equal(s.wantWM) {
-						t.Errorf("after stage %d: watermark %v (%v), want %v", i, wm, ok, s.wantWM)
+				owned := waitHandled(t, c, sent)
+				for p, newest := range s.wantNewest {
+					pp := owned[p]
+					if !pp.Newest.Equal(newest) || !pp.Watermark.Equal(newest.Add(-30*time.Second)) {
+						t.Errorf("after stage %d: partition %d newest %v watermark %v; want %v and %v",
+							i, p, pp.Newest, pp.Watermark, newest, newest.Add(-30*time.Second))
 					}
 				}
 			}
@@ -161,64 +168,6 @@ func TestEventTimeChecks(t *testing.T) {
 			}
 		})
 	}
-}
-
-// The reviewer's scenario: partition 0 is at 12:00, partition 1 at 10:00;
-// the store fails while posts of 10:05-10:07 wait on partition 1, for
-// longer than IdleTimeout. The watermark must not pass them.
-func TestStalledRecorderHoldsTheWatermark(t *testing.T) {
-	day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
-	at := func(hm string) time.Time {
-		d, err := time.ParseDuration(strings.Replace(hm, ":", "h", 1) + "m")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return day.Add(d)
-	}
-	addr := startBroker(t)
-	clock := newClock(at("13:00"))
-	rec := &fakeRecorder{}
-	cfg := testConfig(addr, "g", clock)
-	cfg.IdleTimeout = 10 * time.Second
-	c := newConsumer(t, cfg, rec, nil)
-	run(t, c)
-
-	produce(t, addr, timedPost{0, "p0-0", at("12:00"), recorded}.msg(),
-		timedPost{1, "p1-0", at("10:00"), recorded}.msg(), timedPost{2, "p2-0", at("11:00"), recorded}.msg())
-	waitFor(t, "the first posts", func() bool { return c.Processed() == 3 })
-	held := at("10:00").Add(-30 * time.Second)
-	waitFor(t, "the first watermark published", func() bool {
-		p := rec.published()
-		return len(p) > 0 && p[len(p)-1].Equal(held)
-	})
-
-	rec.failing.Store(true)
-	produce(t, addr, timedPost{1, "p1-1", at("10:05"), recorded}.msg(),
-		timedPost{1, "p1-2", at("10:06"), recorded}.msg(), timedPost{1, "p1-3", at("10:07"), recorded}.msg())
-	waitFor(t, "the recorder to fail", func() bool { return len(rec.callLog()) >= 3 })
-	// Partitions 0 and 2 are caught up and fall silent; partition 1 is
-	// caught up too, but its posts are in flight.
-	clock.Advance(cfg.IdleTimeout + time.Second)
-	from := len(rec.published())
-	waitFor(t, "heartbeats while the recorder fails", func() bool { return len(rec.published()) >= from+5 })
-	for _, wm := range rec.published()[from:] {
-		if !wm.Equal(held) {
-			t.Fatalf("published %v while 10:05-10:07 were not recorded, want %v", wm.Format(time.TimeOnly), held.Format(time.TimeOnly))
-		}
-	}
-	if wm, _ := c.Watermark(); !wm.Equal(held) {
-		t.Errorf("Watermark %v, want %v", wm, held)
-	}
-
-	// The store heals: the posts are recorded and, everything caught up and
-	// silent, the watermark is the maximum over the partitions.
-	rec.failing.Store(false)
-	waitFor(t, "the stuck batch", func() bool { return c.Processed() == 6 })
-	want := at("12:00").Add(-30 * time.Second)
-	waitFor(t, "the watermark to move on", func() bool {
-		p := rec.published()
-		return p[len(p)-1].Equal(want)
-	})
 }
 
 // TestLateMarkingIsDeterministic consumes the same partitions in different

@@ -62,22 +62,44 @@ func (fakeClassifier) Classify(p *seismo.Post) seismo.Signal {
 
 // recordCall is one call of Record, successful or not.
 type recordCall struct {
+	seq int // order among all calls of the recorder
 	ids []string
 	err error
 }
 
-// fakeRecorder keeps what it is given; it fails the first failFirst calls,
-// and every call while failing is set.
+// fakeRecorder keeps what it is given; it fails the first failFirst calls
+// of Record, and every call while failing is set. Like the store, it keeps
+// the last progress reported for each partition, refuses a report on a
+// partition whose stored progress comes from a later consumer-group
+// generation, and resumes from what it keeps.
 type fakeRecorder struct {
 	failing atomic.Bool
 
-	mu         sync.Mutex
-	failFirst  int
-	delay      time.Duration
-	calls      []recordCall
-	reports    []seismo.Report // from successful calls, in order
-	watermarks []time.Time
-	workers    map[string]bool
+	mu        sync.Mutex
+	failFirst int
+	delay     time.Duration
+	calls     []recordCall
+	reports   []seismo.Report // from successful calls, in order
+	progress  []progressCall
+	stored    map[int]storedProgress
+	resumed   [][]int // the partitions of each Resume call
+	seq       int     // calls of Record and ReportProgress so far
+}
+
+// progressCall is one call of ReportProgress, with copies of what it was
+// given and what it refused.
+type progressCall struct {
+	seq     int // order among all calls of the recorder
+	owner   seismo.PartitionOwner
+	parts   []seismo.PartitionProgress
+	refused []int
+}
+
+// storedProgress is what the fake keeps of a partition: the last accepted
+// report and its owner.
+type storedProgress struct {
+	owner    seismo.PartitionOwner
+	progress seismo.PartitionProgress
 }
 
 func (r *fakeRecorder) Record(ctx context.Context, reports []seismo.Report) error {
@@ -100,19 +122,70 @@ func (r *fakeRecorder) Record(ctx context.Context, reports []seismo.Report) erro
 	} else {
 		r.reports = append(r.reports, reports...)
 	}
-	r.calls = append(r.calls, recordCall{ids: ids, err: err})
+	r.seq++
+	r.calls = append(r.calls, recordCall{seq: r.seq, ids: ids, err: err})
 	return err
 }
 
-func (r *fakeRecorder) PublishWatermark(_ context.Context, worker string, wm time.Time) error {
+func (r *fakeRecorder) ReportProgress(_ context.Context, owner seismo.PartitionOwner, parts []seismo.PartitionProgress) ([]int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.workers == nil {
-		r.workers = map[string]bool{}
+	if r.stored == nil {
+		r.stored = map[int]storedProgress{}
 	}
-	r.workers[worker] = true
-	r.watermarks = append(r.watermarks, wm)
-	return nil
+	var refused []int
+	for _, pp := range parts {
+		if cur, ok := r.stored[pp.Partition]; ok && cur.owner.Generation > owner.Generation {
+			refused = append(refused, pp.Partition)
+			continue
+		}
+		r.stored[pp.Partition] = storedProgress{owner: owner, progress: pp}
+	}
+	r.seq++
+	r.progress = append(r.progress, progressCall{seq: r.seq, owner: owner, parts: slices.Clone(parts),
+		refused: slices.Clone(refused)})
+	return refused, nil
+}
+
+func (r *fakeRecorder) Resume(_ context.Context, topic string, partitions []int) (map[int]seismo.PartitionProgress, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.resumed = append(r.resumed, slices.Clone(partitions))
+	out := map[int]seismo.PartitionProgress{}
+	for _, p := range partitions {
+		if s, ok := r.stored[p]; ok && s.owner.Topic == topic {
+			out[p] = s.progress
+		}
+	}
+	return out, nil
+}
+
+// store puts progress in the fake as if owner had reported it.
+func (r *fakeRecorder) store(owner seismo.PartitionOwner, pp seismo.PartitionProgress) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stored == nil {
+		r.stored = map[int]storedProgress{}
+	}
+	r.stored[pp.Partition] = storedProgress{owner: owner, progress: pp}
+}
+
+// progressCalls returns every ReportProgress call so far.
+func (r *fakeRecorder) progressCalls() []progressCall {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.progress)
+}
+
+// kept returns the progress kept for each partition.
+func (r *fakeRecorder) kept() map[int]seismo.PartitionProgress {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[int]seismo.PartitionProgress{}
+	for p, s := range r.stored {
+		out[p] = s.progress
+	}
+	return out
 }
 
 func (r *fakeRecorder) recordedIDs() []string {
@@ -129,12 +202,6 @@ func (r *fakeRecorder) callLog() []recordCall {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.calls)
-}
-
-func (r *fakeRecorder) published() []time.Time {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.watermarks)
 }
 
 func startBroker(t *testing.T) string {
@@ -261,6 +328,33 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// byPartition indexes parts by partition.
+func byPartition(parts []seismo.PartitionProgress) map[int]seismo.PartitionProgress {
+	out := make(map[int]seismo.PartitionProgress, len(parts))
+	for _, pp := range parts {
+		out[pp.Partition] = pp
+	}
+	return out
+}
+
+// waitHandled waits until c owns every partition of next and has handled
+// each up to its offset there, and returns what c owns then. Processed
+// alone is not enough: it counts a batch before its progress is noted.
+func waitHandled(t *testing.T, c *ingest.Consumer, next map[int]int64) map[int]seismo.PartitionProgress {
+	t.Helper()
+	var owned map[int]seismo.PartitionProgress
+	waitFor(t, fmt.Sprintf("partitions handled up to %v", next), func() bool {
+		owned = byPartition(c.Owned())
+		for p, n := range next {
+			if pp, ok := owned[p]; !ok || pp.Next != n {
+				return false
+			}
+		}
+		return true
+	})
+	return owned
 }
 
 // committed returns the group's committed offset per partition (-1: none).
@@ -616,107 +710,6 @@ func TestShutdownMidStreamLosesNothing(t *testing.T) {
 	}
 	assertPartitionOrder(t, rec1.recordedIDs())
 	assertPartitionOrder(t, rec2.recordedIDs())
-}
-
-func TestWatermarkAcrossPartitions(t *testing.T) {
-	addr := startBroker(t)
-	clock := newClock(t0.Add(time.Hour))
-	rec := &fakeRecorder{}
-	reg := metrics.New()
-	cfg := testConfig(addr, "g", clock)
-	cfg.Lateness = 30 * time.Second
-	cfg.IdleTimeout = 10 * time.Second
-	c := newConsumer(t, cfg, rec, reg)
-	run(t, c)
-	if _, ok := c.Watermark(); ok {
-		t.Error("a watermark before any post")
-	}
-
-	var sent uint64
-	send := func(msgs ...kafka.Message) {
-		t.Helper()
-		produce(t, addr, msgs...)
-		sent += uint64(len(msgs))
-		waitFor(t, "posts processed", func() bool { return c.Processed() == sent })
-	}
-	post := func(p int, id string, at time.Time) kafka.Message {
-		return kafka.Message{Partition: p, Key: []byte(id), Value: postJSON(id, at, "down")}
-	}
-	wantWM := func(step string, want time.Time) {
-		t.Helper()
-		got, ok := c.Watermark()
-		if !ok || !got.Equal(want) {
-			t.Errorf("%s: watermark %v (%v), want %v", step, got, ok, want)
-		}
-	}
-	late := func() uint64 { return reg.Counter("seismo_ingest_late_total", "").Value() }
-
-	send(post(1, "b", t0.Add(5*time.Minute)), post(0, "a", t0.Add(10*time.Minute)))
-	if wm, ok := c.Watermark(); ok {
-		t.Errorf("watermark %v while partition 2 has not been heard from", wm)
-	}
-	send(post(2, "x", t0.Add(7*time.Minute)))
-	wantWM("min over active partitions", t0.Add(5*time.Minute-30*time.Second))
-
-	// Within lateness of the watermark: not late.
-	send(post(1, "c", t0.Add(5*time.Minute-20*time.Second)))
-	wantWM("older post does not move it back", t0.Add(5*time.Minute-30*time.Second))
-	if late() != 0 {
-		t.Errorf("late = %d, want 0", late())
-	}
-
-	// Partitions 1 and 2 go quiet; partition 0 moves on.
-	clock.Advance(11 * time.Second)
-	send(post(0, "d", t0.Add(20*time.Minute)))
-	wantWM("idle partitions stop holding back", t0.Add(20*time.Minute-30*time.Second))
-
-	// Before the watermark: counted late, still recorded.
-	send(post(2, "e", t0.Add(2*time.Minute)))
-	if late() != 1 {
-		t.Errorf("late = %d after a post before the watermark, want 1", late())
-	}
-	if !slices.Contains(rec.recordedIDs(), "e") {
-		t.Error("late post not recorded")
-	}
-	// Partition 2 is active again, its newest post still x at t0+7m.
-	wantWM("a slow partition holds back again", t0.Add(7*time.Minute-30*time.Second))
-
-	// Everything quiet: the maximum over partitions.
-	clock.Advance(11 * time.Second)
-	wantWM("all idle", t0.Add(20*time.Minute-30*time.Second))
-	waitFor(t, "the heartbeat to publish the idle watermark", func() bool {
-		p := rec.published()
-		return len(p) > 0 && p[len(p)-1].Equal(t0.Add(20*time.Minute-30*time.Second))
-	})
-	if got := reg.Gauge("seismo_ingest_watermark_seconds", "").Value(); got != float64(t0.Add(20*time.Minute-30*time.Second).Unix()) {
-		t.Errorf("watermark gauge %v", got)
-	}
-}
-
-func TestPublishesWatermarkWhileIdle(t *testing.T) {
-	addr := startBroker(t)
-	rec := &fakeRecorder{}
-	c := newConsumer(t, testConfig(addr, "g", newClock(t0.Add(time.Hour))), rec, nil)
-	run(t, c)
-	var msgs []kafka.Message
-	for p := range partitions {
-		id := fmt.Sprint("x", p)
-		msgs = append(msgs, kafka.Message{Partition: p, Key: []byte(id), Value: postJSON(id, t0, "down")})
-	}
-	produce(t, addr, msgs...)
-	waitFor(t, "the posts", func() bool { return c.Processed() == uint64(len(msgs)) })
-	n := len(rec.published())
-	waitFor(t, "heartbeats while idle", func() bool { return len(rec.published()) >= n+3 })
-	for _, wm := range rec.published() {
-		if !wm.Equal(t0.Add(-30 * time.Second)) {
-			t.Errorf("published %v, want %v", wm, t0.Add(-30*time.Second))
-		}
-	}
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	if !rec.workers["worker-1"] || len(rec.workers) != 1 {
-		t.Errorf("published as %v, want worker-1", rec.workers)
-	}
 }
 
 func TestEnsureTopics(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"slices"
@@ -22,138 +23,6 @@ import (
 )
 
 var base = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
-
-func TestWorkerWatermark(t *testing.T) {
-	const lateness, idle = 30 * time.Second, 10 * time.Second
-	// fetch notes message off of partition p, the partition then holding
-	// hwm messages, fetched at wall clock base+wall.
-	fetch := func(tr *tracker, p int, off, hwm int64, wall time.Duration) {
-		tr.fetched(kafka.Message{Partition: p, Offset: off, HighWaterMark: hwm}, base.Add(wall))
-	}
-	// commit notes a committed batch ending at off on p, newest post at
-	// base+event.
-	commit := func(tr *tracker, p int, off int64, event time.Duration) {
-		tr.commit(map[int]int64{p: off}, map[int]time.Time{p: base.Add(event)})
-	}
-	// delivered is a partition whose messages up to off (all it has) were
-	// fetched at base+wall and committed.
-	delivered := func(tr *tracker, p int, off int64, event, wall time.Duration) {
-		fetch(tr, p, off, off+1, wall)
-		commit(tr, p, off, event)
-	}
-	tests := []struct {
-		name   string
-		setup  func(tr *tracker)
-		now    time.Duration
-		want   time.Duration // after base
-		wantOK bool
-	}{
-		{name: "nothing seen", setup: func(*tracker) {}},
-		{name: "one partition", now: time.Second, want: 10*time.Minute - lateness, wantOK: true,
-			setup: func(tr *tracker) { delivered(tr, 0, 0, 10*time.Minute, 0) }},
-		{name: "min over active partitions", now: time.Second, want: 4*time.Minute - lateness, wantOK: true,
-			setup: func(tr *tracker) {
-				delivered(tr, 0, 3, 10*time.Minute, 0)
-				delivered(tr, 1, 5, 4*time.Minute, 0)
-				delivered(tr, 2, 0, 7*time.Minute, 0)
-			}},
-		{name: "caught up and silent stops holding back", now: 25 * time.Second,
-			want: 10*time.Minute - lateness, wantOK: true,
-			setup: func(tr *tracker) {
-				delivered(tr, 0, 3, 10*time.Minute, 20*time.Second)
-				delivered(tr, 1, 5, 4*time.Minute, 0)
-			}},
-		{name: "idle exactly at the timeout", now: idle, want: 10*time.Minute - lateness, wantOK: true,
-			setup: func(tr *tracker) {
-				delivered(tr, 0, 3, 10*time.Minute, idle)
-				delivered(tr, 1, 5, 4*time.Minute, 0)
-			}},
-		{name: "all idle: the maximum", now: time.Minute, want: 10*time.Minute - lateness, wantOK: true,
-			setup: func(tr *tracker) {
-				delivered(tr, 0, 3, 10*time.Minute, 0)
-				delivered(tr, 1, 5, 4*time.Minute, 0)
-			}},
-		{name: "in flight is never idle", now: time.Hour, want: 4*time.Minute - lateness, wantOK: true,
-			setup: func(tr *tracker) {
-				delivered(tr, 0, 3, 10*time.Minute, 0)
-				delivered(tr, 1, 5, 4*time.Minute, 0)
-				fetch(tr, 1, 8, 9, 0) // 6-8 fetched, their batch stuck
-			}},
-		{name: "behind the high-water mark is never idle", now: time.Hour, want: 4*time.Minute - lateness, wantOK: true,
-			setup: func(tr *tracker) {
-				delivered(tr, 0, 3, 10*time.Minute, 0)
-				fetch(tr, 1, 5, 100, 0)
-				commit(tr, 1, 5, 4*time.Minute)
-			}},
-		{name: "in flight without a committed post: none", now: time.Hour,
-			setup: func(tr *tracker) {
-				delivered(tr, 0, 3, 10*time.Minute, 0)
-				fetch(tr, 1, 0, 1, 0)
-			}},
-		{name: "only dead letters, caught up and silent", now: time.Minute, want: 10*time.Minute - lateness, wantOK: true,
-			setup: func(tr *tracker) {
-				delivered(tr, 0, 3, 10*time.Minute, 0)
-				fetch(tr, 1, 2, 3, 0)
-				tr.commit(map[int]int64{1: 2}, nil)
-			}},
-		{name: "only dead letters, not silent: none", now: time.Second,
-			setup: func(tr *tracker) {
-				delivered(tr, 0, 3, 10*time.Minute, 0)
-				fetch(tr, 1, 2, 3, 0)
-				tr.commit(map[int]int64{1: 2}, nil)
-			}},
-		{name: "expected partition not heard from holds it", now: time.Second,
-			setup: func(tr *tracker) {
-				tr.expect([]int{0, 1})
-				delivered(tr, 0, 0, 10*time.Minute, 0)
-			}},
-		{name: "expected partition stops holding it after the timeout", now: 15 * time.Second,
-			want: 10*time.Minute - lateness, wantOK: true,
-			setup: func(tr *tracker) {
-				tr.expect([]int{0, 1})
-				delivered(tr, 0, 0, 10*time.Minute, 15*time.Second)
-			}},
-		{name: "every expected partition heard from", now: time.Second, want: 5*time.Minute - lateness, wantOK: true,
-			setup: func(tr *tracker) {
-				tr.expect([]int{0, 1})
-				delivered(tr, 0, 0, 10*time.Minute, 0)
-				delivered(tr, 1, 0, 5*time.Minute, 0)
-			}},
-		{name: "behind its mark and silent since a rebalance: held until the timeout", now: 25 * time.Second,
-			want: 4*time.Minute - lateness, wantOK: true,
-			setup: func(tr *tracker) {
-				delivered(tr, 0, 3, 10*time.Minute, 24*time.Second)
-				fetch(tr, 1, 5, 100, 0)
-				commit(tr, 1, 5, 4*time.Minute)
-				tr.rebalanced(base.Add(20 * time.Second))
-			}},
-		{name: "behind its mark and silent since a rebalance: moved away", now: 31 * time.Second,
-			want: 10*time.Minute - lateness, wantOK: true,
-			setup: func(tr *tracker) {
-				delivered(tr, 0, 3, 10*time.Minute, 30*time.Second)
-				fetch(tr, 1, 5, 100, 0)
-				commit(tr, 1, 5, 4*time.Minute)
-				tr.rebalanced(base.Add(20 * time.Second))
-			}},
-		{name: "delivering after a rebalance still holds", now: time.Hour, want: 4*time.Minute - lateness, wantOK: true,
-			setup: func(tr *tracker) {
-				delivered(tr, 0, 3, 10*time.Minute, 0)
-				tr.rebalanced(base.Add(20 * time.Second))
-				fetch(tr, 1, 5, 100, 21*time.Second)
-				commit(tr, 1, 5, 4*time.Minute)
-			}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tr := newTracker(lateness, idle, base)
-			tt.setup(tr)
-			got, ok := tr.worker(base.Add(tt.now))
-			if ok != tt.wantOK || (ok && !got.Equal(base.Add(tt.want))) {
-				t.Errorf("worker watermark = %v, %v; want %v, %v", got, ok, base.Add(tt.want), tt.wantOK)
-			}
-		})
-	}
-}
 
 func testConsumer(t *testing.T, now time.Time) *Consumer {
 	t.Helper()
@@ -172,8 +41,11 @@ func (f classifierFunc) Classify(p *seismo.Post) seismo.Signal { return f(p) }
 type nopRecorder struct{}
 
 func (nopRecorder) Record(context.Context, []seismo.Report) error { return nil }
-func (nopRecorder) PublishWatermark(context.Context, string, time.Time) error {
-	return nil
+func (nopRecorder) ReportProgress(context.Context, seismo.PartitionOwner, []seismo.PartitionProgress) ([]int, error) {
+	return nil, nil
+}
+func (nopRecorder) Resume(context.Context, string, []int) (map[int]seismo.PartitionProgress, error) {
+	return nil, nil
 }
 
 func msgAt(p int, id string, at time.Time) kafka.Message {
@@ -700,11 +572,6 @@ func TestRetryLogsOnlyFailuresThatAreRetried(t *testing.T) {
 	if got := h.n["batch step failed, retrying"]; got != 2 {
 		t.Errorf("logged %d failures, want the 2 that were retried", got)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.stalled {
-		t.Error("not stalled after failed attempts")
-	}
 }
 
 func TestTruncateUTF8(t *testing.T) {
@@ -779,4 +646,117 @@ func TestGraceContext(t *testing.T) {
 			t.Error("stop did not cancel")
 		}
 	})
+}
+
+// TestSnapshot checks the progress derived from what the worker knows of
+// each partition, on a wall clock that moves only when told.
+func TestSnapshot(t *testing.T) {
+	const lateness, idle = 30 * time.Second, 10 * time.Second
+	tests := []struct {
+		name string
+		pt   partition
+		want seismo.PartitionProgress // Partition is filled in
+	}{
+		{name: "behind its end", pt: partition{next: 3, end: 5, newest: base},
+			want: seismo.PartitionProgress{Next: 3, End: 5, Newest: base, Watermark: base.Add(-lateness)}},
+		{name: "caught up, first seen now", pt: partition{next: 5, end: 5, newest: base},
+			want: seismo.PartitionProgress{Next: 5, End: 5, Newest: base, Watermark: base.Add(-lateness), IdleIn: idle}},
+		{name: "caught up for 4s", pt: partition{next: 5, end: 5, caughtSince: base.Add(-4 * time.Second)},
+			want: seismo.PartitionProgress{Next: 5, End: 5, IdleIn: 6 * time.Second}},
+		{name: "idle for a minute", pt: partition{next: 5, end: 5, caughtSince: base.Add(-idle - time.Minute)},
+			want: seismo.PartitionProgress{Next: 5, End: 5, IdleIn: -time.Minute}},
+		{name: "end seen before the last commit", pt: partition{next: 7, end: 5},
+			want: seismo.PartitionProgress{Next: 7, End: 7, IdleIn: idle}},
+		{name: "no post yet: no watermark", pt: partition{next: 0, end: 2},
+			want: seismo.PartitionProgress{Next: 0, End: 2}},
+		{name: "fallen behind again: the countdown stops", pt: partition{next: 5, end: 6, caughtSince: base.Add(-time.Hour)},
+			want: seismo.PartitionProgress{Next: 5, End: 6}},
+	}
+	now := base
+	c, err := New(Config{Brokers: []string{"127.0.0.1:1"}, Lateness: lateness, IdleTimeout: idle,
+		Now: func() time.Time { return now }}, classifierFunc(func(*seismo.Post) seismo.Signal { return seismo.Signal{} }),
+		nopRecorder{}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if own, parts := c.snapshot(); own != nil || parts != nil {
+		t.Errorf("between generations: %v %v, want nothing", own, parts)
+	}
+	own := &ownership{parts: map[int]*partition{}}
+	for i, tt := range tests {
+		pt := tt.pt
+		own.parts[i] = &pt
+	}
+	c.gen = own
+	got, parts := c.snapshot()
+	if got != own || len(parts) != len(tests) {
+		t.Fatalf("snapshot of %d partitions: %v, %d parts", len(tests), got, len(parts))
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := tt.want
+			want.Partition = i
+			if parts[i] != want {
+				t.Errorf("got %+v\nwant %+v", parts[i], want)
+			}
+		})
+	}
+
+	// The countdown runs from when the partition was first seen caught up,
+	// and starts again after it was seen behind.
+	t.Run("countdown", func(t *testing.T) {
+		pt := own.parts[1]
+		now = base.Add(3 * time.Second)
+		if _, parts := c.snapshot(); parts[1].IdleIn != idle-3*time.Second {
+			t.Errorf("3s later: idle in %s, want %s", parts[1].IdleIn, idle-3*time.Second)
+		}
+		pt.end = 6
+		if _, parts := c.snapshot(); parts[1].IdleIn != 0 || parts[1].CaughtUp() {
+			t.Errorf("behind: %+v", parts[1])
+		}
+		pt.next = 6
+		now = base.Add(5 * time.Second)
+		if _, parts := c.snapshot(); parts[1].IdleIn != idle {
+			t.Errorf("caught up again: idle in %s, want %s", parts[1].IdleIn, idle)
+		}
+	})
+}
+
+// progressRecorder refuses the partitions in refuse and keeps every
+// report.
+type progressRecorder struct {
+	nopRecorder
+	refuse []int
+	calls  [][]seismo.PartitionProgress
+}
+
+func (r *progressRecorder) ReportProgress(_ context.Context, _ seismo.PartitionOwner, parts []seismo.PartitionProgress) ([]int, error) {
+	r.calls = append(r.calls, slices.Clone(parts))
+	return r.refuse, nil
+}
+
+func TestReportDropsRefusedPartitions(t *testing.T) {
+	rec := &progressRecorder{refuse: []int{1}}
+	c := testConsumer(t, base)
+	c.rec = rec
+	own := &ownership{parts: map[int]*partition{0: {next: 1, end: 1}, 1: {next: 2, end: 2}, 2: {next: 3, end: 4}}}
+	c.gen = own
+	c.report(t.Context(), own, c.log)
+	if len(rec.calls) != 1 || len(rec.calls[0]) != 3 {
+		t.Fatalf("reports %v, want one of the 3 partitions", rec.calls)
+	}
+	if _, ok := own.parts[1]; ok || len(own.parts) != 2 {
+		t.Errorf("owned after the refusal: %v, want 0 and 2", slices.Sorted(maps.Keys(own.parts)))
+	}
+	if got := c.Owned(); len(got) != 2 || got[0].Partition != 0 || got[1].Partition != 2 {
+		t.Errorf("Owned %+v, want 0 and 2", got)
+	}
+
+	// A report of a generation that ended is not sent: its partitions may
+	// be another worker's now.
+	c.gen = &ownership{parts: map[int]*partition{}}
+	c.report(t.Context(), own, c.log)
+	if len(rec.calls) != 1 {
+		t.Errorf("reported %v for a generation that ended", rec.calls[1:])
+	}
 }
