@@ -541,10 +541,14 @@ func (c *Consumer) fetch(stop context.Context, p int, offset int64, out chan<- k
 		}
 		attempt = 0
 		c.mu.Lock()
-		if pt := c.owned(p); pt != nil {
+		pt := c.owned(p)
+		if pt != nil {
 			pt.end = max(pt.end, m.HighWaterMark)
 		}
 		c.mu.Unlock()
+		if pt == nil {
+			return // refused: a later generation owns it
+		}
 		select {
 		case out <- m:
 		case <-stop.Done():
@@ -606,6 +610,10 @@ func (c *Consumer) loop(ctx, stop context.Context, msgs <-chan kafka.Message, ge
 		if ctx.Err() == nil && stop.Err() != nil {
 			return nil // the generation ended: the batch is redelivered elsewhere
 		}
+		batch = c.keepOwned(batch)
+		if len(batch) == 0 {
+			continue
+		}
 		if err := c.handle(wctx, gen, w, batch); err != nil {
 			if ctx.Err() == nil {
 				return nil // the generation ended mid-batch: likewise
@@ -614,6 +622,15 @@ func (c *Consumer) loop(ctx, stop context.Context, msgs <-chan kafka.Message, ge
 		}
 		batch = batch[:0]
 	}
+}
+
+// keepOwned drops the messages of partitions this worker no longer owns
+// (a later generation's owner reported them): they are that owner's to
+// handle.
+func (c *Consumer) keepOwned(batch []kafka.Message) []kafka.Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.DeleteFunc(batch, func(m kafka.Message) bool { return c.owned(m.Partition) == nil })
 }
 
 // item is one message of a batch on its way through.
@@ -836,6 +853,9 @@ func (c *Consumer) committedBatch(ctx context.Context, items []item, counted int
 		if pt := c.owned(m.Partition); pt != nil {
 			pt.next = max(pt.next, m.Offset+1)
 			pt.newest = c.marks[m.Partition]
+			// A partition that delivered is not silent: its idle
+			// countdown starts again when it is next seen caught up.
+			pt.caughtSince = time.Time{}
 		}
 	}
 	c.mu.Unlock()
@@ -898,6 +918,9 @@ func (c *Consumer) report(ctx context.Context, own *ownership, log *slog.Logger)
 		return
 	}
 	for _, pp := range parts {
+		if slices.Contains(refused, pp.Partition) {
+			continue
+		}
 		c.m.lag(pp.Partition).Set(float64(pp.End - pp.Next))
 		if !pp.Watermark.IsZero() {
 			c.m.watermark(pp.Partition).Set(float64(pp.Watermark.UnixMilli()) / 1000)
@@ -910,6 +933,10 @@ func (c *Consumer) report(ctx context.Context, own *ownership, log *slog.Logger)
 			delete(own.parts, p)
 		}
 		c.mu.Unlock()
+		for _, p := range refused {
+			c.m.reg.Delete(lagMetric, "partition", strconv.Itoa(p))
+			c.m.reg.Delete("seismo_ingest_watermark_seconds", "partition", strconv.Itoa(p))
+		}
 	}
 	c.m.owned.Set(float64(len(parts) - len(refused)))
 }

@@ -3,7 +3,6 @@ package ingest_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -59,16 +58,6 @@ func holds(t *testing.T, d time.Duration, violation func() string) {
 			t.Fatal(v)
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// knownBug skips a test that shows a bug of the production code that is
-// not fixed yet, unless INGEST_KNOWN_BUGS is set. Remove the call with the
-// fix.
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("INGEST_KNOWN_BUGS") == "" {
-		t.Skipf("known bug (INGEST_KNOWN_BUGS=1 runs it): %s", bug)
 	}
 }
 
@@ -361,9 +350,6 @@ func TestProgressAfterBatches(t *testing.T) {
 // A partition that delivers a post is not silent: once it is handled, its
 // idle countdown starts again.
 func TestDeliveryRestartsIdleCountdown(t *testing.T) {
-	knownBug(t, "snapshot starts the countdown when it first sees next >= end and resets it only when it "+
-		"sees next < end, so a post fetched, recorded and committed between two snapshots leaves the "+
-		"countdown running from before it")
 	addr := startBroker(t)
 	clock := newClock(t0.Add(time.Hour))
 	rec := &fakeRecorder{}
@@ -402,18 +388,12 @@ func TestRefusedPartitionIsNoLongerRead(t *testing.T) {
 		// claimFirst claims the partition for a later generation before
 		// the worker starts, instead of once it is running.
 		claimFirst bool
-		bug        string
 	}{
 		{name: "refused at the first report", claimFirst: true},
-		{name: "refused while running", bug: "the partition's fetcher goes on after the refusal " +
-			"(ingest.go: report deletes it from own.parts, fetch never checks), so its posts are still " +
-			"recorded and committed"},
+		{name: "refused while running"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.bug != "" {
-				knownBug(t, tt.bug)
-			}
 			addr := startBroker(t)
 			rec := &fakeRecorder{}
 			reg := metrics.New()
@@ -487,8 +467,6 @@ func TestRefusedPartitionIsNoLongerRead(t *testing.T) {
 // The gauges of a refused partition go with it: another worker exposes
 // them now.
 func TestRefusedPartitionDropsItsGauges(t *testing.T) {
-	knownBug(t, "report sets the lag gauge of every reported partition, refused ones included, and release "+
-		"deletes only those still in own.parts, so a refused partition's lag gauge stays exposed")
 	addr := startBroker(t)
 	rec := &fakeRecorder{}
 	rec.store(seismo.PartitionOwner{Topic: topic, Worker: "worker-9", Generation: 1 << 30, Partitions: partitions,
