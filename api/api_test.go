@@ -184,3 +184,27 @@ func TestHealthz(t *testing.T) {
 		t.Fatalf("POST /v1/incidents: status %d, Allow %q; want 405 with Allow", resp.StatusCode, resp.Header.Get("Allow"))
 	}
 }
+
+func TestStatus(t *testing.T) {
+	fail := errors.New("redis down")
+	var err error
+	srv := httptest.NewServer(api.New(api.Config{Incidents: &fakeIncidents{},
+		Status: func(context.Context) (any, error) {
+			return map[string]any{"topic": "seismo.posts", "evaluated": "2024-04-03T18:16:00Z"}, err
+		}}))
+	defer srv.Close()
+	var body map[string]string
+	if got := get(t, srv.URL+"/v1/status", &body); got != 200 || body["topic"] != "seismo.posts" || body["evaluated"] == "" {
+		t.Fatalf("status = %d body %v", got, body)
+	}
+	err = fail
+	if got := get(t, srv.URL+"/v1/status", nil); got != http.StatusInternalServerError {
+		t.Fatalf("failing store: status = %d, want 500", got)
+	}
+	// Without a Status source the endpoint does not exist.
+	bare := httptest.NewServer(api.New(api.Config{Incidents: &fakeIncidents{}}))
+	defer bare.Close()
+	if got := get(t, bare.URL+"/v1/status", nil); got != 404 {
+		t.Fatalf("no status source: status = %d, want 404", got)
+	}
+}

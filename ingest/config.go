@@ -21,8 +21,8 @@ type Config struct {
 	// DLQTopic receives every message that could not be counted, default
 	// seismo.posts.dlq.
 	DLQTopic string
-	// WorkerID names this worker in the published watermarks, default
-	// hostname-pid.
+	// WorkerID names this worker in the progress reports of the
+	// partitions it owns, default hostname-pid.
 	WorkerID string
 
 	// BatchSize is the most messages handled in one batch, default 500.
@@ -35,12 +35,10 @@ type Config struct {
 	// of a partition to get its watermark, default 30s. A post older than
 	// its partition's watermark is recorded with Report.Late set.
 	Lateness time.Duration
-	// IdleTimeout is how long (wall clock) a caught-up partition with
-	// nothing in flight may stay silent before it stops holding the
-	// watermark back, default 10s. A partition that has delivered nothing
-	// since the start or the last rebalance stops holding it back after
-	// IdleTimeout too. A partition behind its high-water mark, or with
-	// messages fetched and not committed, always holds it back.
+	// IdleTimeout is how long (wall clock) a partition must stay caught
+	// up to its end offset, with nothing delivered, before it stops
+	// holding the detector's watermark back, default 10s. A partition
+	// behind its end offset always holds it back.
 	IdleTimeout time.Duration
 	// MaxAhead is the clock skew allowed between sources and this host,
 	// default 5m: a post whose created_at is more than this ahead of the
@@ -64,9 +62,11 @@ type Config struct {
 	SessionTimeout    time.Duration
 	RebalanceTimeout  time.Duration
 
-	// PublishInterval is how often the watermark is published while
-	// running, also when idle, default 1s. It is published after every
-	// committed batch as well.
+	// PublishInterval is how often the progress of the partitions owned is
+	// reported while running, after asking the broker for their end
+	// offsets, default 1s. It is reported after every committed batch as
+	// well. A report's word that a partition is caught up holds for three
+	// intervals.
 	PublishInterval time.Duration
 	// ShutdownTimeout bounds the work done after the context is cancelled:
 	// finishing the batch in hand, committing and leaving the group,

@@ -504,6 +504,17 @@ func TestIntegrationSameStreamSameIncidents(t *testing.T) {
 			e := &env{t: t, broker: b, redis: srv, store: store, parts: sc.partitions}
 			sc.run(e)
 			compareOutcomes(t, readOutcome(t, srv.Client(t), from, to), want)
+
+			// seismo status tells a user the same: every partition idle
+			// with no lag, and the detector at the watermark.
+			var out, errOut bytes.Buffer
+			if code := run(context.Background(), []string{"status", "--redis-addr", srv.Addr}, strings.NewReader(""), &out, &errOut); code != 0 {
+				t.Fatalf("seismo status exited %d: %s", code, errOut.String())
+			}
+			if n := strings.Count(out.String(), " idle"); n != sc.partitions ||
+				!strings.Contains(out.String(), "evaluated  through 2024-10-20T") {
+				t.Errorf("seismo status shows %d idle partitions, want %d, and the last evaluated minute:\n%s", n, sc.partitions, out.String())
+			}
 		})
 	}
 }

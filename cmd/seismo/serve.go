@@ -44,7 +44,7 @@ func (s *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.reporterKey, "reporter-key", "", "secret key for hashing authors; by default a random key shared through Redis")
 	fs.StringVar(&s.workerID, "worker-id", "", "name of this ingest worker (default host-pid)")
 	fs.DurationVar(&s.lateness, "lateness", def.Lateness, "allowed lateness of posts behind the newest event time of a partition")
-	fs.DurationVar(&s.idleTimeout, "idle-timeout", def.IdleTimeout, "a partition silent this long stops holding the watermark back")
+	fs.DurationVar(&s.idleTimeout, "idle-timeout", def.IdleTimeout, "a partition caught up to its end this long stops holding the detector's watermark back")
 	fs.BoolVar(&s.detect, "detect", true, "campaign for the detector lease: the one process that holds it runs the detector\nand the incident event relay, another takes over when it stops (false: ingest and API only)")
 	fs.StringVar(&s.instance, "instance", "", "name of this process in the detector lease (default host-pid-random)")
 	fs.DurationVar(&s.leaseTTL, "lease-ttl", 15*time.Second, "lifetime of the detector lease: a crashed leader is replaced within about this long")
