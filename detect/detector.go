@@ -260,8 +260,9 @@ type reading struct {
 	// idle marks a series that is not evaluated this minute: one without
 	// a baseline and without data in the window (so that a series'
 	// baseline starts at its first data whether or not later posts are
-	// already counted), or one quiet for ActiveFor. base then holds the
-	// baseline as read, if hasBase.
+	// already counted), or one quiet for ActiveFor, whose base is then
+	// the baseline as read. hasBase: the series has a baseline, read or
+	// started this minute.
 	idle    bool
 	hasBase bool
 	// seen is the last minute with data up to this one, if hasSeen.

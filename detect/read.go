@@ -217,7 +217,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 			if err != nil {
 				return err
 			}
-			b = d.md.fresh(m, from)
+			b, r.hasBase = d.md.fresh(m, from), true
 		case !inIncident && (!r.hasSeen || r.seen < activeFrom):
 			// Quiet for ActiveFor: not evaluated until its next data.
 			r.idle, r.base = true, b
@@ -353,7 +353,7 @@ func (d *Detector) remember(run *minuteRun) {
 	series := make(map[string]cachedSeries, len(run.readings))
 	for i := range run.readings {
 		r := &run.readings[i]
-		series[r.member] = cachedSeries{counts: r.window, base: r.base, hasBase: r.hasBase || !r.idle,
+		series[r.member] = cachedSeries{counts: r.window, base: r.base, hasBase: r.hasBase,
 			seen: r.seen, hasSeen: r.hasSeen}
 	}
 	hour := floorDiv(run.m, 60)

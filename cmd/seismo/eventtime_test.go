@@ -63,37 +63,6 @@ func eventTimeStream(t *testing.T) []seismo.Post {
 	return posts
 }
 
-// keyedLines is the stream as kcat -K input: post id, a tab, the post.
-func keyedLines(t *testing.T, posts []seismo.Post) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	for _, p := range posts {
-		v, err := json.Marshal(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString(p.ID)
-		b.WriteByte('\t')
-		b.Write(v)
-		b.WriteByte('\n')
-	}
-	return b.Bytes()
-}
-
-// kcatProduceKeyed produces each line through librdkafka, keyed by what
-// comes before its tab, so each post's partition is the hash of its id.
-func kcatProduceKeyed(t *testing.T, brokerAddr, topic string, data []byte) {
-	t.Helper()
-	redistest.Require(t, "kcat")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "kcat", "-P", "-b", brokerAddr, "-t", topic, "-K", "\t")
-	cmd.Stdin = bytes.NewReader(data)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("kcat: %v\n%s", err, out)
-	}
-}
-
 // outcome is what a run left in Redis, in a form to compare: every event
 // and incident (sample lists aside: which posts are sampled depends on
 // arrival order), every series' counts minute by minute, and every
@@ -434,7 +403,8 @@ func TestIntegrationSameStreamSameIncidents(t *testing.T) {
 		parts  int
 	}
 	produce := func(e *env, ps []seismo.Post) {
-		kcatProduceKeyed(e.t, e.broker.Addr(), "seismo.posts", keyedLines(e.t, ps))
+		// Keyed by post id, so each post's partition is the hash of its id.
+		kcatProduce(e.t, e.broker.Addr(), "seismo.posts", encodeLines(e.t, ps, true), "-K", "\t")
 	}
 	start := func(e *env, name string) *worker {
 		return startWorker(e.t, name, e.broker.Addr(), e.redis.Addr, e.parts)

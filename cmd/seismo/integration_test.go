@@ -88,7 +88,11 @@ func outagePosts(start time.Time) []seismo.Post {
 	return posts
 }
 
-func jsonLines(t *testing.T, posts []seismo.Post) []byte {
+func jsonLines(t *testing.T, posts []seismo.Post) []byte { return encodeLines(t, posts, false) }
+
+// encodeLines writes one post a line; keyed puts the post id and a tab
+// first, as kcat -K reads a message key.
+func encodeLines(t *testing.T, posts []seismo.Post, keyed bool) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	for _, p := range posts {
@@ -96,19 +100,25 @@ func jsonLines(t *testing.T, posts []seismo.Post) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if keyed {
+			b.WriteString(p.ID)
+			b.WriteByte('\t')
+		}
 		b.Write(v)
 		b.WriteByte('\n')
 	}
 	return b.Bytes()
 }
 
-// kcatProduce sends each line of data as one message through librdkafka.
-func kcatProduce(t *testing.T, brokerAddr, topic string, data []byte) {
+// kcatProduce sends each line of data as one message through librdkafka;
+// extra arguments go to kcat (-K to key the messages).
+func kcatProduce(t *testing.T, brokerAddr, topic string, data []byte, extra ...string) {
 	t.Helper()
 	redistest.Require(t, "kcat")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "kcat", "-P", "-b", brokerAddr, "-t", topic, "-X", "message.max.bytes=2000000")
+	args := append([]string{"-P", "-b", brokerAddr, "-t", topic, "-X", "message.max.bytes=2000000"}, extra...)
+	cmd := exec.CommandContext(ctx, "kcat", args...)
 	cmd.Stdin = bytes.NewReader(data)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("kcat: %v\n%s", err, out)

@@ -79,8 +79,8 @@ func TestEnvironmentFillsFlags(t *testing.T) {
 	if err := parse(fs, []string{"--http-addr", ":7000"}, getenv); err != nil {
 		t.Fatal(err)
 	}
-	if sf.redisAddr != "redis.internal:6380" {
-		t.Errorf("redis addr = %q, want the environment's", sf.redisAddr)
+	if sf.redis.addr != "redis.internal:6380" {
+		t.Errorf("redis addr = %q, want the environment's", sf.redis.addr)
 	}
 	if sf.httpAddr != ":7000" {
 		t.Errorf("http addr = %q, want the flag to win over the environment", sf.httpAddr)

@@ -16,8 +16,7 @@ import (
 type serveFlags struct {
 	brokers, topic, group, dlqTopic string
 	incidentsTopic                  string
-	redisAddr, redisPassword        string
-	redisDB                         int
+	redis                           redisFlags
 	httpAddr                        string
 	reporterKey                     string
 	workerID, instance              string
@@ -37,9 +36,7 @@ func (s *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.group, "group", def.GroupID, "consumer group of the ingest workers")
 	fs.StringVar(&s.dlqTopic, "dlq-topic", def.DLQTopic, "dead-letter topic for invalid posts")
 	fs.StringVar(&s.incidentsTopic, "incidents-topic", "seismo.incidents", "topic that receives every incident event (empty: none)")
-	fs.StringVar(&s.redisAddr, "redis-addr", "localhost:6379", "Redis address")
-	fs.StringVar(&s.redisPassword, "redis-password", "", "Redis password")
-	fs.IntVar(&s.redisDB, "redis-db", 0, "Redis database number")
+	s.redis.register(fs)
 	fs.StringVar(&s.httpAddr, "http-addr", ":8080", "address of the HTTP API")
 	fs.StringVar(&s.reporterKey, "reporter-key", "", "secret key for hashing authors; by default a random key shared through Redis")
 	fs.StringVar(&s.workerID, "worker-id", "", "name of this ingest worker (default host-pid)")
@@ -66,9 +63,21 @@ func (s *serveFlags) ingestConfig() ingest.Config {
 	return c
 }
 
-func (s *serveFlags) redisClient() *redis.Client {
+// redisFlags say how to reach Redis, for the commands that use a real one.
+type redisFlags struct {
+	addr, password string
+	db             int
+}
+
+func (r *redisFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&r.addr, "redis-addr", "localhost:6379", "Redis address")
+	fs.StringVar(&r.password, "redis-password", "", "Redis password")
+	fs.IntVar(&r.db, "redis-db", 0, "Redis database number")
+}
+
+func (r *redisFlags) client() *redis.Client {
 	return redis.NewClient(&redis.Options{
-		Addr: s.redisAddr, Password: s.redisPassword, DB: s.redisDB,
+		Addr: r.addr, Password: r.password, DB: r.db,
 		DialTimeout: 5 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second,
 	})
 }
@@ -91,13 +100,13 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return err
 	}
-	rdb := sf.redisClient()
+	rdb := sf.redis.client()
 	defer rdb.Close()
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	err = rdb.Ping(pctx).Err()
 	cancel()
 	if err != nil {
-		return fmt.Errorf("redis at %s: %w", sf.redisAddr, err)
+		return fmt.Errorf("redis at %s: %w", sf.redis.addr, err)
 	}
 	key, err := sharedReporterKey(ctx, rdb, sf.reporterKey)
 	if err != nil {
@@ -128,6 +137,6 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return err
 	}
-	log.Info("seismo running", "api", p.url()+"/v1/incidents", "kafka", sf.brokers, "topic", sf.topic, "redis", sf.redisAddr)
+	log.Info("seismo running", "api", p.url()+"/v1/incidents", "kafka", sf.brokers, "topic", sf.topic, "redis", sf.redis.addr)
 	return p.run(ctx)
 }

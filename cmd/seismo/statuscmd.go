@@ -8,24 +8,20 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/ingest"
 )
 
 func runStatus(ctx context.Context, args []string, sio stdio) error {
 	fs := newFlagSet("status", "status [--redis-addr ADDR] [--topic TOPIC] [--json]", sio.err)
-	redisAddr := fs.String("redis-addr", "localhost:6379", "Redis address")
-	redisPassword := fs.String("redis-password", "", "Redis password")
-	redisDB := fs.Int("redis-db", 0, "Redis database number")
+	var rf redisFlags
+	rf.register(fs)
 	topic := fs.String("topic", ingest.DefaultConfig().Topic, "topic of posts")
 	asJSON := fs.Bool("json", false, "print the status as JSON (as GET /v1/status does)")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: *redisAddr, Password: *redisPassword, DB: *redisDB,
-		DialTimeout: 5 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second})
+	rdb := rf.client()
 	defer rdb.Close()
 	// The status reads nothing secret; the store wants a key all the same.
 	store, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte("status"), Topic: *topic})
@@ -36,7 +32,7 @@ func runStatus(ctx context.Context, args []string, sio stdio) error {
 	defer cancel()
 	p, err := store.Progress(ctx)
 	if err != nil {
-		return fmt.Errorf("redis at %s: %w", *redisAddr, err)
+		return fmt.Errorf("redis at %s: %w", rf.addr, err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(sio.out)
