@@ -47,14 +47,32 @@ func runStatus(ctx context.Context, args []string, sio stdio) error {
 // the detector's watermark and position.
 func writeStatus(w io.Writer, p detect.Progress) {
 	fmt.Fprintf(w, "topic %s, %d partitions\n\n", p.Topic, len(p.Partitions))
+	if len(p.Partitions) > 0 {
+		writePartitions(w, p)
+	}
+	if p.Watermark != nil {
+		fmt.Fprintf(w, "watermark  %s\n", stamp(p.Watermark))
+	} else {
+		fmt.Fprintf(w, "watermark  none: %s\n", p.Waiting)
+	}
+	if p.Evaluated != nil {
+		fmt.Fprintf(w, "evaluated  through %s\n", stamp(p.Evaluated))
+	} else {
+		fmt.Fprintln(w, "evaluated  nothing yet")
+	}
+}
+
+func stamp(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// writePartitions prints one line per partition.
+func writePartitions(w io.Writer, p detect.Progress) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PARTITION\tOWNER\tGEN\tCOMMITTED\tEND\tLAG\tWATERMARK\tSTATE\tREPORTED")
-	stamp := func(t *time.Time) string {
-		if t == nil {
-			return "-"
-		}
-		return t.UTC().Format(time.RFC3339)
-	}
 	for _, s := range p.Partitions {
 		if s.Owner == "" {
 			fmt.Fprintf(tw, "%d\t-\t-\t-\t-\t-\t-\tnever reported\t-\n", s.Partition)
@@ -77,14 +95,4 @@ func writeStatus(w io.Writer, p detect.Progress) {
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w)
-	if p.Watermark != nil {
-		fmt.Fprintf(w, "watermark  %s\n", stamp(p.Watermark))
-	} else {
-		fmt.Fprintf(w, "watermark  none: %s\n", p.Waiting)
-	}
-	if p.Evaluated != nil {
-		fmt.Fprintf(w, "evaluated  through %s\n", stamp(p.Evaluated))
-	} else {
-		fmt.Fprintln(w, "evaluated  nothing yet")
-	}
 }
