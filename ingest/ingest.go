@@ -198,7 +198,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 	}
 	w := c.newWriter()
 	client := &kafka.Client{Addr: kafka.TCP(c.cfg.Brokers...), Timeout: c.cfg.OpTimeout,
-		Transport: &kafka.Transport{DialTimeout: 10 * time.Second, ClientID: "seismo-ingest"}}
+		Transport: &kafka.Transport{DialTimeout: 10 * time.Second, ClientID: c.clientID()}}
 	c.log.Info("ingest started", "group", c.cfg.GroupID, "brokers", c.cfg.Brokers)
 
 	var runErr error
@@ -487,7 +487,22 @@ func (c *Consumer) readerConfig(p int) kafka.ReaderConfig {
 }
 
 func (c *Consumer) dialer() *kafka.Dialer {
-	return &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true, ClientID: "seismo-ingest"}
+	return &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true, ClientID: c.clientID()}
+}
+
+// clientID names this worker to the brokers: the group's members carry it
+// (kafka-consumer-groups --describe shows which worker holds what), and
+// the range assignor orders members by it, so the same set of workers
+// gets the same assignment in every generation.
+func (c *Consumer) clientID() string {
+	id := []byte("seismo-ingest-" + c.cfg.WorkerID)
+	for i, b := range id {
+		// Older brokers accept only these characters in a client id.
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '.' || b == '_' || b == '-') {
+			id[i] = '_'
+		}
+	}
+	return string(id)
 }
 
 func (c *Consumer) newWriter() *kafka.Writer {

@@ -63,6 +63,34 @@ func eventTimeStream(t *testing.T) []seismo.Post {
 	return posts
 }
 
+// eventTimeSpan is the range of minutes an outcome of the stream is read
+// over.
+func eventTimeSpan(posts []seismo.Post) (from, to time.Time) {
+	return posts[0].CreatedAt.Truncate(24 * time.Hour), posts[len(posts)-1].CreatedAt.Add(time.Hour)
+}
+
+// eventTimeReference is what seismo backtest's replay of the posts in
+// event time leaves in a real redis-server: the outcome every live run
+// must reproduce.
+func eventTimeReference(t *testing.T, posts []seismo.Post) outcome {
+	t.Helper()
+	sorted := slices.Clone(posts)
+	slices.SortStableFunc(sorted, func(a, b seismo.Post) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	srv := redistest.Start(t)
+	var sum backtestSummary
+	err := detectPosts(context.Background(), sorted, testClassifier(t), detect.DefaultConfig(), srv.Client(t),
+		"seismo", []byte(eventTimeKey), 0, func([]seismo.Event) error { return nil }, &sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := eventTimeSpan(posts)
+	want := readOutcome(t, srv.Client(t), from, to)
+	if len(want.Incidents) < 2 {
+		t.Fatalf("the backtest found %d incidents, want the scenario's 2", len(want.Incidents))
+	}
+	return want
+}
+
 // outcome is what a run left in Redis, in a form to compare: every event
 // and incident (sample lists aside: which posts are sampled depends on
 // arrival order), every series' counts minute by minute, and every
@@ -371,24 +399,8 @@ func done(p detect.Progress, produced int) bool {
 func TestIntegrationSameStreamSameIncidents(t *testing.T) {
 	redistest.Require(t, "redis-server", "kcat")
 	posts := eventTimeStream(t)
-	from := posts[0].CreatedAt.Truncate(24 * time.Hour)
-	to := posts[len(posts)-1].CreatedAt.Add(time.Hour)
-
-	// The reference: seismo backtest's replay of the posts in event time,
-	// on a real redis-server.
-	sorted := slices.Clone(posts)
-	slices.SortStableFunc(sorted, func(a, b seismo.Post) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	refRedis := redistest.Start(t)
-	var sum backtestSummary
-	err := detectPosts(context.Background(), sorted, testClassifier(t), detect.DefaultConfig(), refRedis.Client(t),
-		"seismo", []byte(eventTimeKey), 0, func([]seismo.Event) error { return nil }, &sum)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := readOutcome(t, refRedis.Client(t), from, to)
-	if len(want.Incidents) < 2 {
-		t.Fatalf("the backtest found %d incidents, want the scenario's 2", len(want.Incidents))
-	}
+	from, to := eventTimeSpan(posts)
+	want := eventTimeReference(t, posts)
 
 	// Three parts of the stream, produced at different moments of a
 	// schedule.
