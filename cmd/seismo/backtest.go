@@ -28,7 +28,7 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 	truthFile := fs.String("truth", "", "truth file written by seismo simulate: score the incidents against it")
 	var knobs knobFlags
 	fs.Var(&knobs, "knob", knobUsage+"\n(the defaults are detect.DefaultConfig for posts, detect.SeriesConfig for --series)")
-	redisAddr := fs.String("redis-addr", "", "Redis to count in (keys get a unique prefix and expire); empty: embedded in-process Redis")
+	redisAddr := fs.String("redis-addr", "", "Redis to count in (keys get a unique prefix and expire); empty: embedded in-process Redis,\nwhose HyperLogLog estimates differ slightly from redis-server's above about a hundred reporters")
 	flush := fs.Duration("flush", time.Hour, "event time to keep evaluating after the last post, so open incidents can resolve")
 	reporterKey := fs.String("reporter-key", "", "secret key for hashing authors, as seismo run's --reporter-key (default random): with the\nsame key the distinct-reporter counts, and so the incidents, are those of the live pipeline")
 	var cf classifierFlags

@@ -244,7 +244,7 @@ type worker struct {
 
 func workerArgs(name, brokerAddr, redisAddr, httpAddr string, partitions int) []string {
 	return []string{"run", "--kafka-brokers", brokerAddr, "--redis-addr", redisAddr, "--http-addr", httpAddr,
-		"--reporter-key", eventTimeKey, "--instance", name, "--worker-id", name, "--log-level", "warn",
+		"--reporter-key", eventTimeKey, "--instance", name, "--worker-id", name, "--log-level", "info",
 		"--partitions", fmt.Sprint(partitions)}
 }
 
@@ -257,7 +257,19 @@ func startWorker(t *testing.T, name, brokerAddr, redisAddr string, partitions in
 		w.done <- run(ctx, workerArgs(name, brokerAddr, redisAddr, w.addr, partitions), strings.NewReader(""), io.Discard, w.out)
 	}()
 	t.Cleanup(func() { w.stop(t) })
+	t.Cleanup(func() { w.logIfFailed(t) })
 	return w
+}
+
+// logIfFailed shows the worker's log when the test failed: which
+// generations it saw and which partitions it held.
+func (w *worker) logIfFailed(t *testing.T) {
+	if !t.Failed() {
+		return
+	}
+	w.out.mu.Lock()
+	defer w.out.mu.Unlock()
+	t.Logf("log of worker %s:\n%s", w.name, w.buf.String())
 }
 
 var (
@@ -302,6 +314,7 @@ func startWorkerProcess(t *testing.T, name, brokerAddr, redisAddr string, partit
 		w.done <- w.cmd.ProcessState.ExitCode()
 	}()
 	t.Cleanup(func() { w.kill() })
+	t.Cleanup(func() { w.logIfFailed(t) })
 	return w
 }
 
