@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/seismo-dev/seismo/app"
 	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/ingest"
 )
@@ -129,14 +132,46 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return err
 	}
-	p, err := newPipeline(pipelineConfig{
-		ingest: sf.ingestConfig(), detect: dcfg,
-		reporterKey: key, httpAddr: sf.httpAddr, incidentsTopic: sf.incidentsTopic, noDetector: !sf.detect,
-		instance: sf.instance, leaseTTL: sf.leaseTTL,
-	}, rdb, cls, log)
+	opts := app.Options{
+		Redis: rdb, Classifier: cls, Ingest: sf.ingestConfig(), Detect: dcfg,
+		ReporterKey: key, HTTPAddr: sf.httpAddr, IncidentsTopic: sf.incidentsTopic, NoDetector: !sf.detect,
+		Instance: sf.instance, LeaseTTL: sf.leaseTTL, Logger: log,
+	}
+	if err := opts.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	a, err := app.New(opts)
 	if err != nil {
 		return err
 	}
-	log.Info("seismo running", "api", p.url()+"/v1/incidents", "kafka", sf.brokers, "topic", sf.topic, "redis", sf.redis.addr)
-	return p.run(ctx)
+	log.Info("seismo running", "api", a.URL()+"/v1/incidents", "kafka", sf.brokers, "topic", sf.topic, "redis", sf.redis.addr)
+	return a.Run(ctx)
+}
+
+// sharedReporterKey returns the HMAC key for reporter hashing. Every worker
+// must use the same key or one account would count once per worker, so
+// without a configured key the first worker stores a random one in Redis and
+// the others read it. Its TTL is renewed at every start.
+func sharedReporterKey(ctx context.Context, rdb redis.UniversalClient, configured string) ([]byte, error) {
+	if configured != "" {
+		return []byte(configured), nil
+	}
+	const key, ttl = "seismo:reporter-key", 400 * 24 * time.Hour
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rdb.SetNX(ctx, key, hex.EncodeToString(buf), ttl).Err(); err != nil {
+		return nil, fmt.Errorf("store reporter key: %w", err)
+	}
+	v, err := rdb.Get(ctx, key).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read reporter key: %w", err)
+	}
+	if err := rdb.Expire(ctx, key, ttl).Err(); err != nil {
+		return nil, fmt.Errorf("renew reporter key: %w", err)
+	}
+	return []byte(v), nil
 }

@@ -1,0 +1,290 @@
+// Package app wires seismo's stages into one process: the ingest worker,
+// the detector under its lease, the incident event relay and the HTTP API,
+// over one Redis. It is the composition root that `seismo run` and `seismo
+// demo` start, and that tests start without the command.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/segmentio/kafka-go"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/api"
+	"github.com/seismo-dev/seismo/classify"
+	"github.com/seismo-dev/seismo/detect"
+	"github.com/seismo-dev/seismo/ingest"
+	"github.com/seismo-dev/seismo/metrics"
+	"github.com/seismo-dev/seismo/notify"
+)
+
+// Options configure one seismo process.
+type Options struct {
+	// Redis holds the counts, the detector's state, the incidents and the
+	// event stream; required.
+	Redis redis.UniversalClient
+	// Classifier decides which posts are complaints; required.
+	Classifier *classify.Classifier
+	// Ingest configures the consumer; zero fields take ingest's defaults,
+	// but Brokers is required.
+	Ingest ingest.Config
+	// Detect configures the detector; start from detect.DefaultConfig().
+	Detect detect.Config
+	// ReporterKey is the HMAC key reporters are hashed with; every process
+	// of a deployment must share it (see detect.SharedReporterKey);
+	// required.
+	ReporterKey []byte
+	// HTTPAddr is where the API listens; required (":0" picks a port).
+	HTTPAddr string
+	// IncidentsTopic receives every incident event; "" turns that off.
+	IncidentsTopic string
+	// NoDetector runs ingest and the API only: this process does not even
+	// campaign for the detector lease.
+	NoDetector bool
+	// Instance names this process in the detector lease; "" picks
+	// host-pid-random, so a restarted process is a new owner.
+	Instance string
+	// LeaseTTL is the detector lease's TTL; 0 is detect's default.
+	LeaseTTL time.Duration
+	// Logger receives the process's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Validate reports every bad option at once.
+func (o Options) Validate() error {
+	var errs []error
+	if o.Redis == nil {
+		errs = append(errs, errors.New("no Redis client"))
+	}
+	if o.Classifier == nil {
+		errs = append(errs, errors.New("no classifier"))
+	}
+	if len(o.ReporterKey) == 0 {
+		errs = append(errs, errors.New("no reporter key"))
+	}
+	if o.HTTPAddr == "" {
+		errs = append(errs, errors.New("no HTTP address"))
+	}
+	if o.LeaseTTL < 0 || o.LeaseTTL > 0 && o.LeaseTTL < 100*time.Millisecond {
+		errs = append(errs, fmt.Errorf("lease TTL %s: must be at least 100ms", o.LeaseTTL))
+	}
+	if err := o.Ingest.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("ingest: %w", err))
+	}
+	if err := o.Detect.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// App is one seismo process: ingest, the detector while this process holds
+// its lease, the event relay and the HTTP API.
+type App struct {
+	log       *slog.Logger
+	reg       *metrics.Registry
+	store     *detect.Store
+	consumer  *ingest.Consumer
+	detector  *detect.Detector
+	relay     *notify.Relay
+	lease     *detect.Lease
+	leader    metrics.Gauge
+	evaluated metrics.Gauge
+	eventsW   *kafka.Writer
+	listener  net.Listener
+	server    *http.Server
+}
+
+// New builds a process from o and binds its HTTP listener, so URL is known
+// before Run. It validates o first.
+func New(o Options) (*App, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &App{log: log, reg: metrics.New()}
+	var err error
+	a.store, err = detect.NewStore(o.Redis, detect.StoreConfig{ReporterKey: o.ReporterKey, Topic: o.Ingest.Topic})
+	if err != nil {
+		return nil, err
+	}
+	// ingest.New names its own component in the logs.
+	a.consumer, err = ingest.New(o.Ingest, o.Classifier, a.store, a.reg, log)
+	if err != nil {
+		return nil, err
+	}
+	a.detector, err = detect.NewDetector(a.store, o.Detect, o.Classifier.Services(), log.With("component", "detect"))
+	if err != nil {
+		return nil, err
+	}
+	if !o.NoDetector {
+		instance := o.Instance
+		if instance == "" {
+			instance = instanceID()
+		}
+		a.lease, err = detect.NewLease(a.store, detect.LeaseConfig{Owner: instance, TTL: o.LeaseTTL},
+			log.With("component", "lease"))
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Every process shows it, so the sum over processes is the number of
+	// leaders: 1, or 0 during a takeover.
+	a.leader = a.reg.Gauge("seismo_detector_leader", "1 while this process holds the detector lease and runs the detector and the event relay, else 0.")
+	a.evaluated = a.reg.Gauge("seismo_detector_evaluated_seconds", "End of the last minute the detector evaluated, unix seconds of event time; shown by the leader.")
+	if o.IncidentsTopic != "" && !o.NoDetector {
+		a.eventsW = &kafka.Writer{
+			Addr: kafka.TCP(o.Ingest.Brokers...), Topic: o.IncidentsTopic, Balancer: &kafka.Hash{},
+			RequiredAcks: kafka.RequireAll, BatchTimeout: 10 * time.Millisecond,
+			WriteTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second,
+		}
+		cur := notify.NewRedisCursor(o.Redis, "seismo:relay:"+o.IncidentsTopic, 90*24*time.Hour)
+		a.relay = notify.NewRelay(a.store, cur, a.eventsW, log.With("component", "relay"))
+	}
+	a.listener, err = net.Listen("tcp", o.HTTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", o.HTTPAddr, err)
+	}
+	rdb := o.Redis
+	handler := api.New(api.Config{
+		Incidents: incidentFeed{a.store},
+		Services:  o.Classifier.Services(),
+		Ready:     func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		Status:    func(ctx context.Context) (any, error) { return a.store.Progress(ctx) },
+		Metrics:   a.reg.Handler(),
+		Logger:    log.With("component", "api"),
+	})
+	a.server = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	return a, nil
+}
+
+// URL is the base URL of the API.
+func (a *App) URL() string {
+	addr := a.listener.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
+}
+
+// Store is the process's view of Redis: counts, incidents, events and
+// progress.
+func (a *App) Store() *detect.Store { return a.store }
+
+// Processed is how many messages this process's consumer has handled.
+func (a *App) Processed() int64 { return int64(a.consumer.Processed()) }
+
+// Evaluated is the end of the last minute the detector evaluated in this
+// process, false before its first or while another process leads.
+func (a *App) Evaluated() (time.Time, bool) { return a.detector.Evaluated() }
+
+// Run supervises the consumer, the detector lease and the HTTP server until
+// ctx is done or one of them fails. While this process holds the lease, it
+// runs the detector loop and the event relay (see lead). On shutdown the
+// consumer finishes its batch and commits, the detector and relay stop
+// between steps and the lease is released, and HTTP drains within a
+// bounded time. Run is called once.
+func (a *App) Run(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.consumer.Run(gctx) })
+	if a.lease != nil {
+		g.Go(func() error { return a.lease.Run(gctx, a.lead) })
+	}
+	g.Go(func() error {
+		if err := a.server.Serve(a.listener); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return a.server.Shutdown(sctx)
+	})
+	err := g.Wait()
+	if a.eventsW != nil {
+		// Closed once, after every term of the relay that wrote to it.
+		if cerr := a.eventsW.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close incidents writer: %w", cerr)
+		}
+	}
+	return err
+}
+
+// lead runs the detector loop and the event relay for one term of the
+// detector lease: until ctx ends (the lease is lost or the process stops)
+// or the relay fails, which gives the lease up. The detector retries a
+// failed tick itself and never returns an error.
+func (a *App) lead(ctx context.Context) error {
+	a.leader.Set(1)
+	defer a.leader.Set(0)
+	defer a.evaluated.Set(0)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.detector.Run(gctx) })
+	g.Go(func() error {
+		// The detector's position, for dashboards and for telling when
+		// a replay is fully evaluated.
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			if at, ok := a.detector.Evaluated(); ok {
+				a.evaluated.Set(float64(at.Unix()))
+			}
+			select {
+			case <-gctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	})
+	if a.relay != nil {
+		// The relay resumes from its cursor in Redis each term.
+		g.Go(func() error { return a.relay.Run(gctx) })
+	}
+	return g.Wait()
+}
+
+// instanceID names this process in the detector lease: host, pid and a
+// random suffix, so a restarted process on the same host is a new owner.
+func instanceID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "seismo"
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// incidentFeed adapts the store to what the api reads.
+type incidentFeed struct{ s *detect.Store }
+
+func (f incidentFeed) ListIncidents(ctx context.Context, fl api.Filter) ([]seismo.Incident, error) {
+	return f.s.Incidents(ctx, detect.Filter{Status: fl.Status, Service: fl.Service, Limit: fl.Limit})
+}
+
+func (f incidentFeed) Incident(ctx context.Context, id string) (seismo.Incident, error) {
+	return f.s.Incident(ctx, id)
+}
