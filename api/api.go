@@ -30,7 +30,8 @@ type Config struct {
 	Incidents Incidents
 	// Services is the catalog, used to validate the service filter.
 	Services []seismo.Service
-	// Ready reports whether the backing stores answer; nil means always ready.
+	// Ready reports whether the process can do its work (its stores and
+	// brokers answer), for GET /readyz; nil means always ready.
 	Ready func(ctx context.Context) error
 	// Status, when not nil, reports how far the stream has been consumed
 	// and evaluated (per partition: owner, offsets, event time; the

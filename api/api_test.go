@@ -1,9 +1,11 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -164,13 +166,17 @@ func TestHealthz(t *testing.T) {
 	srv := httptest.NewServer(api.New(api.Config{Incidents: &fakeIncidents{},
 		Ready: func(context.Context) error { return ready }}))
 	defer srv.Close()
-	if got := get(t, srv.URL+"/healthz", nil); got != http.StatusServiceUnavailable {
-		t.Fatalf("unready: status = %d", got)
+	if got := get(t, srv.URL+"/readyz", nil); got != http.StatusServiceUnavailable {
+		t.Fatalf("unready: /readyz status = %d", got)
 	}
-	ready = nil
+	// Alive all the same: a restart would not bring Redis back.
 	var body map[string]string
 	if got := get(t, srv.URL+"/healthz", &body); got != 200 || body["status"] != "ok" {
-		t.Fatalf("ready: status = %d body %v", got, body)
+		t.Fatalf("unready: /healthz status = %d body %v", got, body)
+	}
+	ready = nil
+	if got := get(t, srv.URL+"/readyz", &body); got != 200 || body["status"] != "ok" {
+		t.Fatalf("ready: /readyz status = %d body %v", got, body)
 	}
 	if got := get(t, srv.URL+"/nowhere", nil); got != 404 {
 		t.Fatalf("unknown path: status = %d", got)
@@ -206,5 +212,24 @@ func TestStatus(t *testing.T) {
 	defer bare.Close()
 	if got := get(t, bare.URL+"/v1/status", nil); got != 404 {
 		t.Fatalf("no status source: status = %d, want 404", got)
+	}
+}
+
+// A store error is logged once, as the store words it: the handler adds
+// the request, not a second name for the operation.
+func TestStoreErrorLoggedOnce(t *testing.T) {
+	var logs bytes.Buffer
+	store := &fakeIncidents{err: errors.New("list incidents: dial tcp 127.0.0.1:6379: connection refused")}
+	srv := httptest.NewServer(api.New(api.Config{Incidents: store,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))}))
+	defer srv.Close()
+	if got := get(t, srv.URL+"/v1/incidents", nil); got != http.StatusInternalServerError {
+		t.Fatalf("status = %d, want 500", got)
+	}
+	if n := strings.Count(logs.String(), "list incidents"); n != 1 {
+		t.Errorf("the log names the operation %d times, want once:\n%s", n, logs.String())
+	}
+	if !strings.Contains(logs.String(), "path=/v1/incidents") {
+		t.Errorf("the log does not name the request:\n%s", logs.String())
 	}
 }

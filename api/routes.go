@@ -13,6 +13,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/incidents", s.listIncidents)
 	s.mux.HandleFunc("GET /v1/incidents/{id}", s.getIncident)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
 	if s.cfg.Status != nil {
 		s.mux.HandleFunc("GET /v1/status", s.status)
 	}
@@ -70,7 +71,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	list, err := s.cfg.Incidents.ListIncidents(ctx, f)
 	if err != nil {
-		s.writeError(w, r, fmt.Errorf("list incidents: %w", err))
+		s.writeError(w, r, err) // the store names what failed
 		return
 	}
 	if list == nil {
@@ -89,18 +90,27 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	in, err := s.cfg.Incidents.Incident(ctx, id)
 	if err != nil {
-		s.writeError(w, r, fmt.Errorf("get incident %s: %w", id, err))
+		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, in)
 }
 
+// healthz answers while the process serves HTTP at all: a liveness probe,
+// which restarts the process when it fails, must not fail because Redis or
+// Kafka is away, since a restart does not bring them back.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers whether the process can do its work now: a readiness
+// probe, which takes it out of service until it can.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Ready != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
 		defer cancel()
 		if err := s.cfg.Ready(ctx); err != nil {
-			s.cfg.Logger.Warn("health check failed", "err", err)
+			s.cfg.Logger.Warn("not ready", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 			return
 		}
@@ -116,6 +126,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 			"GET /v1/incidents/{id}",
 			"GET /v1/status",
 			"GET /healthz",
+			"GET /readyz",
 			"GET /metrics",
 		},
 	})
@@ -126,7 +137,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	st, err := s.cfg.Status(ctx)
 	if err != nil {
-		s.writeError(w, r, fmt.Errorf("read status: %w", err))
+		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, st)

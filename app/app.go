@@ -162,10 +162,16 @@ func New(o Options) (*App, error) {
 	handler := api.New(api.Config{
 		Incidents: incidentFeed{a.store},
 		Services:  o.Classifier.Services(),
-		Ready:     func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-		Status:    func(ctx context.Context) (any, error) { return a.store.Progress(ctx) },
-		Metrics:   a.reg.Handler(),
-		Logger:    log.With("component", "api"),
+		Ready: func(ctx context.Context) error {
+			var errs []error
+			if err := rdb.Ping(ctx).Err(); err != nil {
+				errs = append(errs, fmt.Errorf("redis: %w", err))
+			}
+			return errors.Join(append(errs, a.consumer.Ready())...)
+		},
+		Status:  func(ctx context.Context) (any, error) { return a.store.Progress(ctx) },
+		Metrics: a.reg.Handler(),
+		Logger:  log.With("component", "api"),
 	})
 	a.server = &http.Server{
 		Handler:           handler,

@@ -160,6 +160,11 @@ func TestAppOpensIncident(t *testing.T) {
 			t.Fatalf("the incidents topic never carried %s opening", inc.ID)
 		}
 	}
+	if resp, err := http.Get(a.URL() + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /readyz of a consuming process = %v, %v; want 200", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	if _, ok := a.Evaluated(); !ok {
 		t.Error("Evaluated is false in the process that leads the detector")
 	}

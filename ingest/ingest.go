@@ -82,9 +82,20 @@ type Consumer struct {
 	mu sync.Mutex
 	// gen is the current generation's ownership, nil between generations.
 	gen *ownership
+	// health is what Ready judges by; the consumer's lock guards it.
+	health health
 	// reportMu serialises progress reports, so that an older snapshot
 	// never lands after a newer one.
 	reportMu sync.Mutex
+}
+
+// health is the wall-clock record of the worker's standing with Kafka.
+type health struct {
+	joined   bool      // ever in a generation
+	inGen    bool      // in a generation now
+	left     time.Time // when the last generation ended
+	contact  time.Time // last answer from the brokers about owned partitions
+	lastFail string    // the last failure to reach them, if any since
 }
 
 // ownership is what a worker owns in one consumer-group generation.
@@ -180,6 +191,34 @@ func (c *Consumer) Processed() uint64 { return c.processed.Load() }
 func (c *Consumer) Owned() []seismo.PartitionProgress {
 	_, parts := c.snapshot()
 	return parts
+}
+
+// Ready reports whether the worker is doing its job, for a readiness
+// probe: it has joined the consumer group; it is in a generation, or was
+// within RebalanceTimeout (a rebalance is routine, not a failure); and
+// while it owns partitions the brokers have answered within a few report
+// intervals. A worker that owns none is kept in the group by kafka-go's
+// heartbeats, whose failure ends the generation.
+func (c *Consumer) Ready() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h, now := c.health, time.Now()
+	switch {
+	case !h.joined:
+		return fmt.Errorf("ingest: not yet in consumer group %s", c.cfg.GroupID)
+	case !h.inGen && now.Sub(h.left) > c.cfg.RebalanceTimeout:
+		return fmt.Errorf("ingest: out of consumer group %s for %s", c.cfg.GroupID, now.Sub(h.left).Round(time.Second))
+	case h.inGen && c.gen != nil && len(c.gen.parts) > 0 && now.Sub(h.contact) > c.readyWithin():
+		return fmt.Errorf("ingest: no answer from Kafka for %s: %s", now.Sub(h.contact).Round(time.Second), h.lastFail)
+	}
+	return nil
+}
+
+// readyWithin is how long the brokers may stay silent about owned
+// partitions before the worker is not ready: a few report intervals and a
+// request's timeout.
+func (c *Consumer) readyWithin() time.Duration {
+	return freshReports*c.cfg.PublishInterval + c.cfg.OpTimeout
 }
 
 // Run consumes until ctx is cancelled, then stops fetching, finishes the
@@ -278,6 +317,15 @@ func (c *Consumer) generation(ctx context.Context, gen *kafka.Generation, w *kaf
 	log.Info("consumer-group generation", "partitions", ids)
 	c.m.generation.Set(float64(gen.ID))
 	defer c.m.generation.Set(0)
+	c.mu.Lock()
+	// Joining took answers from the group coordinator.
+	c.health = health{joined: true, inGen: true, contact: time.Now()}
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.health.inGen, c.health.left = false, time.Now()
+		c.mu.Unlock()
+	}()
 
 	done := make(chan error, 1)
 	gen.Start(func(gctx context.Context) {
@@ -980,6 +1028,11 @@ func (c *Consumer) reportLoop(stop context.Context, own *ownership, client *kafk
 			ctx, cancel := context.WithTimeout(stop, c.cfg.OpTimeout)
 			offsets, err := listOffsets(ctx, client, c.cfg.Topic, ids)
 			cancel()
+			if err != nil && stop.Err() == nil {
+				c.mu.Lock()
+				c.health.lastFail = err.Error()
+				c.mu.Unlock()
+			}
 			switch {
 			case err != nil && err.Error() != lastErr && stop.Err() == nil:
 				log.Warn("reading end offsets failed", "err", err)
@@ -987,6 +1040,7 @@ func (c *Consumer) reportLoop(stop context.Context, own *ownership, client *kafk
 			case err == nil:
 				lastErr = ""
 				c.mu.Lock()
+				c.health.contact, c.health.lastFail = time.Now(), ""
 				for p, o := range offsets {
 					if pt := own.parts[p]; pt != nil {
 						pt.end = max(pt.end, o.LastOffset)

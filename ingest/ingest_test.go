@@ -883,3 +883,34 @@ func TestTwoWorkersShareTheTopic(t *testing.T) {
 		}
 	}
 }
+
+// Ready answers what a readiness probe asks: not before the worker joined
+// its group, yes while it consumes, and no once the brokers stop answering
+// about the partitions it owns.
+func TestReady(t *testing.T) {
+	b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0", Partitions: partitions,
+		Topics: []string{topic, dlqTopic}, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	cfg := testConfig(b.Addr(), "ready", newClock(t0))
+	cfg.OpTimeout = time.Second
+	c := newConsumer(t, cfg, &fakeRecorder{}, metrics.New())
+	if err := c.Ready(); err == nil || !strings.Contains(err.Error(), "not yet in consumer group ready") {
+		t.Fatalf("Ready before Run = %v, want not yet in the group", err)
+	}
+	run(t, c)
+	waitFor(t, "the worker to be ready", func() bool { return c.Ready() == nil })
+	msgs := goodPosts("r", 10)
+	produce(t, b.Addr(), msgs...)
+	waitFor(t, "the posts to be handled", func() bool { return c.Processed() == uint64(len(msgs)) })
+	if err := c.Ready(); err != nil {
+		t.Fatalf("Ready while consuming = %v", err)
+	}
+	_ = b.Close()
+	waitFor(t, "the worker to be unready without its broker", func() bool { return c.Ready() != nil })
+	if err := c.Ready(); !strings.Contains(err.Error(), "Kafka") && !strings.Contains(err.Error(), "consumer group") {
+		t.Errorf("Ready = %v, want it to say what is wrong", err)
+	}
+}

@@ -87,6 +87,20 @@ through the environment: --kafka-brokers is SEISMO_KAFKA_BROKERS, and so on.
 `)
 }
 
+// asksHelp tells whether the command line asks for a command's help. The
+// commands take no arguments but flags, so any help flag counts.
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help", "--h":
+			return true
+		}
+	}
+	return false
+}
+
 // run is main without the process: tests call it directly.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -102,7 +116,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if c.name != name {
 			continue
 		}
-		err := c.run(ctx, args[1:], stdio{in: stdin, out: stdout, err: stderr})
+		sio := stdio{in: stdin, out: stdout, err: stderr}
+		if asksHelp(args[1:]) {
+			// Help that was asked for is the command's output: it goes to
+			// stdout, as `seismo help` does, so it pipes into a pager.
+			sio.err = stdout
+		}
+		err := c.run(ctx, args[1:], sio)
 		switch {
 		case err == nil:
 			return 0

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -33,13 +34,13 @@ func TestHelpAndUsage(t *testing.T) {
 		{nil, 2, "Commands:", ""},
 		{[]string{"help"}, 0, "", "demo"},
 		{[]string{"nope"}, 2, `unknown command "nope"`, ""},
-		{[]string{"demo", "--help"}, 0, "SEISMO_HTTP_ADDR", ""},
-		{[]string{"run", "--help"}, 0, "--kafka-brokers", ""},
-		{[]string{"run", "--help"}, 0, "SEISMO_REDIS_ADDR", ""},
-		{[]string{"broker", "--help"}, 0, "--data-dir", ""},
-		{[]string{"backtest", "--help"}, 0, "--posts", ""},
-		{[]string{"classify", "--help"}, 0, "--languages", ""},
-		{[]string{"eval", "--help"}, 0, "--misses", ""},
+		{[]string{"demo", "--help"}, 0, "", "SEISMO_HTTP_ADDR"},
+		{[]string{"run", "--help"}, 0, "", "--kafka-brokers"},
+		{[]string{"run", "-h"}, 0, "", "SEISMO_REDIS_ADDR"},
+		{[]string{"broker", "--help"}, 0, "", "--data-dir"},
+		{[]string{"backtest", "--help"}, 0, "", "--posts"},
+		{[]string{"classify", "--help"}, 0, "", "--languages"},
+		{[]string{"eval", "--help"}, 0, "", "--misses"},
 		{[]string{"eval"}, 2, "--posts is required", ""},
 		{[]string{"backtest"}, 2, "--posts or --series is required", ""},
 		{[]string{"backtest", "--posts", "x.jsonl", "--knob", "Bogus=1"}, 2, "detect.Config has no field Bogus", ""},
@@ -65,6 +66,9 @@ func TestHelpAndUsage(t *testing.T) {
 			}
 			if !strings.Contains(stdout, tt.wantStdout) {
 				t.Errorf("stdout lacks %q:\n%s", tt.wantStdout, stdout)
+			}
+			if tt.code == 0 && tt.wantStdout != "" && stderr != "" {
+				t.Errorf("help also wrote to stderr:\n%s", stderr)
 			}
 		})
 	}
@@ -164,5 +168,20 @@ func TestEnvironmentHoldsSeveralKnobs(t *testing.T) {
 	if cfg.MinReporters != 6 || cfg.QuietFor != 20*time.Minute || !slices.Equal(cfg.ExtraWindows, []time.Duration{time.Minute, 15 * time.Minute}) {
 		t.Errorf("config = MinReporters %d, QuietFor %s, ExtraWindows %v; want 6, 20m, [1m 15m]",
 			cfg.MinReporters, cfg.QuietFor, cfg.ExtraWindows)
+	}
+}
+
+// JSON logs print durations as a person writes them.
+func TestJSONLogDurations(t *testing.T) {
+	var buf bytes.Buffer
+	log, err := (&logFlags{level: "info", format: "json"}).logger(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Info("leading", "ttl", 15*time.Second, slog.Group("g", "wait", 1500*time.Millisecond))
+	for _, want := range []string{`"ttl":"15s"`, `"wait":"1.5s"`} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("log line lacks %s: %s", want, buf.String())
+		}
 	}
 }
