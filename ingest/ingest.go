@@ -976,6 +976,11 @@ func (c *Consumer) report(ctx context.Context, own *ownership, log *slog.Logger)
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.OpTimeout)
 	defer cancel()
 	refused, err := c.rec.ReportProgress(ctx, own.owner, parts)
+	if err != nil && errors.Is(err, context.Canceled) {
+		// The generation or the process ended; the next owner reports.
+		log.Debug("progress report abandoned", "err", err)
+		return
+	}
 	if err != nil {
 		log.Warn("report progress failed", "err", err)
 		return
@@ -1115,9 +1120,16 @@ func sleep(ctx context.Context, d time.Duration) bool {
 func kafkaLogger(l *slog.Logger, level slog.Level) kafka.Logger {
 	return kafka.LoggerFunc(func(format string, args ...any) {
 		ctx := context.Background()
-		if l.Enabled(ctx, level) {
-			// kafka-go ends some messages with a newline; slog adds its own.
-			l.Log(ctx, level, strings.TrimSpace(fmt.Sprintf(format, args...)), "lib", "kafka-go")
+		msg := strings.TrimSpace(fmt.Sprintf(format, args...)) // some end with a newline; slog adds its own
+		lv := level
+		if lv > slog.LevelInfo && strings.Contains(msg, "i/o timeout") {
+			// A fetch that outlived its deadline on a slow broker: the
+			// reader retries it at once, and a broker that stays away
+			// shows in the end-offset reads, the lag and /readyz.
+			lv = slog.LevelInfo
+		}
+		if l.Enabled(ctx, lv) {
+			l.Log(ctx, lv, msg, "lib", "kafka-go")
 		}
 	})
 }

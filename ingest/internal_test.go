@@ -760,3 +760,17 @@ func TestReportDropsRefusedPartitions(t *testing.T) {
 		t.Errorf("reported %v for a generation that ended", rec.calls[1:])
 	}
 }
+
+// kafka-go's fetch timeouts, which its reader retries at once, are not
+// warnings; its other errors are.
+func TestKafkaLoggerLevels(t *testing.T) {
+	var buf bytes.Buffer
+	l := kafkaLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})), slog.LevelWarn)
+	l.Printf("the kafka reader got an unknown error reading partition %d of %s at offset %d: %v\n", 0, "seismo.posts", 6663,
+		"read tcp 127.0.0.1:47640->127.0.0.1:46111: i/o timeout")
+	l.Printf("failed to dial: %v", "connection refused")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "level=INFO") || !strings.Contains(lines[1], "level=WARN") {
+		t.Errorf("want the timeout at INFO and the refusal at WARN:\n%s", buf.String())
+	}
+}

@@ -57,6 +57,17 @@ func TestDemoOnce(t *testing.T) {
 	if !strings.Contains(stderr, "/v1/incidents") {
 		t.Errorf("demo did not print the feed URL:\n%s", stderr)
 	}
+	// A clean run alarms nobody: at the demo's default level any warning
+	// would show.
+	if strings.Contains(stderr, "level=WARN") || strings.Contains(stderr, "level=ERROR") {
+		t.Errorf("a clean demo logged warnings or errors:\n%s", stderr)
+	}
+	// The summary names every incident, not only the scenario's service.
+	for _, want := range []string{"WhatsApp whatsapp-20240403T", "Instagram instagram-"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, stderr)
+		}
+	}
 }
 
 func TestBacktest(t *testing.T) {
