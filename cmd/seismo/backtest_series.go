@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/seismo-dev/seismo/detect"
-	"github.com/seismo-dev/seismo/internal/nab"
+	"github.com/seismo-dev/seismo/backtest/nab"
 )
 
 // runSeriesBacktest runs the detector over one count series: CSV with

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/seismo-dev/seismo/detect"
-	"github.com/seismo-dev/seismo/internal/nab"
+	"github.com/seismo-dev/seismo/backtest/nab"
 )
 
 func runNAB(ctx context.Context, args []string, sio stdio) error {
