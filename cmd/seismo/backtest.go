@@ -18,6 +18,7 @@ import (
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/classify"
 	"github.com/seismo-dev/seismo/detect"
+	"github.com/seismo-dev/seismo/internal/lines"
 	"github.com/seismo-dev/seismo/simulate"
 )
 
@@ -224,11 +225,11 @@ func (r rejections) total() int {
 // the first few reported with their line numbers.
 func readPosts(in io.Reader, errw io.Writer) ([]seismo.Post, rejections, error) {
 	const showFirst = 5
-	lr := newLineReader(in, seismo.MaxPostBytes)
+	lr := lines.NewReader(in, seismo.MaxPostBytes)
 	var posts []seismo.Post
 	rej := rejections{}
 	for {
-		line, n, tooLong, err := lr.next()
+		line, n, tooLong, err := lr.Next()
 		if err == io.EOF {
 			break
 		}

@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/backtest/nab"
+	"github.com/seismo-dev/seismo/detect"
 )
 
 // runSeriesBacktest runs the detector over one count series: CSV with

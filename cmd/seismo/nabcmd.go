@@ -10,8 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/backtest/nab"
+	"github.com/seismo-dev/seismo/detect"
 )
 
 func runNAB(ctx context.Context, args []string, sio stdio) error {
