@@ -17,6 +17,7 @@ import (
 
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/classify"
+	"github.com/seismo-dev/seismo/internal/lines"
 )
 
 // classifierFlags configure the classifier for every command that builds one.
@@ -100,7 +101,7 @@ func runClassify(ctx context.Context, args []string, sio stdio) error {
 // results in input order.
 func classifyStream(ctx context.Context, cls *classify.Classifier, in io.Reader, out io.Writer) error {
 	const chunk = 2048
-	lr := newLineReader(in, seismo.MaxPostBytes)
+	lr := lines.NewReader(in, seismo.MaxPostBytes)
 	w := bufio.NewWriterSize(out, 64<<10)
 	type item struct {
 		post seismo.Post
@@ -137,7 +138,7 @@ func classifyStream(ctx context.Context, cls *classify.Classifier, in io.Reader,
 		return ctx.Err()
 	}
 	for {
-		line, n, tooLong, err := lr.next()
+		line, n, tooLong, err := lr.Next()
 		if err == io.EOF {
 			break
 		}

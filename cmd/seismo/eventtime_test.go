@@ -20,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/backtest"
 	"github.com/seismo-dev/seismo/broker"
 	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/ingest"
@@ -77,9 +78,12 @@ func eventTimeReference(t *testing.T, posts []seismo.Post) outcome {
 	sorted := slices.Clone(posts)
 	slices.SortStableFunc(sorted, func(a, b seismo.Post) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	srv := redistest.Start(t)
-	var sum backtestSummary
-	err := detectPosts(context.Background(), sorted, testClassifier(t), detect.DefaultConfig(), srv.Client(t),
-		"seismo", []byte(eventTimeKey), 0, func([]seismo.Event) error { return nil }, &sum)
+	store, err := detect.NewStore(srv.Client(t), detect.StoreConfig{Prefix: "seismo", ReporterKey: []byte(eventTimeKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = backtest.Replay(context.Background(), sorted, backtest.Options{Classifier: testClassifier(t), Store: store,
+		Config: detect.DefaultConfig(), Flush: 0})
 	if err != nil {
 		t.Fatal(err)
 	}

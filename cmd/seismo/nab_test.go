@@ -8,12 +8,12 @@ import (
 	"testing"
 )
 
-// The synthetic data set has two files of 300 five-minute rows (probation:
-// 45 rows). spike.csv has a burst at rows 200-205 inside its window (rows
-// 180-230); miss.csv has the same burst at rows 100-105, before its window
-// (rows 240-280), which holds nothing.
-const nabData = "testdata/nab"
+// nabData is the backtest package's synthetic NAB data set (see its
+// TestNAB): two files of 300 five-minute rows, one alert each.
+const nabData = "../../backtest/testdata/nab"
 
+// TestNAB checks what seismo nab prints and writes; the backtest package's
+// TestNAB checks the same figures through its API.
 func TestNAB(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := runSeismo(t, context.Background(), "", "nab", "--data", nabData, "--out", out)

@@ -1,4 +1,6 @@
-package main
+// Package lines reads newline-separated records with a bound on their
+// length, for the commands that read posts as JSON lines.
+package lines
 
 import (
 	"bufio"
@@ -7,23 +9,25 @@ import (
 	"io"
 )
 
-// lineReader reads newline-separated records with a bound on their length,
-// so one huge line cannot exhaust memory: the rest of an overlong line is
+// Reader reads newline-separated records with a bound on their length, so
+// one huge line cannot exhaust memory: the rest of an overlong line is
 // skipped and reported.
-type lineReader struct {
+type Reader struct {
 	r    *bufio.Reader
 	max  int
 	line int
 }
 
-func newLineReader(r io.Reader, max int) *lineReader {
-	return &lineReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
+// NewReader returns a Reader of r whose lines hold at most max bytes
+// without their newline.
+func NewReader(r io.Reader, max int) *Reader {
+	return &Reader{r: bufio.NewReaderSize(r, 64<<10), max: max}
 }
 
-// next returns the next line without its newline and its 1-based number.
+// Next returns the next line without its newline and its 1-based number.
 // tooLong reports a line over the limit (its content is dropped). At the end
 // it returns io.EOF.
-func (lr *lineReader) next() (line []byte, n int, tooLong bool, err error) {
+func (lr *Reader) Next() (line []byte, n int, tooLong bool, err error) {
 	var buf []byte
 	for {
 		chunk, err := lr.r.ReadSlice('\n')

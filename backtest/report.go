@@ -1,26 +1,63 @@
-package main
+package backtest
 
 import (
 	"fmt"
 	"io"
-	"os"
+	"sort"
 	"time"
 
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/simulate"
 )
 
-// readTruth reads a truth file written by seismo simulate --truth.
-func readTruth(name string) (*simulate.Truth, error) {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return nil, fmt.Errorf("read truth: %w", err)
+// WriteSummary writes what seismo backtest reports of a replay of in: the
+// posts read, valid and not, what was counted, and every incident with
+// its detection latency (from its start to its incident.opened event).
+func (res *Result) WriteSummary(w io.Writer, in *Input) {
+	read := len(in.Posts) + in.Rejected.Total()
+	fmt.Fprintf(w, "backtest: %d posts, %d invalid", read, in.Rejected.Total())
+	if len(in.Rejected) > 0 {
+		reasons := make([]string, 0, len(in.Rejected))
+		for reason := range in.Rejected {
+			reasons = append(reasons, string(reason))
+		}
+		sort.Strings(reasons)
+		fmt.Fprint(w, " (")
+		for i, reason := range reasons {
+			if i > 0 {
+				fmt.Fprint(w, ", ")
+			}
+			fmt.Fprintf(w, "%s %d", reason, in.Rejected[seismo.Reason(reason)])
+		}
+		fmt.Fprint(w, ")")
 	}
-	t, err := simulate.ParseTruth(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", errUsage, name, err)
+	fmt.Fprintf(w, "; %d complaints and %d recoveries counted; %d events, %d incidents\n",
+		res.Complaints, res.Recoveries, len(res.Events), len(res.Incidents))
+	if n := in.Rejected[seismo.ReasonMissingTime]; n > 0 && n == read {
+		fmt.Fprintln(w, "backtest: no post has a created_at; detection runs in event time and needs one."+
+			" To judge posts without times, use seismo classify.")
 	}
-	return t, nil
+	ids := make([]string, 0, len(res.Incidents))
+	for id := range res.Incidents {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	opened := openedAt(res.Events)
+	for _, id := range ids {
+		inc := res.Incidents[id]
+		fmt.Fprintf(w, "  %s %s %s started %s", inc.ID, inc.Status, inc.Severity, inc.StartedAt.Format(time.RFC3339))
+		if at, ok := opened[id]; ok {
+			fmt.Fprintf(w, " opened %s (%s after start)", at.Format(time.RFC3339), at.Sub(inc.StartedAt))
+		}
+		if inc.ResolvedAt != nil {
+			fmt.Fprintf(w, " resolved %s", inc.ResolvedAt.Format(time.RFC3339))
+		}
+		fmt.Fprint(w, " countries")
+		for _, c := range inc.Countries {
+			fmt.Fprintf(w, " %s(%d)", c.Country, c.Reporters)
+		}
+		fmt.Fprintln(w)
+	}
 }
 
 // openedAt returns, per incident, the event time of its incident.opened
@@ -35,9 +72,11 @@ func openedAt(events []seismo.Event) map[string]time.Time {
 	return out
 }
 
-// writeScore prints the scorecard: every truth outage country found or
-// missed with its latency, then recall, latency and what opened falsely.
-func writeScore(w io.Writer, t *simulate.Truth, sc *simulate.Scorecard) {
+// WriteScore writes the scorecard sc of a replay graded against truth t
+// (simulate.Score): every truth outage and country found or missed with
+// its latency, then recall, latency and what opened falsely or during a
+// spam or news burst.
+func WriteScore(w io.Writer, t *simulate.Truth, sc *simulate.Scorecard) {
 	for _, r := range sc.Outages {
 		o := r.Outage
 		fmt.Fprintf(w, "truth: outage %s, %s, %s to %s: ", o.Outage, o.Service, o.Start.Format(time.RFC3339), o.End.Format(time.RFC3339))

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seismo-dev/seismo/internal/nab"
+	"github.com/seismo-dev/seismo/backtest/nab"
 )
 
 // rows returns n timestamps five minutes apart.
