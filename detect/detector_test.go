@@ -1049,7 +1049,7 @@ func TestDetectorsOverlap(t *testing.T) {
 // forgets what a pending country that never opened brought.
 func TestDetectorIncidentContent(t *testing.T) {
 	const id = "whatsapp-20240403T1300Z"
-	problem := func(in seismo.Incident, p string) int {
+	problem := func(in seismo.Incident, p seismo.Problem) int {
 		for _, ps := range in.Problems {
 			if ps.Problem == p {
 				return ps.Count

@@ -32,9 +32,7 @@ const (
 // Incidents returns the stored incidents that match f, newest started
 // first (ties by id, descending).
 func (s *Store) Incidents(ctx context.Context, f Filter) ([]seismo.Incident, error) {
-	switch f.Status {
-	case "", seismo.StatusPending, seismo.StatusOpen, seismo.StatusResolved:
-	default:
+	if f.Status != "" && !f.Status.Valid() {
 		return nil, seismo.Invalid(fmt.Sprintf("unknown incident status %q", f.Status))
 	}
 	limit := f.Limit
