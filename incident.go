@@ -137,3 +137,11 @@ func EventID(incident, typ string, at time.Time) string {
 	short, _ := strings.CutPrefix(typ, "incident.")
 	return incident + "." + short + "." + at.UTC().Format("20060102T1504Z")
 }
+
+// StreamEvent is an incident event as read from the incident event stream:
+// ID is its position in the stream (not the event's own ID), which a reader
+// passes back to continue after it.
+type StreamEvent struct {
+	ID    string
+	Event Event
+}

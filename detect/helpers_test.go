@@ -65,6 +65,16 @@ func newStore(tb testing.TB, rdb redis.UniversalClient, now func() time.Time) *d
 	return s
 }
 
+// storeWith returns a store with cfg.
+func storeWith(tb testing.TB, rdb redis.UniversalClient, cfg detect.StoreConfig) *detect.Store {
+	tb.Helper()
+	s, err := detect.NewStore(rdb, cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
 func ctxT(tb testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	tb.Cleanup(cancel)

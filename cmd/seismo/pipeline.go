@@ -98,7 +98,7 @@ func newPipeline(cfg pipelineConfig, rdb redis.UniversalClient, cls *classify.Cl
 			RequiredAcks: kafka.RequireAll, BatchTimeout: 10 * time.Millisecond,
 			WriteTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second,
 		}
-		cur := notify.NewRedisCursor(rdb, "seismo:relay:"+cfg.incidentsTopic, 90*24*time.Hour)
+		cur := p.store.RelayCursor(cfg.incidentsTopic)
 		p.relay = notify.NewRelay(p.store, cur, p.eventsW, log.With("component", "relay"))
 	}
 	p.listener, err = net.Listen("tcp", cfg.httpAddr)
