@@ -232,22 +232,16 @@ func sharedReporterKey(ctx context.Context, rdb redis.UniversalClient, configure
 	if configured != "" {
 		return []byte(configured), nil
 	}
-	const key, ttl = "seismo:reporter-key", 400 * 24 * time.Hour
 	buf := make([]byte, 32)
 	if _, err := rand.Read(buf); err != nil {
 		return nil, err
 	}
+	// A store that would hash with a fresh key offers it.
+	store, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte(hex.EncodeToString(buf))})
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := rdb.SetNX(ctx, key, hex.EncodeToString(buf), ttl).Err(); err != nil {
-		return nil, fmt.Errorf("store reporter key: %w", err)
-	}
-	v, err := rdb.Get(ctx, key).Result()
-	if err != nil {
-		return nil, fmt.Errorf("read reporter key: %w", err)
-	}
-	if err := rdb.Expire(ctx, key, ttl).Err(); err != nil {
-		return nil, fmt.Errorf("renew reporter key: %w", err)
-	}
-	return []byte(v), nil
+	return store.SharedReporterKey(ctx)
 }
