@@ -46,10 +46,3 @@ func ErrorMessage(err error) string {
 	}
 	return "internal error"
 }
-
-// Service describes one online service seismo watches.
-type Service struct {
-	ID     string `json:"id"`     // canonical id: whatsapp, instagram, x, ...
-	Name   string `json:"name"`   // display name
-	Parent string `json:"parent"` // parent company, for linking related incidents
-}

@@ -15,6 +15,11 @@ const (
 	StatusResolved Status = "resolved"
 )
 
+// Valid reports whether s is one of the statuses above.
+func (s Status) Valid() bool {
+	return s == StatusPending || s == StatusOpen || s == StatusResolved
+}
+
 // Severity grades an incident, like Downdetector's levels above "none".
 type Severity string
 
@@ -23,6 +28,9 @@ const (
 	SeverityWarning Severity = "warning"
 	SeverityDanger  Severity = "danger"
 )
+
+// Valid reports whether s is one of the severities above.
+func (s Severity) Valid() bool { return s == SeverityWarning || s == SeverityDanger }
 
 // CountryEntry is the state of one country within an incident.
 type CountryEntry struct {
@@ -43,7 +51,7 @@ type CountryEntry struct {
 
 // ProblemShare is the share of complaints that described one problem type.
 type ProblemShare struct {
-	Problem string  `json:"problem"`
+	Problem Problem `json:"problem"`
 	Count   int     `json:"count"`
 	Share   float64 `json:"share"`
 }
@@ -128,4 +136,12 @@ func NewEvent(typ string, at time.Time, in Incident) Event {
 func EventID(incident, typ string, at time.Time) string {
 	short, _ := strings.CutPrefix(typ, "incident.")
 	return incident + "." + short + "." + at.UTC().Format("20060102T1504Z")
+}
+
+// StreamEvent is an incident event as read from the incident event stream:
+// ID is its position in the stream (not the event's own ID), which a reader
+// passes back to continue after it.
+type StreamEvent struct {
+	ID    string
+	Event Event
 }

@@ -1,19 +1,34 @@
 package seismo
 
-// Problem types, the symptom a complaint describes.
+// Problem is the symptom a complaint describes. It names the counters of
+// each minute and the shares of an incident, so the set is small and
+// stable; like Status and Severity it encodes as its plain string.
+type Problem string
+
+// Problem types.
 const (
-	ProblemMessages      = "messages"
-	ProblemConnection    = "connection"
-	ProblemLogin         = "login"
-	ProblemAppCrash      = "app_crash"
-	ProblemServerError   = "server_error"
-	ProblemCalls         = "calls"
-	ProblemMedia         = "media"
-	ProblemFeed          = "feed"
-	ProblemNotifications = "notifications"
-	ProblemPayments      = "payments"
-	ProblemTotalOutage   = "total_outage"
+	ProblemMessages      Problem = "messages"
+	ProblemConnection    Problem = "connection"
+	ProblemLogin         Problem = "login"
+	ProblemAppCrash      Problem = "app_crash"
+	ProblemServerError   Problem = "server_error"
+	ProblemCalls         Problem = "calls"
+	ProblemMedia         Problem = "media"
+	ProblemFeed          Problem = "feed"
+	ProblemNotifications Problem = "notifications"
+	ProblemPayments      Problem = "payments"
+	ProblemTotalOutage   Problem = "total_outage"
 )
+
+// Valid reports whether p is one of the problem types above.
+func (p Problem) Valid() bool {
+	switch p {
+	case ProblemMessages, ProblemConnection, ProblemLogin, ProblemAppCrash, ProblemServerError,
+		ProblemCalls, ProblemMedia, ProblemFeed, ProblemNotifications, ProblemPayments, ProblemTotalOutage:
+		return true
+	}
+	return false
+}
 
 // Cue is one piece of evidence the classifier matched, kept so an analyst
 // can see why a post counted or did not.
@@ -38,7 +53,7 @@ type Signal struct {
 	Complaint bool     `json:"complaint"`
 	Recovery  bool     `json:"recovery"`
 	// Problem is set for complaints only.
-	Problem    string  `json:"problem,omitempty"`
+	Problem    Problem `json:"problem,omitempty"`
 	Lang       string  `json:"lang,omitempty"`
 	Country    string  `json:"country,omitempty"`
 	Confidence float64 `json:"confidence"`

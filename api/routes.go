@@ -49,9 +49,7 @@ const maxLimit = 1000
 func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := Filter{Status: seismo.Status(q.Get("status")), Service: q.Get("service"), Limit: 100}
-	switch f.Status {
-	case "", seismo.StatusPending, seismo.StatusOpen, seismo.StatusResolved:
-	default:
+	if f.Status != "" && !f.Status.Valid() {
 		s.writeError(w, r, seismo.Invalid(fmt.Sprintf("status must be pending, open or resolved, not %q", f.Status)))
 		return
 	}

@@ -151,7 +151,7 @@ func New(o Options) (*App, error) {
 			RequiredAcks: kafka.RequireAll, BatchTimeout: 10 * time.Millisecond,
 			WriteTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second,
 		}
-		cur := notify.NewRedisCursor(o.Redis, "seismo:relay:"+o.IncidentsTopic, 90*24*time.Hour)
+		cur := a.store.RelayCursor(o.IncidentsTopic)
 		a.relay = notify.NewRelay(a.store, cur, a.eventsW, log.With("component", "relay"))
 	}
 	a.listener, err = net.Listen("tcp", o.HTTPAddr)
@@ -282,6 +282,28 @@ func instanceID() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// ReporterKey returns the HMAC key reporters are hashed with: configured,
+// or else the key every process of a deployment shares through Redis.
+// Processes must share it, or one account would count once per process;
+// the first one stores a random key, the others read it.
+func ReporterKey(ctx context.Context, rdb redis.UniversalClient, configured string) ([]byte, error) {
+	if configured != "" {
+		return []byte(configured), nil
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	// A store that would hash with a fresh key offers it.
+	store, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte(hex.EncodeToString(buf))})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return store.SharedReporterKey(ctx)
 }
 
 // incidentFeed adapts the store to what the api reads.

@@ -19,7 +19,7 @@ type verdictCase struct {
 	complaint bool
 	recovery  bool
 	services  []string // compared as a set
-	problem   string
+	problem   seismo.Problem
 }
 
 func runVerdicts(t *testing.T, cases []verdictCase) {

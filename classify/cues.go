@@ -272,9 +272,9 @@ func (c *Classifier) applyNegation(a *analysis) {
 			// separate ما before it ("ما يخدمش") is the same negation.
 			switch cu.kind {
 			case kWorking:
-				cu.kind, cu.value, cu.weight = kFailure, seismo.ProblemTotalOutage, wNegWorking
+				cu.kind, cu.value, cu.weight = kFailure, string(seismo.ProblemTotalOutage), wNegWorking
 			case kRecovery, kRecoveryWeak:
-				cu.kind, cu.value, cu.weight = kStill, seismo.ProblemTotalOutage, wFailure
+				cu.kind, cu.value, cu.weight = kStill, string(seismo.ProblemTotalOutage), wFailure
 			default:
 				cu.cancelled, cu.family = true, negNegation
 			}
@@ -289,10 +289,10 @@ func (c *Classifier) applyNegation(a *analysis) {
 		n := &a.cues[mod]
 		switch {
 		case cu.kind == kWorking:
-			cu.kind, cu.value, cu.weight = kFailure, seismo.ProblemTotalOutage, wNegWorking
+			cu.kind, cu.value, cu.weight = kFailure, string(seismo.ProblemTotalOutage), wNegWorking
 		case cu.kind == kRecovery || cu.kind == kRecoveryWeak:
 			// "not back yet", "mes messages partent pas"
-			cu.kind, cu.value, cu.weight = kStill, seismo.ProblemTotalOutage, wFailure
+			cu.kind, cu.value, cu.weight = kStill, string(seismo.ProblemTotalOutage), wFailure
 		default:
 			cu.cancelled, cu.family = true, negNegation
 		}

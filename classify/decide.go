@@ -10,7 +10,7 @@ import (
 type verdict struct {
 	complaint, recovery bool
 	services            []int // service indexes, in mention order
-	problem             string
+	problem             seismo.Problem
 	problemCue          int // cue that set the problem, -1 for none
 	score               float64
 	mentioned           []int
@@ -388,7 +388,7 @@ func (a *analysis) toldAt(sentence, start, end int) uint8 {
 
 // problemRank orders problem types from most to least specific, for
 // posts that describe several.
-var problemRank = map[string]int{
+var problemRank = map[seismo.Problem]int{
 	seismo.ProblemPayments: 10, seismo.ProblemNotifications: 9, seismo.ProblemLogin: 8,
 	seismo.ProblemCalls: 7, seismo.ProblemAppCrash: 6, seismo.ProblemMedia: 5, seismo.ProblemFeed: 4,
 	seismo.ProblemMessages: 3, seismo.ProblemConnection: 2, seismo.ProblemServerError: 1,
@@ -607,7 +607,7 @@ func (c *Classifier) sarcasticQuote(a *analysis) bool {
 // default. A described symptom or failure beats a generic outage word
 // that only a nearby noun made specific: in "down, shows the message
 // 'something went wrong'" the problem is the error, not messages.
-func (c *Classifier) problem(a *analysis, svcs []int) (string, int) {
+func (c *Classifier) problem(a *analysis, svcs []int) (seismo.Problem, int) {
 	bestP, bestCue, bestRank := seismo.ProblemTotalOutage, -1, -1
 	for ci := range a.cues {
 		cu := &a.cues[ci]
@@ -618,7 +618,7 @@ func (c *Classifier) problem(a *analysis, svcs []int) (string, int) {
 		if an.kind != anchorService || !contains(svcs, a.mentions[an.mention].svc) {
 			continue
 		}
-		p, src := cu.value, ci
+		p, src := seismo.Problem(cu.value), ci
 		if p == "" {
 			p = seismo.ProblemTotalOutage
 		}
@@ -658,7 +658,7 @@ func (c *Classifier) problem(a *analysis, svcs []int) (string, int) {
 // calls is a calls problem; otherwise notifications, calls, sign-in and
 // payments topics make a failure more specific, and media nouns a
 // messages failure.
-func topicOverrides(def, topic string) bool {
+func topicOverrides(def, topic seismo.Problem) bool {
 	switch def {
 	case "", seismo.ProblemTotalOutage:
 		return true
@@ -682,8 +682,9 @@ func topicOverrides(def, topic string) bool {
 
 // topicNear returns the topic noun nearest to the cue in its sentence,
 // within a few tokens; the more specific topic breaks a tie.
-func (c *Classifier) topicNear(a *analysis, cu *cue) (string, int) {
-	best, bestI, bestD, bestRank := "", -1, math.MaxInt, -1
+func (c *Classifier) topicNear(a *analysis, cu *cue) (seismo.Problem, int) {
+	var best seismo.Problem
+	bestI, bestD, bestRank := -1, math.MaxInt, -1
 	// A working word negated after it ("lädt bei mir nichts mehr") ends
 	// where its negation ends.
 	end := cu.end
@@ -702,9 +703,10 @@ func (c *Classifier) topicNear(a *analysis, cu *cue) (string, int) {
 		if d > 8 {
 			continue
 		}
-		r := problemRank[t.value]
+		p := seismo.Problem(t.value)
+		r := problemRank[p]
 		if d < bestD || d == bestD && r > bestRank {
-			best, bestI, bestD, bestRank = t.value, ti, d, r
+			best, bestI, bestD, bestRank = p, ti, d, r
 		}
 	}
 	return best, bestI

@@ -29,14 +29,14 @@ func (c *Classifier) Language(p *seismo.Post) string {
 // Labelled is one post of an evaluation set, in the format of the project's
 // labelled data: the text and what a careful reader says of it.
 type Labelled struct {
-	ID        string   `json:"id"`
-	Text      string   `json:"text"`
-	Lang      string   `json:"lang"`
-	Script    string   `json:"script,omitempty"` // "latin" for romanised Arabic and Hindi
-	Complaint bool     `json:"complaint"`
-	Services  []string `json:"services"`
-	Problem   *string  `json:"problem"`
-	Recovery  bool     `json:"recovery"`
+	ID        string          `json:"id"`
+	Text      string          `json:"text"`
+	Lang      string          `json:"lang"`
+	Script    string          `json:"script,omitempty"` // "latin" for romanised Arabic and Hindi
+	Complaint bool            `json:"complaint"`
+	Services  []string        `json:"services"`
+	Problem   *seismo.Problem `json:"problem"`
+	Recovery  bool            `json:"recovery"`
 }
 
 // ReadLabelled reads JSON lines of labelled posts.

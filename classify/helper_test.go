@@ -45,7 +45,7 @@ type familyCase struct {
 	complaint bool
 	recovery  bool
 	services  []string // the services broken or back; not checked for a negative
-	problem   string
+	problem   seismo.Problem
 }
 
 // runFamilies classifies each case with its language as hint, so that

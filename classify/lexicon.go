@@ -76,13 +76,6 @@ var negativeFamilies = map[string]bool{
 	negSarcasm: true, negHypothetical: true, negNegation: true, negNotService: true,
 }
 
-var problemTypes = map[string]bool{
-	seismo.ProblemMessages: true, seismo.ProblemConnection: true, seismo.ProblemLogin: true,
-	seismo.ProblemAppCrash: true, seismo.ProblemServerError: true, seismo.ProblemCalls: true,
-	seismo.ProblemMedia: true, seismo.ProblemFeed: true, seismo.ProblemNotifications: true,
-	seismo.ProblemPayments: true, seismo.ProblemTotalOutage: true,
-}
-
 // langMask is a set of languages, one bit per index in supportedLanguages.
 type langMask uint16
 
@@ -353,14 +346,14 @@ func checkSection(section, value string) (kind, string, error) {
 	}
 	switch k {
 	case kSymptom, kTopic:
-		if !problemTypes[value] {
+		if !seismo.Problem(value).Valid() {
 			return 0, "", fmt.Errorf("section %q needs a problem type, got %q", section, value)
 		}
 	case kOutage, kFailure, kTrouble:
 		if value == "" {
-			value = seismo.ProblemTotalOutage
+			value = string(seismo.ProblemTotalOutage)
 		}
-		if !problemTypes[value] {
+		if !seismo.Problem(value).Valid() {
 			return 0, "", fmt.Errorf("section %q: unknown problem type %q", section, value)
 		}
 	case kNegative:

@@ -44,11 +44,11 @@ func (c *Classifier) render(a *analysis, sig *seismo.Signal, v verdict) {
 			sig.Cues = append(sig.Cues, out)
 		}
 		if ci == v.problemCue {
-			sig.Cues = append(sig.Cues, seismo.Cue{Kind: "problem", Match: cu.phrase, Value: v.problem})
+			sig.Cues = append(sig.Cues, seismo.Cue{Kind: "problem", Match: cu.phrase, Value: string(v.problem)})
 		}
 	}
 	if v.complaint && v.problemCue < 0 {
-		sig.Cues = append(sig.Cues, seismo.Cue{Kind: "problem", Value: v.problem})
+		sig.Cues = append(sig.Cues, seismo.Cue{Kind: "problem", Value: string(v.problem)})
 	}
 }
 

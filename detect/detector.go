@@ -441,7 +441,7 @@ func (d *Detector) newIncident(svc string, m int64) *incidentState {
 	start := minuteTime(m)
 	return &incidentState{
 		Service:  svc,
-		Problems: map[string]int64{},
+		Problems: map[seismo.Problem]int64{},
 		Samples:  []seismo.Sample{},
 		inc: seismo.Incident{
 			ID:          incidentID(svc, m),
@@ -521,7 +521,7 @@ func (d *Detector) readContent(ctx context.Context, st *state, run *minuteRun) e
 		problems, complaints, samples := is.content(seriesCountry(c.member) == seismo.AllCountries)
 		if ss.Status == seismo.StatusPending {
 			if ss.Problems == nil {
-				ss.Problems = map[string]int64{}
+				ss.Problems = map[seismo.Problem]int64{}
 			}
 			problems, complaints, samples = ss.Problems, &ss.Complaints, &ss.Samples
 		} else {
@@ -534,7 +534,7 @@ func (d *Detector) readContent(ctx context.Context, st *state, run *minuteRun) e
 				case f == "complaints":
 					*complaints += n
 				case strings.HasPrefix(f, "p:"):
-					problems[f[2:]] += n
+					problems[seismo.Problem(f[2:])] += n
 				}
 			}
 		}
@@ -726,7 +726,7 @@ func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
 		if c := cmp.Compare(b.Count, a.Count); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Problem, b.Problem)
+		return cmp.Compare(a.Problem, b.Problem)
 	})
 	if len(shares) > d.cfg.Problems {
 		shares = shares[:d.cfg.Problems]
@@ -745,7 +745,7 @@ func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
 
 // contentOf sums the opened content of the countries (or of the global
 // series) and what their pending series brought so far.
-func (d *Detector) contentOf(st *state, is *incidentState, global bool) (map[string]int64, int64, []seismo.Sample) {
+func (d *Detector) contentOf(st *state, is *incidentState, global bool) (map[seismo.Problem]int64, int64, []seismo.Sample) {
 	problems, complaints, opened := is.content(global)
 	counts := maps.Clone(problems)
 	total := *complaints

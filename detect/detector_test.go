@@ -453,7 +453,7 @@ func TestEvents(t *testing.T) {
 			})
 			t.Run("blocked reader wakes on a new event", func(t *testing.T) {
 				type result struct {
-					evs []detect.StreamEvent
+					evs []seismo.StreamEvent
 					err error
 				}
 				done := make(chan result, 1)
@@ -680,7 +680,7 @@ func TestRun(t *testing.T) {
 	go func() { done <- d.Run(ctx) }()
 	setWatermark(t, s, at(70))
 	// Wait (bounded) for the detector to catch up and open the incident.
-	var got []detect.StreamEvent
+	var got []seismo.StreamEvent
 	for deadline := time.Now().Add(20 * time.Second); len(got) < 2 && time.Now().Before(deadline); {
 		evs, err := s.Events(ctx, "0", 10, 100*time.Millisecond)
 		if err != nil {
@@ -1049,7 +1049,7 @@ func TestDetectorsOverlap(t *testing.T) {
 // forgets what a pending country that never opened brought.
 func TestDetectorIncidentContent(t *testing.T) {
 	const id = "whatsapp-20240403T1300Z"
-	problem := func(in seismo.Incident, p string) int {
+	problem := func(in seismo.Incident, p seismo.Problem) int {
 		for _, ps := range in.Problems {
 			if ps.Problem == p {
 				return ps.Count

@@ -65,15 +65,25 @@ func newStore(tb testing.TB, rdb redis.UniversalClient, now func() time.Time) *d
 	return s
 }
 
+// storeWith returns a store with cfg.
+func storeWith(tb testing.TB, rdb redis.UniversalClient, cfg detect.StoreConfig) *detect.Store {
+	tb.Helper()
+	s, err := detect.NewStore(rdb, cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
 func ctxT(tb testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	tb.Cleanup(cancel)
 	return ctx
 }
 
-func complaint(id, author, svc, cc string, ts time.Time, problem string) seismo.Report {
+func complaint(id, author, svc, cc string, ts time.Time, problem seismo.Problem) seismo.Report {
 	return seismo.Report{
-		Post: seismo.Post{ID: id, Text: "is " + svc + " down? " + problem, CreatedAt: ts,
+		Post: seismo.Post{ID: id, Text: "is " + svc + " down? " + string(problem), CreatedAt: ts,
 			Source: "test", Author: author, Country: cc, Lang: "en"},
 		Signal: seismo.Signal{PostID: id, Services: []string{svc}, Complaint: true, Problem: problem, Lang: "en"},
 	}
@@ -84,10 +94,10 @@ type traffic map[int][]seismo.Report
 
 // add puts perMin distinct reporters a minute on a series for minutes
 // [from, to). Each reporter is new, so a window of w minutes has w*perMin.
-func (tr traffic) add(tag, svc, cc string, from, to, perMin int, problems ...string) {
+func (tr traffic) add(tag, svc, cc string, from, to, perMin int, problems ...seismo.Problem) {
 	for m := from; m < to; m++ {
 		for j := range perMin {
-			p := ""
+			var p seismo.Problem
 			if len(problems) > 0 {
 				p = problems[j%len(problems)]
 			}

@@ -32,9 +32,7 @@ const (
 // Incidents returns the stored incidents that match f, newest started
 // first (ties by id, descending).
 func (s *Store) Incidents(ctx context.Context, f Filter) ([]seismo.Incident, error) {
-	switch f.Status {
-	case "", seismo.StatusPending, seismo.StatusOpen, seismo.StatusResolved:
-	default:
+	if f.Status != "" && !f.Status.Valid() {
 		return nil, seismo.Invalid(fmt.Sprintf("unknown incident status %q", f.Status))
 	}
 	limit := f.Limit
@@ -160,13 +158,6 @@ func (s *Store) Incident(ctx context.Context, id string) (seismo.Incident, error
 	return in, nil
 }
 
-// StreamEvent is one incident event with its stream id, which a reader
-// passes back as `after` to continue.
-type StreamEvent struct {
-	ID    string
-	Event seismo.Event
-}
-
 // Event stream read limits.
 const (
 	defaultEventCount = 100
@@ -180,7 +171,7 @@ var streamID = regexp.MustCompile(`^[0-9]{1,20}(-[0-9]{1,20})?$`)
 // the start, "$" only events added from now on), at most count events
 // (default 100), blocking up to block for the first one (0 does not block).
 // It returns no events and no error when none came in time.
-func (s *Store) Events(ctx context.Context, after string, count int64, block time.Duration) ([]StreamEvent, error) {
+func (s *Store) Events(ctx context.Context, after string, count int64, block time.Duration) ([]seismo.StreamEvent, error) {
 	if after != "$" && !streamID.MatchString(after) {
 		return nil, seismo.Invalid(fmt.Sprintf("event id %q is not a stream id", after))
 	}
@@ -200,7 +191,7 @@ func (s *Store) Events(ctx context.Context, after string, count int64, block tim
 	if err != nil {
 		return nil, fmt.Errorf("read events after %s: %w", after, err)
 	}
-	var out []StreamEvent
+	var out []seismo.StreamEvent
 	for _, st := range res {
 		for _, msg := range st.Messages {
 			str, _ := msg.Values[eventField].(string)
@@ -208,7 +199,7 @@ func (s *Store) Events(ctx context.Context, after string, count int64, block tim
 			if err := json.Unmarshal([]byte(str), &ev); err != nil {
 				return nil, fmt.Errorf("decode event %s: %w", msg.ID, err)
 			}
-			out = append(out, StreamEvent{ID: msg.ID, Event: ev})
+			out = append(out, seismo.StreamEvent{ID: msg.ID, Event: ev})
 		}
 	}
 	return out, nil

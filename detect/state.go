@@ -40,17 +40,17 @@ type seriesState struct {
 	// Problems, Complaints and Samples hold what the series contributed
 	// while pending; they join the incident only if the series opens, so a
 	// discarded blip leaves no trace.
-	Problems   map[string]int64 `json:"problems,omitempty"`
-	Complaints int64            `json:"complaints,omitempty"`
-	Samples    []seismo.Sample  `json:"samples,omitempty"`
+	Problems   map[seismo.Problem]int64 `json:"problems,omitempty"`
+	Complaints int64                    `json:"complaints,omitempty"`
+	Samples    []seismo.Sample          `json:"samples,omitempty"`
 }
 
 // incidentState is what the detector keeps beside a non-resolved incident:
 // the problem counts and samples of its opened countries since they started.
 type incidentState struct {
-	Service    string           `json:"service"`
-	Problems   map[string]int64 `json:"problems"`
-	Complaints int64            `json:"complaints"`
+	Service    string                   `json:"service"`
+	Problems   map[seismo.Problem]int64 `json:"problems"`
+	Complaints int64                    `json:"complaints"`
 	// Samples are those of the opened countries; the incident shows them
 	// merged with those of its pending countries.
 	Samples []seismo.Sample `json:"samples"`
@@ -61,24 +61,24 @@ type incidentState struct {
 	Counted map[string]int64 `json:"counted,omitempty"`
 	// The global series counts the same posts again, so its content is
 	// kept apart and shown only when no country has any.
-	GlobalProblems   map[string]int64 `json:"global_problems,omitempty"`
-	GlobalComplaints int64            `json:"global_complaints,omitempty"`
-	GlobalSamples    []seismo.Sample  `json:"global_samples,omitempty"`
+	GlobalProblems   map[seismo.Problem]int64 `json:"global_problems,omitempty"`
+	GlobalComplaints int64                    `json:"global_complaints,omitempty"`
+	GlobalSamples    []seismo.Sample          `json:"global_samples,omitempty"`
 
 	inc seismo.Incident // stored separately, under the incident key
 }
 
 // content returns the totals that a series' content joins: the
 // countries' or, for the global series, the global ones.
-func (is *incidentState) content(global bool) (map[string]int64, *int64, *[]seismo.Sample) {
+func (is *incidentState) content(global bool) (map[seismo.Problem]int64, *int64, *[]seismo.Sample) {
 	if global {
 		if is.GlobalProblems == nil {
-			is.GlobalProblems = map[string]int64{}
+			is.GlobalProblems = map[seismo.Problem]int64{}
 		}
 		return is.GlobalProblems, &is.GlobalComplaints, &is.GlobalSamples
 	}
 	if is.Problems == nil {
-		is.Problems = map[string]int64{}
+		is.Problems = map[seismo.Problem]int64{}
 	}
 	return is.Problems, &is.Complaints, &is.Samples
 }

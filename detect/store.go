@@ -300,7 +300,7 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 						s.minuteKey(sr, "s", m),
 					},
 					args: []any{bucketTTL, sampleTTL, flag(r.Signal.Complaint), flag(r.Signal.Recovery),
-						reporter, r.Signal.Problem, sample, samplesPerMinute, flag(late)},
+						reporter, string(r.Signal.Problem), sample, samplesPerMinute, flag(late)},
 				})
 				if late {
 					continue

@@ -5,23 +5,23 @@ package notify
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go"
 
-	"github.com/seismo-dev/seismo/detect"
+	"github.com/seismo-dev/seismo"
 )
 
 // Source is the incident event stream (implemented by *detect.Store).
 type Source interface {
-	Events(ctx context.Context, after string, count int64, block time.Duration) ([]detect.StreamEvent, error)
+	Events(ctx context.Context, after string, count int64, block time.Duration) ([]seismo.StreamEvent, error)
 }
 
-// Cursor remembers the last stream id delivered.
+// Cursor remembers the last stream id delivered (implemented by
+// *detect.RelayCursor). Load returns "0", the start of the stream, before
+// anything was saved.
 type Cursor interface {
 	Load(ctx context.Context) (string, error)
 	Save(ctx context.Context, id string) error
@@ -110,31 +110,4 @@ func (r *Relay) step(ctx context.Context, after *string) error {
 	}
 	*after = last
 	return nil
-}
-
-// RedisCursor keeps the cursor in a Redis key.
-type RedisCursor struct {
-	rdb redis.UniversalClient
-	key string
-	ttl time.Duration
-}
-
-// NewRedisCursor returns a cursor stored at key; it expires after ttl
-// without progress, like the stream it points into.
-func NewRedisCursor(rdb redis.UniversalClient, key string, ttl time.Duration) *RedisCursor {
-	return &RedisCursor{rdb: rdb, key: key, ttl: ttl}
-}
-
-// Load returns the saved id, or "0" (the start of the stream) when none is.
-func (c *RedisCursor) Load(ctx context.Context) (string, error) {
-	id, err := c.rdb.Get(ctx, c.key).Result()
-	if errors.Is(err, redis.Nil) {
-		return "0", nil
-	}
-	return id, err
-}
-
-// Save stores id.
-func (c *RedisCursor) Save(ctx context.Context, id string) error {
-	return c.rdb.Set(ctx, c.key, id, c.ttl).Err()
 }

@@ -14,14 +14,19 @@ import (
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/broker"
 	"github.com/seismo-dev/seismo/detect"
-	"github.com/seismo-dev/seismo/internal/redistest"
 	"github.com/seismo-dev/seismo/notify"
 )
 
-// fakeSource serves a fixed stream.
-type fakeSource struct{ events []detect.StreamEvent }
+// What seismo run relays with.
+var (
+	_ notify.Source = (*detect.Store)(nil)
+	_ notify.Cursor = (*detect.RelayCursor)(nil)
+)
 
-func (f *fakeSource) Events(ctx context.Context, after string, count int64, block time.Duration) ([]detect.StreamEvent, error) {
+// fakeSource serves a fixed stream.
+type fakeSource struct{ events []seismo.StreamEvent }
+
+func (f *fakeSource) Events(ctx context.Context, after string, count int64, block time.Duration) ([]seismo.StreamEvent, error) {
 	for i, e := range f.events {
 		if after == "0" || e.ID > after {
 			return f.events[i:min(len(f.events), i+int(count))], nil
@@ -32,6 +37,28 @@ func (f *fakeSource) Events(ctx context.Context, after string, count int64, bloc
 	case <-time.After(block):
 	}
 	return nil, nil
+}
+
+// memCursor is a cursor in memory; detect tests the one in Redis.
+type memCursor struct {
+	mu sync.Mutex
+	id string
+}
+
+func (c *memCursor) Load(context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.id == "" {
+		return "0", nil
+	}
+	return c.id, nil
+}
+
+func (c *memCursor) Save(_ context.Context, id string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.id = id
+	return nil
 }
 
 // flakyWriter fails its first writes, then records.
@@ -58,10 +85,10 @@ func (w *flakyWriter) count() int {
 	return len(w.got)
 }
 
-func stream(n int) []detect.StreamEvent {
-	var out []detect.StreamEvent
+func stream(n int) []seismo.StreamEvent {
+	var out []seismo.StreamEvent
 	for i := range n {
-		out = append(out, detect.StreamEvent{ID: fmt.Sprintf("1700000000000-%d", i), Event: seismo.Event{
+		out = append(out, seismo.StreamEvent{ID: fmt.Sprintf("1700000000000-%d", i), Event: seismo.Event{
 			Type: seismo.EventOpened, Timestamp: time.Date(2024, 4, 3, 18, 13, 0, 0, time.UTC),
 			Data: seismo.Incident{ID: fmt.Sprintf("whatsapp-%d", i), Service: "whatsapp"}}})
 	}
@@ -69,8 +96,7 @@ func stream(n int) []detect.StreamEvent {
 }
 
 func TestRelayRetriesAndResumes(t *testing.T) {
-	rdb := redistest.Start(t).Client(t)
-	cur := notify.NewRedisCursor(rdb, "seismo:relay:test", time.Hour)
+	cur := &memCursor{}
 	src := &fakeSource{events: stream(5)}
 	w := &flakyWriter{fails: 2}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -107,7 +133,6 @@ func TestRelayRetriesAndResumes(t *testing.T) {
 }
 
 func TestRelayToKafka(t *testing.T) {
-	rdb := redistest.Start(t).Client(t)
 	b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +144,7 @@ func TestRelayToKafka(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- notify.NewRelay(&fakeSource{events: stream(3)}, notify.NewRedisCursor(rdb, "c", time.Hour), w, nil).Run(ctx)
+		done <- notify.NewRelay(&fakeSource{events: stream(3)}, &memCursor{}, w, nil).Run(ctx)
 	}()
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{b.Addr()}, Topic: "seismo.incidents", GroupID: "t",
 		StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})

@@ -67,6 +67,7 @@ func commands() []command {
 		{"simulate", "write the posts of a scenario (built in, or a YAML file) as JSON lines, and its truth", runSimulate},
 		{"nab", "run the detector on NAB count series and score its alerts as NAB does", runNAB},
 		{"eval", "score the classifier on labelled posts: precision, recall and F1 per language", runEval},
+		{"version", "print the module version, VCS revision and time and Go version of this binary\n            (also --version)", runVersion},
 	}
 }
 
@@ -108,6 +109,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	name := args[0]
+	if name == "--version" || name == "-version" {
+		name = "version"
+	}
 	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
 		usage(stdout)
 		return 0

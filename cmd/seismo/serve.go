@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"time"
@@ -111,7 +109,7 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return fmt.Errorf("redis at %s: %w", sf.redis.addr, err)
 	}
-	key, err := sharedReporterKey(ctx, rdb, sf.reporterKey)
+	key, err := app.ReporterKey(ctx, rdb, sf.reporterKey)
 	if err != nil {
 		return err
 	}
@@ -146,32 +144,4 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	}
 	log.Info("seismo running", "api", a.URL()+"/v1/incidents", "kafka", sf.brokers, "topic", sf.topic, "redis", sf.redis.addr)
 	return a.Run(ctx)
-}
-
-// sharedReporterKey returns the HMAC key for reporter hashing. Every worker
-// must use the same key or one account would count once per worker, so
-// without a configured key the first worker stores a random one in Redis and
-// the others read it. Its TTL is renewed at every start.
-func sharedReporterKey(ctx context.Context, rdb redis.UniversalClient, configured string) ([]byte, error) {
-	if configured != "" {
-		return []byte(configured), nil
-	}
-	const key, ttl = "seismo:reporter-key", 400 * 24 * time.Hour
-	buf := make([]byte, 32)
-	if _, err := rand.Read(buf); err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := rdb.SetNX(ctx, key, hex.EncodeToString(buf), ttl).Err(); err != nil {
-		return nil, fmt.Errorf("store reporter key: %w", err)
-	}
-	v, err := rdb.Get(ctx, key).Result()
-	if err != nil {
-		return nil, fmt.Errorf("read reporter key: %w", err)
-	}
-	if err := rdb.Expire(ctx, key, ttl).Err(); err != nil {
-		return nil, fmt.Errorf("renew reporter key: %w", err)
-	}
-	return []byte(v), nil
 }
