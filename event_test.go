@@ -27,7 +27,7 @@ func TestEventJSONGolden(t *testing.T) {
 		ID: "whatsapp-20240403T1810Z", Service: "whatsapp", ServiceName: "WhatsApp",
 		Status: seismo.StatusOpen, Severity: seismo.SeverityDanger, StartedAt: start, PeakAt: start.Add(5 * time.Minute),
 		UpdatedAt: at, Countries: []seismo.CountryEntry{gb}, Global: &global,
-		Problems: []seismo.ProblemShare{{Problem: "total_outage", Count: 412, Share: 0.61}},
+		Problems: []seismo.ProblemShare{{Problem: "total_outage", Complaints: 412, Share: 0.61}},
 		Related:  []string{"instagram-20240403T1814Z"},
 		Samples: []seismo.Sample{{PostID: "p1", Text: "WhatsApp down?? <b>not markup</b>", Lang: "en", Country: "GB",
 			CreatedAt: start.Add(2 * time.Minute)}},

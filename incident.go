@@ -1,6 +1,9 @@
 package seismo
 
 import (
+	"encoding/json"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -49,11 +52,40 @@ type CountryEntry struct {
 	ResolvedAt *time.Time `json:"resolved_at"`
 }
 
-// ProblemShare is the share of complaints that described one problem type.
+// MarshalJSON writes Expected and Ratio to three significant digits: they
+// are estimates, and a person reads 1.53, not 1.5289905973743618.
+func (e CountryEntry) MarshalJSON() ([]byte, error) {
+	type plain CountryEntry
+	p := plain(e)
+	p.Expected, p.Ratio = significant(p.Expected), significant(p.Ratio)
+	return json.Marshal(p)
+}
+
+// significant rounds x to three significant digits.
+func significant(x float64) float64 {
+	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return x
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 3, 64), 64)
+	return r
+}
+
+// ProblemShare is what the complaints of an incident said was broken:
+// Complaints is how many complaint posts named the problem type, and Share
+// their part of all the incident's complaint posts. A post may name no
+// type or several, so shares need not add up to one.
 type ProblemShare struct {
-	Problem Problem `json:"problem"`
-	Count   int     `json:"count"`
-	Share   float64 `json:"share"`
+	Problem    Problem `json:"problem"`
+	Complaints int     `json:"complaints"`
+	Share      float64 `json:"share"`
+}
+
+// MarshalJSON writes Share to three significant digits.
+func (p ProblemShare) MarshalJSON() ([]byte, error) {
+	type plain ProblemShare
+	q := plain(p)
+	q.Share = significant(q.Share)
+	return json.Marshal(q)
 }
 
 // Sample is one post shown as an example of an incident. Author is never

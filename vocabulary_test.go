@@ -89,7 +89,7 @@ func TestProblemJSON(t *testing.T) {
 		t.Fatalf("problem encodes as %s (%v), want the plain string", b, err)
 	}
 	var sh seismo.ProblemShare
-	if err := json.Unmarshal([]byte(`{"problem":"smoke","count":1,"share":1}`), &sh); err != nil ||
+	if err := json.Unmarshal([]byte(`{"problem":"smoke","complaints":1,"share":1}`), &sh); err != nil ||
 		sh.Problem != "smoke" || sh.Problem.Valid() {
 		t.Fatalf("an unknown problem decodes as %+v, %v", sh, err)
 	}

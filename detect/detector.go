@@ -720,10 +720,10 @@ func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
 		if total > 0 {
 			share = float64(n) / float64(total)
 		}
-		shares = append(shares, seismo.ProblemShare{Problem: p, Count: int(n), Share: share})
+		shares = append(shares, seismo.ProblemShare{Problem: p, Complaints: int(n), Share: share})
 	}
 	slices.SortFunc(shares, func(a, b seismo.ProblemShare) int {
-		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+		if c := cmp.Compare(b.Complaints, a.Complaints); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Problem, b.Problem)

@@ -144,7 +144,7 @@ func TestDetectorLifecycle(t *testing.T) {
 				var share float64
 				for i, p := range final.Problems {
 					share += p.Share
-					if i > 0 && p.Count > final.Problems[i-1].Count {
+					if i > 0 && p.Complaints > final.Problems[i-1].Complaints {
 						t.Errorf("problems not by count: %+v", final.Problems)
 					}
 				}
@@ -1052,7 +1052,7 @@ func TestDetectorIncidentContent(t *testing.T) {
 	problem := func(in seismo.Incident, p seismo.Problem) int {
 		for _, ps := range in.Problems {
 			if ps.Problem == p {
-				return ps.Count
+				return ps.Complaints
 			}
 		}
 		return 0
