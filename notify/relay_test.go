@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -95,41 +96,44 @@ func stream(n int) []seismo.StreamEvent {
 	return out
 }
 
+// The relay's waits (its retry backoff, the source's block) run on the
+// fake clock of a synctest bubble: synctest.Wait returns once the relay
+// has done all it can and sits waiting, so the test checks what it sent
+// then, and that nothing more comes, without sleeping.
 func TestRelayRetriesAndResumes(t *testing.T) {
-	cur := &memCursor{}
-	src := &fakeSource{events: stream(5)}
-	w := &flakyWriter{fails: 2}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- notify.NewRelay(src, cur, w, nil).Run(ctx) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for w.count() < 5 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	if w.count() != 5 {
-		t.Fatalf("relayed %d events after two failed writes, want 5", w.count())
-	}
-	if id, _ := cur.Load(context.Background()); id != src.events[4].ID {
-		t.Fatalf("cursor = %q, want the last id", id)
-	}
-	// A new relay on the same cursor sends only what is new.
-	src.events = stream(7)
-	w2 := &flakyWriter{}
-	ctx, cancel = context.WithCancel(context.Background())
-	go func() { done <- notify.NewRelay(src, cur, w2, nil).Run(ctx) }()
-	for w2.count() < 2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(100 * time.Millisecond)
-	cancel()
-	<-done
-	if w2.count() != 2 || string(w2.got[0].Key) != "whatsapp-5" {
-		t.Fatalf("resumed relay sent %d events, want the 2 new ones", w2.count())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		cur := &memCursor{}
+		src := &fakeSource{events: stream(5)}
+		w := &flakyWriter{fails: 2}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- notify.NewRelay(src, cur, w, nil).Run(ctx) }()
+		// Two failures cost at most a few backoffs of fake time.
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if w.count() != 5 {
+			t.Fatalf("relayed %d events after two failed writes, want 5", w.count())
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if id, _ := cur.Load(context.Background()); id != src.events[4].ID {
+			t.Fatalf("cursor = %q, want the last id", id)
+		}
+		// A new relay on the same cursor sends only what is new.
+		src.events = stream(7)
+		w2 := &flakyWriter{}
+		ctx, cancel = context.WithCancel(context.Background())
+		go func() { done <- notify.NewRelay(src, cur, w2, nil).Run(ctx) }()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		cancel()
+		<-done
+		if w2.count() != 2 || string(w2.got[0].Key) != "whatsapp-5" {
+			t.Fatalf("resumed relay sent %d events, want the 2 new ones", w2.count())
+		}
+	})
 }
 
 func TestRelayToKafka(t *testing.T) {
