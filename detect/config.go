@@ -3,7 +3,10 @@ package detect
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -227,3 +230,49 @@ func (c Config) maxWindow() time.Duration {
 func (c Config) warmupMinutes() int64  { return int64(c.Warmup / time.Minute) }
 func (c Config) activeMinutes() int64  { return int64(c.ActiveFor / time.Minute) }
 func (c Config) catchUpMinutes() int64 { return int64(c.MaxCatchUp / time.Minute) }
+
+// Set sets the field of c named field (a Go field name, as MinReporters)
+// from text: durations as Go durations (20m), lists of them
+// comma-separated, numbers as numbers. It lets a command line or a
+// scenario file override any knob without a flag per knob; Validate
+// judges the result.
+func (c *Config) Set(field, value string) error {
+	f := reflect.ValueOf(c).Elem().FieldByName(field)
+	if !f.IsValid() || !f.CanSet() {
+		return fmt.Errorf("detect.Config has no field %s", field)
+	}
+	var err error
+	switch {
+	case f.Type() == reflect.TypeFor[time.Duration]():
+		var d time.Duration
+		if d, err = time.ParseDuration(value); err == nil {
+			f.SetInt(int64(d))
+		}
+	case f.Type() == reflect.TypeFor[[]time.Duration]():
+		var ds []time.Duration
+		for part := range strings.SplitSeq(value, ",") {
+			d, e := time.ParseDuration(strings.TrimSpace(part))
+			if e != nil {
+				err = e
+				break
+			}
+			ds = append(ds, d)
+		}
+		if err == nil {
+			f.Set(reflect.ValueOf(ds))
+		}
+	case f.Kind() == reflect.Int:
+		var n int64
+		if n, err = strconv.ParseInt(value, 10, 0); err == nil {
+			f.SetInt(n)
+		}
+	case f.Kind() == reflect.Float64:
+		var x float64
+		if x, err = strconv.ParseFloat(value, 64); err == nil {
+			f.SetFloat(x)
+		}
+	default:
+		return fmt.Errorf("field %s cannot be set from text", field)
+	}
+	return err
+}

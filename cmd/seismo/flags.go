@@ -6,8 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"reflect"
-	"strconv"
 	"strings"
 	"time"
 
@@ -149,50 +147,11 @@ func (s *knobFlags) Set(v string) error {
 	return nil
 }
 
-// apply sets each named field of cfg: durations as Go durations, numbers
-// as numbers.
+// apply sets each named field of cfg.
 func (s knobFlags) apply(cfg *detect.Config) error {
-	rv := reflect.ValueOf(cfg).Elem()
 	for _, kv := range s {
 		name, val, _ := strings.Cut(kv, "=")
-		f := rv.FieldByName(name)
-		if !f.IsValid() || !f.CanSet() {
-			return fmt.Errorf("%w: --knob %s: detect.Config has no field %s", errUsage, kv, name)
-		}
-		var err error
-		switch {
-		case f.Type() == reflect.TypeFor[time.Duration]():
-			var d time.Duration
-			if d, err = time.ParseDuration(val); err == nil {
-				f.SetInt(int64(d))
-			}
-		case f.Type() == reflect.TypeFor[[]time.Duration]():
-			var ds []time.Duration
-			for _, part := range list(val) {
-				d, e := time.ParseDuration(part)
-				if e != nil {
-					err = e
-					break
-				}
-				ds = append(ds, d)
-			}
-			if err == nil {
-				f.Set(reflect.ValueOf(ds))
-			}
-		case f.Kind() == reflect.Int:
-			var n int64
-			if n, err = strconv.ParseInt(val, 10, 0); err == nil {
-				f.SetInt(n)
-			}
-		case f.Kind() == reflect.Float64:
-			var x float64
-			if x, err = strconv.ParseFloat(val, 64); err == nil {
-				f.SetFloat(x)
-			}
-		default:
-			return fmt.Errorf("%w: --knob %s: field %s cannot be set here", errUsage, kv, name)
-		}
-		if err != nil {
+		if err := cfg.Set(name, val); err != nil {
 			return fmt.Errorf("%w: --knob %s: %v", errUsage, kv, err)
 		}
 	}

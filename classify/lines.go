@@ -1,0 +1,121 @@
+package classify
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/internal/lines"
+)
+
+// lineError is the line written for an input line that is not a post.
+type lineError struct {
+	ID    string `json:"id,omitempty"`
+	Line  int    `json:"line"`
+	Error string `json:"error"`
+}
+
+// looseP is the part of a post Lines needs. Unlike ingest, it does not
+// require created_at: it judges text, so labelled sets without times
+// can be classified.
+type looseP struct {
+	ID      string `json:"id"`
+	Text    string `json:"text"`
+	Lang    string `json:"lang"`
+	Country string `json:"country"`
+}
+
+func decodeLoose(line []byte) (seismo.Post, error) {
+	if !utf8.Valid(line) {
+		return seismo.Post{}, errors.New("invalid_utf8: line is not valid UTF-8")
+	}
+	var l looseP
+	if err := json.Unmarshal(line, &l); err != nil {
+		return seismo.Post{}, fmt.Errorf("bad_json: %v", err)
+	}
+	p := seismo.Post{ID: l.ID, Text: l.Text, Lang: strings.ToLower(l.Lang), Country: strings.ToUpper(l.Country)}
+	switch {
+	case strings.TrimSpace(p.Text) == "":
+		return p, errors.New("missing_text: text is required")
+	case len(p.Text) > seismo.MaxTextBytes:
+		return p, fmt.Errorf("text_too_long: text is %d bytes, limit %d", len(p.Text), seismo.MaxTextBytes)
+	}
+	return p, nil
+}
+
+// Lines classifies Post JSON lines from in and writes one line to out for
+// every line in, in input order: the Signal, or for a line that is not a
+// post its number and why. It works in chunks, in parallel within a chunk.
+func (cls *Classifier) Lines(ctx context.Context, in io.Reader, out io.Writer) error {
+	const chunk = 2048
+	lr := lines.NewReader(in, seismo.MaxPostBytes)
+	w := bufio.NewWriterSize(out, 64<<10)
+	type item struct {
+		post seismo.Post
+		line int
+		err  error
+		out  []byte
+	}
+	items := make([]item, 0, chunk)
+	flush := func() error {
+		g, _ := errgroup.WithContext(ctx)
+		g.SetLimit(runtime.GOMAXPROCS(0))
+		for i := range items {
+			g.Go(func() error {
+				it := &items[i]
+				var v any
+				if it.err != nil {
+					v = lineError{ID: it.post.ID, Line: it.line, Error: it.err.Error()}
+				} else {
+					v = cls.Classify(&it.post)
+				}
+				b, err := json.Marshal(v)
+				it.out = b
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		for _, it := range items {
+			w.Write(it.out)
+			w.WriteByte('\n')
+		}
+		items = items[:0]
+		return ctx.Err()
+	}
+	for {
+		line, n, tooLong, err := lr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("read input: %w", err)
+		}
+		it := item{line: n}
+		if tooLong {
+			it.err = fmt.Errorf("too_large: line is over %d bytes", seismo.MaxPostBytes)
+		} else {
+			it.post, it.err = decodeLoose(line)
+		}
+		items = append(items, it)
+		if len(items) == chunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	return w.Flush()
+}
