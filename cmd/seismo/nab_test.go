@@ -114,7 +114,6 @@ func TestNABErrors(t *testing.T) {
 		{"a listed file is missing", []string{"--data", filepath.Dir(missing)}, 1, "gone.csv"},
 		{"bad windows", []string{"--data", filepath.Dir(bad)}, 1, "want [start, end]"},
 		{"no files", []string{"--data", filepath.Dir(empty)}, 1, "no files"},
-		{"--help", []string{"--help"}, 0, "--knob"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,5 +122,9 @@ func TestNABErrors(t *testing.T) {
 				t.Errorf("exit %d (want %d); stderr lacks %q:\n%s", code, tt.code, tt.want, stderr)
 			}
 		})
+	}
+	// Help asked for is output.
+	if code, stdout, _ := runSeismo(t, context.Background(), "", "nab", "--help"); code != 0 || !strings.Contains(stdout, "--knob") {
+		t.Errorf("nab --help: exit %d, stdout lacks --knob:\n%s", code, stdout)
 	}
 }
