@@ -1,12 +1,15 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,8 +71,10 @@ func TestAppOpensIncident(t *testing.T) {
 	icfg := ingest.DefaultConfig()
 	icfg.Brokers = []string{b.Addr()}
 	icfg.IdleTimeout = time.Second
+	logs := &lockedBuffer{}
 	a, err := app.New(app.Options{Redis: srv.Client(t), Classifier: cls, Ingest: icfg, Detect: detect.DefaultConfig(),
-		ReporterKey: []byte("test key"), HTTPAddr: "127.0.0.1:0", IncidentsTopic: "seismo.incidents", LeaseTTL: time.Second})
+		ReporterKey: []byte("test key"), HTTPAddr: "127.0.0.1:0", IncidentsTopic: "seismo.incidents", LeaseTTL: time.Second,
+		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,6 +176,40 @@ func TestAppOpensIncident(t *testing.T) {
 	if a.Processed() != int64(len(msgs)) {
 		t.Errorf("Processed = %d, want %d", a.Processed(), len(msgs))
 	}
+	// Every component names itself once per line.
+	seen := map[string]bool{}
+	for line := range strings.SplitSeq(logs.String(), "\n") {
+		if n := strings.Count(line, `"component":`); n > 1 {
+			t.Errorf("log line names its component %d times: %s", n, line)
+		}
+		var rec struct{ Component string }
+		if json.Unmarshal([]byte(line), &rec) == nil {
+			seen[rec.Component] = true
+		}
+	}
+	for _, c := range []string{"ingest", "lease", "detect"} {
+		if !seen[c] {
+			t.Errorf("no log line of component %s at debug level", c)
+		}
+	}
+}
+
+// lockedBuffer is a log sink that goroutines share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func firstIncident(url string) (seismo.Incident, error) {
