@@ -6,8 +6,10 @@ package metrics
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +25,7 @@ type Registry struct {
 type family struct {
 	name, help, kind string
 	series           map[string]*atomic.Uint64 // label string -> value bits
+	hists            map[string]*histogram     // for kind "histogram"
 }
 
 // New returns an empty registry.
@@ -129,6 +132,86 @@ func (r *Registry) value(name, help, kind string, labels []string) *atomic.Uint6
 	return v
 }
 
+// Histogram counts observations in cumulative buckets, as Prometheus
+// histograms do.
+type Histogram struct{ h *histogram }
+
+type histogram struct {
+	mu     sync.Mutex
+	bounds []float64
+	counts []uint64 // per bucket, not cumulative; the last is +Inf
+	sum    float64
+	n      uint64
+}
+
+// Observe records one value.
+func (h Histogram) Observe(x float64) {
+	if h.h == nil {
+		return
+	}
+	i := sort.SearchFloat64s(h.h.bounds, x)
+	h.h.mu.Lock()
+	h.h.counts[i]++
+	h.h.sum += x
+	h.h.n++
+	h.h.mu.Unlock()
+}
+
+// Count returns how many values were observed.
+func (h Histogram) Count() uint64 {
+	if h.h == nil {
+		return 0
+	}
+	h.h.mu.Lock()
+	defer h.h.mu.Unlock()
+	return h.h.n
+}
+
+// Histogram returns the histogram name{labels} with the given upper
+// bounds (ascending; +Inf is implied), creating it.
+func (r *Registry) Histogram(name, help string, bounds []float64, labels ...string) Histogram {
+	newH := func() *histogram {
+		return &histogram{bounds: slices.Clone(bounds), counts: make([]uint64, len(bounds)+1)}
+	}
+	if r == nil {
+		return Histogram{newH()}
+	}
+	key := labelKey(labels)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f := r.metrics[name]
+	if f == nil {
+		f = &family{name: name, help: help, kind: "histogram", hists: map[string]*histogram{}}
+		r.metrics[name] = f
+	}
+	h := f.hists[key]
+	if h == nil {
+		h = newH()
+		f.hists[key] = h
+	}
+	return Histogram{h}
+}
+
+func (h *histogram) write(b *strings.Builder, name, key string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	sep := ""
+	if key != "" {
+		sep = ","
+	}
+	cum := uint64(0)
+	for i, ub := range h.bounds {
+		cum += h.counts[i]
+		fmt.Fprintf(b, "%s_bucket{%s%sle=\"%g\"} %d\n", name, key, sep, ub, cum)
+	}
+	fmt.Fprintf(b, "%s_bucket{%s%sle=\"+Inf\"} %d\n", name, key, sep, h.n)
+	if key == "" {
+		fmt.Fprintf(b, "%s_sum %g\n%s_count %d\n", name, h.sum, name, h.n)
+	} else {
+		fmt.Fprintf(b, "%s_sum{%s} %g\n%s_count{%s} %d\n", name, key, h.sum, name, key, h.n)
+	}
+}
+
 // WriteTo writes every metric in the Prometheus text exposition format.
 func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 	r.mu.Lock()
@@ -141,6 +224,12 @@ func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 	for _, n := range names {
 		f := r.metrics[n]
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", f.name, f.help, f.name, f.kind)
+		if f.kind == "histogram" {
+			for _, k := range slices.Sorted(maps.Keys(f.hists)) {
+				f.hists[k].write(&b, f.name, k)
+			}
+			continue
+		}
 		keys := make([]string, 0, len(f.series))
 		for k := range f.series {
 			keys = append(keys, k)

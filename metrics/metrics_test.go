@@ -65,3 +65,30 @@ func TestDelete(t *testing.T) {
 		t.Errorf("after deleting partition 0:\n%s", got)
 	}
 }
+
+func TestHistogram(t *testing.T) {
+	r := metrics.New()
+	h := r.Histogram("lat_seconds", "Latency.", []float64{0.1, 1}, "route", "a")
+	for _, x := range []float64{0.05, 0.5, 0.5, 3} {
+		h.Observe(x)
+	}
+	var b strings.Builder
+	if _, err := r.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"# TYPE lat_seconds histogram",
+		`lat_seconds_bucket{route="a",le="0.1"} 1`,
+		`lat_seconds_bucket{route="a",le="1"} 3`,
+		`lat_seconds_bucket{route="a",le="+Inf"} 4`,
+		`lat_seconds_sum{route="a"} 4.05`,
+		`lat_seconds_count{route="a"} 4`,
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("exposition lacks %s:\n%s", want, b.String())
+		}
+	}
+	if h.Count() != 4 {
+		t.Errorf("Count = %d", h.Count())
+	}
+}
