@@ -40,7 +40,7 @@ type Resolver interface {
 }
 
 // Guard decides which destination addresses outbound requests may reach.
-// It is safe for concurrent use.
+// Make one with NewGuard; it is safe for concurrent use.
 type Guard struct {
 	allow         []netip.Prefix
 	resolver      Resolver
