@@ -1,0 +1,527 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/metrics"
+)
+
+// WebhooksConfig configures webhook delivery.
+type WebhooksConfig struct {
+	// Source is the incident event stream and Cursor where fan-out stands
+	// in it; both required for Run.
+	Source Source
+	Cursor Cursor
+	// Checker vets URLs at registration and Client sends with a guard on
+	// every connection (see egress.Guard); both required.
+	Checker URLChecker
+	Client  *http.Client
+	// Services lists the known service ids, to refuse unknown ones in
+	// filters; nil accepts any.
+	Services []string
+	// Schedule is the wait before each retry; default DefaultSchedule.
+	Schedule []time.Duration
+	// Workers bounds attempts in flight at once (default 64), and
+	// PerSubscription those to one subscription (default 4), so one slow
+	// or dead endpoint never holds up the others.
+	Workers         int
+	PerSubscription int
+	// Timeout bounds one attempt (default 10s); ResponseBytes is how much
+	// of an answer is kept in the delivery log (default 2 KiB).
+	Timeout       time.Duration
+	ResponseBytes int
+	// DisableAfter disables a subscription whose every attempt failed
+	// for this long (default 5 days).
+	DisableAfter time.Duration
+	// DashboardURL is the base of links in Slack messages; "" leaves the
+	// link out.
+	DashboardURL string
+	Metrics      *metrics.Registry
+	Logger       *slog.Logger
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Webhooks manages subscriptions and silences and, in the process that
+// leads, fans the incident events out to the subscriptions and delivers
+// them: signed, at least once, retried on a schedule, each subscription
+// apart from the others.
+type Webhooks struct {
+	cfg   WebhooksConfig
+	store *Store
+	now   func() time.Time
+	log   *slog.Logger
+	wake  chan struct{}
+
+	mu       sync.Mutex
+	inflight map[string]int
+
+	delivered, retried, failed, silenced metrics.Counter
+	latency                              metrics.Histogram
+	depth, disabled                      metrics.Gauge
+}
+
+// NewWebhooks returns webhooks kept in store.
+func NewWebhooks(store *Store, cfg WebhooksConfig) (*Webhooks, error) {
+	if cfg.Checker == nil || cfg.Client == nil {
+		return nil, errors.New("notify: webhooks need a URL checker and a guarded client")
+	}
+	if cfg.Schedule == nil {
+		cfg.Schedule = DefaultSchedule
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 64
+	}
+	if cfg.PerSubscription <= 0 {
+		cfg.PerSubscription = 4
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.ResponseBytes <= 0 {
+		cfg.ResponseBytes = 2 << 10
+	}
+	if cfg.DisableAfter <= 0 {
+		cfg.DisableAfter = 5 * 24 * time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	reg := cfg.Metrics
+	const dh = "Webhook delivery attempts by result: delivered, retried (a retry is scheduled) or failed (no more retries)."
+	w := &Webhooks{cfg: cfg, store: store, now: cfg.Now, log: log, wake: make(chan struct{}, 1), inflight: map[string]int{},
+		delivered: reg.Counter("seismo_webhook_deliveries_total", dh, "result", "delivered"),
+		retried:   reg.Counter("seismo_webhook_deliveries_total", dh, "result", "retried"),
+		failed:    reg.Counter("seismo_webhook_deliveries_total", dh, "result", "failed"),
+		silenced:  reg.Counter("seismo_webhook_silenced_total", "Webhook deliveries not made because a silence held the incident."),
+		latency: reg.Histogram("seismo_webhook_delivery_latency_seconds", "From the event entering the stream to the receiver's 2xx.",
+			[]float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200}),
+		depth:    reg.Gauge("seismo_webhook_queue_depth", "Webhook deliveries waiting for an attempt or a retry."),
+		disabled: reg.Gauge("seismo_webhook_subscriptions_disabled", "Webhook subscriptions that are disabled."),
+	}
+	return w, nil
+}
+
+// Run fans out and delivers until ctx ends. Run it in one process at a
+// time (the detector's lease holder): the queue is shared, so a successor
+// resumes where it stopped, and attempts in flight when a process dies
+// are made again once their claim lapses.
+func (w *Webhooks) Run(ctx context.Context) error {
+	if w.cfg.Source == nil || w.cfg.Cursor == nil {
+		return errors.New("notify: webhooks need an event source and a cursor to run")
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { w.fanOut(gctx); return nil })
+	g.Go(func() error { w.deliver(gctx); return nil })
+	g.Go(func() error { w.gauges(gctx); return nil })
+	return g.Wait()
+}
+
+func (w *Webhooks) nudge() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// fanOut turns each event of the stream into a delivery for every
+// subscription it matches, unless a silence holds its incident, and moves
+// the cursor past it only then: a crash repeats fan-out, which the
+// deliveries' ids make harmless.
+func (w *Webhooks) fanOut(ctx context.Context) {
+	after := ""
+	wait := backoff{}
+	for ctx.Err() == nil {
+		if after == "" {
+			id, err := w.cfg.Cursor.Load(ctx)
+			if err != nil {
+				w.log.Warn("reading the webhook cursor failed", "err", err)
+				wait.sleep(ctx)
+				continue
+			}
+			after = id
+		}
+		evs, err := w.cfg.Source.Events(ctx, after, 100, time.Second)
+		if err == nil && len(evs) > 0 {
+			err = w.fanOutBatch(ctx, evs)
+			if err == nil {
+				err = w.cfg.Cursor.Save(ctx, evs[len(evs)-1].ID)
+			}
+			if err == nil {
+				after = evs[len(evs)-1].ID
+				w.nudge()
+			}
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Warn("webhook fan-out failed; retrying", "err", err)
+			}
+			wait.sleep(ctx)
+			continue
+		}
+		wait.reset()
+	}
+}
+
+func (w *Webhooks) fanOutBatch(ctx context.Context, evs []seismo.StreamEvent) error {
+	subs, err := w.store.subs(ctx)
+	if err != nil {
+		return err
+	}
+	sls, err := w.store.silences(ctx)
+	if err != nil {
+		return err
+	}
+	now := w.now().UTC()
+	for _, se := range evs {
+		at, ok := streamTime(se.ID)
+		if !ok {
+			at = now
+		}
+		var silence string
+		for i := range subs {
+			sub := &subs[i].Subscription
+			if !sub.Matches(se.Event) {
+				continue
+			}
+			if silence == "" {
+				silence = silencedBy(sls, &se.Event.Data, now)
+			}
+			if silence != "" {
+				w.silenced.Inc()
+				w.log.Debug("webhook held by a silence", "webhook", sub.ID, "event_id", se.Event.ID, "silence", silence)
+				continue
+			}
+			if _, err := w.queueAt(ctx, sub, se.Event, at.UTC(), now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// claimFor is how long a claimed delivery stays hidden from other claims:
+// longer than any attempt, so only a dead process's claims lapse.
+func (w *Webhooks) claimFor() time.Duration { return 3*w.cfg.Timeout + 30*time.Second }
+
+// deliver claims due deliveries while workers are free and attempts each.
+func (w *Webhooks) deliver(ctx context.Context) {
+	slots := make(chan struct{}, w.cfg.Workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	wait := backoff{}
+	for ctx.Err() == nil {
+		now := w.now()
+		ids, err := w.store.claim(ctx, now, cap(slots)-len(slots), now.Add(w.claimFor()))
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Warn("claiming webhook deliveries failed; retrying", "err", err)
+			}
+			wait.sleep(ctx)
+			continue
+		}
+		wait.reset()
+		for _, id := range ids {
+			st, d, body, ok := w.prepare(ctx, id)
+			if !ok {
+				continue
+			}
+			slots <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-slots }()
+				defer w.release(st.ID)
+				w.attempt(ctx, st, d, body)
+			})
+		}
+		if len(ids) > 0 && len(slots) < cap(slots) {
+			continue // more may be due
+		}
+		select {
+		case <-ctx.Done():
+		case <-w.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// prepare loads a claimed delivery and its subscription and takes a slot
+// of the subscription; false when there is nothing to attempt now.
+func (w *Webhooks) prepare(ctx context.Context, id string) (storedSub, Delivery, []byte, bool) {
+	d, body, err := w.store.delivery(ctx, id)
+	if seismo.ErrorCode(err) == seismo.CodeNotFound {
+		_ = w.store.save(ctx, Delivery{ID: id, Status: StatusFailed}) // expired: out of the queue
+		return storedSub{}, Delivery{}, nil, false
+	}
+	if err != nil {
+		w.log.Warn("reading a webhook delivery failed", "delivery", id, "err", err)
+		return storedSub{}, Delivery{}, nil, false // its claim lapses and it comes back
+	}
+	if d.Status != StatusPending {
+		_ = w.store.save(ctx, d)
+		return storedSub{}, Delivery{}, nil, false
+	}
+	st, err := w.store.sub(ctx, d.Subscription)
+	switch {
+	case seismo.ErrorCode(err) == seismo.CodeNotFound:
+		w.settle(ctx, &d, StatusFailed, "webhook deleted")
+		return storedSub{}, Delivery{}, nil, false
+	case err != nil:
+		w.log.Warn("reading a webhook failed", "webhook", d.Subscription, "err", err)
+		return storedSub{}, Delivery{}, nil, false
+	case st.Disabled && d.EventType != EventTest:
+		w.settle(ctx, &d, StatusFailed, "webhook disabled: "+st.DisabledReason)
+		return storedSub{}, Delivery{}, nil, false
+	}
+	if !w.acquire(st.ID) {
+		// The subscription has all its slots busy: come back shortly,
+		// leaving the workers to the others.
+		if err := w.store.reschedule(ctx, id, w.now().Add(500*time.Millisecond)); err != nil {
+			w.log.Warn("rescheduling a webhook delivery failed", "delivery", id, "err", err)
+		}
+		return storedSub{}, Delivery{}, nil, false
+	}
+	return st, d, body, true
+}
+
+// settle ends a delivery without an attempt.
+func (w *Webhooks) settle(ctx context.Context, d *Delivery, status, reason string) {
+	d.Status, d.NextAttemptAt = status, nil
+	d.Attempts = append(d.Attempts, Attempt{At: w.now().UTC(), Error: reason})
+	if err := w.store.save(ctx, *d); err != nil {
+		w.log.Warn("saving a webhook delivery failed", "delivery", d.ID, "err", err)
+	}
+	w.failed.Inc()
+}
+
+func (w *Webhooks) acquire(sub string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.inflight[sub] >= w.cfg.PerSubscription {
+		return false
+	}
+	w.inflight[sub]++
+	return true
+}
+
+func (w *Webhooks) release(sub string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.inflight[sub]--; w.inflight[sub] <= 0 {
+		delete(w.inflight, sub)
+	}
+}
+
+// attempt sends d once and records the outcome: delivered, a retry on the
+// schedule, or failed.
+func (w *Webhooks) attempt(ctx context.Context, st storedSub, d Delivery, body []byte) {
+	now := w.now().UTC()
+	sig, err := SignAll(st.signing(now), d.MessageID, now, body)
+	if err != nil {
+		w.settle(ctx, &d, StatusFailed, "signing failed: "+err.Error())
+		return
+	}
+	actx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, st.URL, bytes.NewReader(body))
+	if err != nil {
+		w.settle(ctx, &d, StatusFailed, "bad webhook URL: "+err.Error())
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "seismo-webhooks/1")
+	req.Header.Set("webhook-id", d.MessageID)
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
+	req.Header.Set("webhook-signature", sig)
+	start := time.Now()
+	resp, err := w.cfg.Client.Do(req)
+	att := Attempt{At: now}
+	var retryAfter time.Duration
+	if err == nil {
+		att.StatusCode = resp.StatusCode
+		att.Response = readSome(resp.Body, w.cfg.ResponseBytes)
+		resp.Body.Close()
+		retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)
+	} else {
+		att.Error = attemptError(err)
+	}
+	att.DurationMS = time.Since(start).Milliseconds()
+	if ctx.Err() != nil {
+		// Shutting down: the attempt did not count. Make it due at once so
+		// the next leader takes it without waiting for the claim to lapse.
+		rctx, rcancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer rcancel()
+		_ = w.store.reschedule(rctx, d.ID, w.now())
+		return
+	}
+	d.Attempts = append(d.Attempts, att)
+	ok := err == nil && att.StatusCode >= 200 && att.StatusCode < 300
+	switch round := len(d.Attempts) - d.RetryFrom; {
+	case ok:
+		d.Status, d.NextAttemptAt = StatusDelivered, nil
+		w.delivered.Inc()
+		w.latency.Observe(w.now().Sub(d.EventAt).Seconds())
+	case retryable(err, att.StatusCode) && round <= len(w.cfg.Schedule):
+		delay := jitter(w.cfg.Schedule[round-1])
+		if retryAfter > delay {
+			delay = min(retryAfter, 24*time.Hour)
+		}
+		next := now.Add(delay)
+		d.NextAttemptAt = &next
+		w.retried.Inc()
+	default:
+		d.Status, d.NextAttemptAt = StatusFailed, nil
+		w.failed.Inc()
+	}
+	if err := w.store.save(ctx, d); err != nil {
+		w.log.Warn("saving a webhook delivery failed", "delivery", d.ID, "err", err)
+	}
+	w.health(ctx, st, ok, now)
+}
+
+// health keeps a subscription's failing_since, and disables one that has
+// failed every attempt for DisableAfter.
+func (w *Webhooks) health(ctx context.Context, st storedSub, ok bool, now time.Time) {
+	var change func(*storedSub) error
+	switch {
+	case ok && st.FailingSince != nil:
+		change = func(s *storedSub) error { s.FailingSince = nil; return nil }
+	case !ok && st.FailingSince == nil:
+		change = func(s *storedSub) error {
+			if s.FailingSince == nil {
+				s.FailingSince = &now
+			}
+			return nil
+		}
+	case !ok && !st.Disabled && now.Sub(*st.FailingSince) >= w.cfg.DisableAfter:
+		change = func(s *storedSub) error {
+			s.Disabled = true
+			s.DisabledReason = fmt.Sprintf("every delivery failed since %s", s.FailingSince.Format(time.RFC3339))
+			s.UpdatedAt = now
+			return nil
+		}
+		w.log.Warn("webhook disabled: every delivery failed", "webhook", st.ID, "since", st.FailingSince)
+	default:
+		return
+	}
+	if _, err := w.store.updateSub(ctx, st.ID, change); err != nil && seismo.ErrorCode(err) != seismo.CodeNotFound {
+		w.log.Warn("recording a webhook's health failed", "webhook", st.ID, "err", err)
+	}
+}
+
+// retryable: the receiver may answer later. Timeouts, refused connections
+// and 408, 429 and 5xx are; any other answer is the receiver's final word.
+func retryable(err error, code int) bool {
+	if err != nil {
+		return true
+	}
+	return code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500
+}
+
+// jitter spreads retries by ±10%, so receivers that failed together are
+// not retried together.
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.9 + 0.2*rand.Float64()))
+}
+
+// parseRetryAfter reads seconds or an HTTP date; 0 when absent or bad.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// attemptError says why an attempt got no answer, without Go's wrapping.
+func attemptError(err error) string {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) && ue.Unwrap() != nil {
+		err = ue.Unwrap()
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timeout"
+	}
+	return err.Error()
+}
+
+// readSome reads up to n bytes of r as text and discards a bounded rest,
+// so the connection can be reused without reading an endless answer.
+func readSome(r io.Reader, n int) string {
+	b, _ := io.ReadAll(io.LimitReader(r, int64(n)))
+	_, _ = io.Copy(io.Discard, io.LimitReader(r, 64<<10))
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// gauges refreshes the queue depth and the disabled count.
+func (w *Webhooks) gauges(ctx context.Context) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		if n, err := w.store.queueDepth(ctx); err == nil {
+			w.depth.Set(float64(n))
+		}
+		if subs, err := w.store.subs(ctx); err == nil {
+			n := 0
+			for _, s := range subs {
+				if s.Disabled {
+					n++
+				}
+			}
+			w.disabled.Set(float64(n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// body is what a delivery of ev to sub sends.
+func (w *Webhooks) body(sub *Subscription, ev seismo.Event) ([]byte, error) {
+	if sub.Format == FormatSlack {
+		return json.Marshal(slackMessage(ev, w.cfg.DashboardURL))
+	}
+	return json.Marshal(ev)
+}
+
+// backoff doubles a wait from 100ms to 10s.
+type backoff struct{ d time.Duration }
+
+func (b *backoff) sleep(ctx context.Context) {
+	b.d = min(max(2*b.d, 100*time.Millisecond), 10*time.Second)
+	t := time.NewTimer(b.d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+func (b *backoff) reset() { b.d = 0 }

@@ -1,0 +1,460 @@
+package notify
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/seismo-dev/seismo"
+)
+
+// Store keeps webhook subscriptions, their deliveries and the delivery
+// queue, and silences, in Redis, so that they survive restarts and a
+// change of the process that delivers. Every key shares the hash tag
+// {wh}, so the scripts that touch several keys work on Redis Cluster.
+type Store struct {
+	rdb    redis.UniversalClient
+	prefix string
+	ttl    time.Duration
+	now    func() time.Time
+}
+
+// StoreConfig configures a Store.
+type StoreConfig struct {
+	// Prefix starts every key; default "seismo", as detect's keys.
+	Prefix string
+	// DeliveryTTL is how long a delivery and its log are kept after their
+	// last change; default 30 days.
+	DeliveryTTL time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// NewStore returns a store on rdb.
+func NewStore(rdb redis.UniversalClient, cfg StoreConfig) *Store {
+	if cfg.Prefix == "" {
+		cfg.Prefix = "seismo"
+	}
+	if cfg.DeliveryTTL == 0 {
+		cfg.DeliveryTTL = 30 * 24 * time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Store{rdb: rdb, prefix: cfg.Prefix + ":{wh}:", ttl: cfg.DeliveryTTL, now: cfg.Now}
+}
+
+func (s *Store) key(parts ...string) string {
+	k := s.prefix
+	for i, p := range parts {
+		if i > 0 {
+			k += ":"
+		}
+		k += p
+	}
+	return k
+}
+
+// storedSub is a subscription with the secrets that sign its deliveries:
+// during a rotation the old one signs too until it expires.
+type storedSub struct {
+	Subscription
+	Secrets []storedSecret `json:"secrets"`
+}
+
+type storedSecret struct {
+	Secret    string     `json:"secret"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// signing returns the secrets that sign at t, newest first.
+func (s *storedSub) signing(t time.Time) []string {
+	var out []string
+	for _, sec := range slices.Backward(s.Secrets) {
+		if sec.ExpiresAt == nil || t.Before(*sec.ExpiresAt) {
+			out = append(out, sec.Secret)
+		}
+	}
+	return out
+}
+
+func newID(prefix string) string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+func (s *Store) createSub(ctx context.Context, sub Subscription, secret string) error {
+	st := storedSub{Subscription: sub, Secrets: []storedSecret{{Secret: secret}}}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	pipe := s.rdb.TxPipeline()
+	pipe.Set(ctx, s.key("sub", sub.ID), b, 0)
+	pipe.SAdd(ctx, s.key("subs"), sub.ID)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("store webhook %s: %w", sub.ID, err)
+	}
+	return nil
+}
+
+func (s *Store) sub(ctx context.Context, id string) (storedSub, error) {
+	b, err := s.rdb.Get(ctx, s.key("sub", id)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return storedSub{}, seismo.NotFound("no webhook " + id)
+	}
+	if err != nil {
+		return storedSub{}, fmt.Errorf("read webhook %s: %w", id, err)
+	}
+	var st storedSub
+	if err := json.Unmarshal(b, &st); err != nil {
+		return storedSub{}, fmt.Errorf("decode webhook %s: %w", id, err)
+	}
+	return st, nil
+}
+
+// subs returns every subscription, in creation order.
+func (s *Store) subs(ctx context.Context) ([]storedSub, error) {
+	ids, err := s.rdb.SMembers(ctx, s.key("subs")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list webhooks: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = s.key("sub", id)
+	}
+	vals, err := s.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read webhooks: %w", err)
+	}
+	out := make([]storedSub, 0, len(vals))
+	for i, v := range vals {
+		str, ok := v.(string)
+		if !ok {
+			continue // deleted meanwhile
+		}
+		var st storedSub
+		if err := json.Unmarshal([]byte(str), &st); err != nil {
+			return nil, fmt.Errorf("decode webhook %s: %w", ids[i], err)
+		}
+		out = append(out, st)
+	}
+	slices.SortFunc(out, func(a, b storedSub) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return compareStrings(a.ID, b.ID)
+	})
+	return out, nil
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// updateSub changes a subscription with f under optimistic locking, so an
+// administrator's change and the dispatcher's record of failures never
+// overwrite each other.
+func (s *Store) updateSub(ctx context.Context, id string, f func(*storedSub) error) (storedSub, error) {
+	key := s.key("sub", id)
+	var out storedSub
+	for range 10 {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			st, err := s.sub(ctx, id)
+			if err != nil {
+				return err
+			}
+			if err := f(&st); err != nil {
+				return err
+			}
+			b, err := json.Marshal(st)
+			if err != nil {
+				return err
+			}
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.Set(ctx, key, b, 0)
+				return nil
+			})
+			out = st
+			return err
+		}, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		return out, err
+	}
+	return out, fmt.Errorf("update webhook %s: too much contention", id)
+}
+
+func (s *Store) deleteSub(ctx context.Context, id string) error {
+	n, err := s.rdb.Del(ctx, s.key("sub", id)).Result()
+	if err != nil {
+		return fmt.Errorf("delete webhook %s: %w", id, err)
+	}
+	if err := s.rdb.SRem(ctx, s.key("subs"), id).Err(); err != nil {
+		return fmt.Errorf("delete webhook %s: %w", id, err)
+	}
+	if n == 0 {
+		return seismo.NotFound("no webhook " + id)
+	}
+	return nil
+}
+
+// Delivery statuses.
+const (
+	StatusPending   = "pending"
+	StatusDelivered = "delivered"
+	StatusFailed    = "failed"
+)
+
+// Delivery is one event on its way to one subscription, with every
+// attempt so far.
+type Delivery struct {
+	ID           string `json:"id"`
+	Subscription string `json:"subscription_id"`
+	// MessageID is the webhook-id header: the same for every attempt, so
+	// the receiver can drop repeats.
+	MessageID  string    `json:"message_id"`
+	EventType  string    `json:"event_type"`
+	IncidentID string    `json:"incident_id,omitempty"`
+	Status     string    `json:"status"`
+	CreatedAt  time.Time `json:"created_at"`
+	// EventAt is when the event entered the stream: delivery latency is
+	// measured from it.
+	EventAt       time.Time  `json:"event_at"`
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+	Attempts      []Attempt  `json:"attempts"`
+	// RetryFrom is how many attempts came before the last manual retry:
+	// those do not count against the retry schedule.
+	RetryFrom int `json:"retry_from,omitempty"`
+}
+
+// Attempt is one try of a delivery.
+type Attempt struct {
+	At time.Time `json:"at"`
+	// StatusCode is the receiver's HTTP status, 0 when there was none.
+	StatusCode int    `json:"status_code,omitempty"`
+	Error      string `json:"error,omitempty"`
+	DurationMS int64  `json:"duration_ms"`
+	// Response is the start of the receiver's answer.
+	Response string `json:"response,omitempty"`
+}
+
+// deliveryID is the same for one event and one subscription however often
+// the event is fanned out, so fan-out repeated after a crash adds nothing.
+func deliveryID(subID, messageID string) string {
+	h := sha256.Sum256([]byte(subID + "\x00" + messageID))
+	return "dlv_" + hex.EncodeToString(h[:12])
+}
+
+// enqueueLua stores a delivery and queues it, unless it exists already.
+// KEYS: delivery, queue, the subscription's delivery log. ARGV: meta,
+// body, ttl seconds, due ms, created ms, id.
+var enqueueLua = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'meta', ARGV[1], 'body', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[6])
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[6])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+if redis.call('ZCARD', KEYS[3]) > 1000 then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -1001) end
+return 1
+`)
+
+// enqueue stores d with the body to send and queues it for now; false
+// when it was there already.
+func (s *Store) enqueue(ctx context.Context, d Delivery, body []byte) (bool, error) {
+	meta, err := json.Marshal(d)
+	if err != nil {
+		return false, err
+	}
+	n, err := enqueueLua.Run(ctx, s.rdb, []string{s.key("dlv", d.ID), s.key("queue"), s.key("sub", d.Subscription, "dlvs")},
+		meta, body, int64(s.ttl/time.Second), d.CreatedAt.UnixMilli(), d.CreatedAt.UnixMilli(), d.ID).Int()
+	if err != nil {
+		return false, fmt.Errorf("queue delivery %s: %w", d.ID, err)
+	}
+	return n == 1, nil
+}
+
+// claimLua takes up to n deliveries due by now and hides them until
+// until, the claim's end: a process that dies mid-attempt leaves them
+// to be claimed again then. KEYS: queue. ARGV: now ms, n, until ms.
+var claimLua = redis.NewScript(`
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[3], id) end
+return ids
+`)
+
+func (s *Store) claim(ctx context.Context, now time.Time, n int, until time.Time) ([]string, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	ids, err := claimLua.Run(ctx, s.rdb, []string{s.key("queue")}, now.UnixMilli(), n, until.UnixMilli()).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	return ids, nil
+}
+
+// reschedule moves a claimed delivery's due time without an attempt.
+func (s *Store) reschedule(ctx context.Context, id string, due time.Time) error {
+	return s.rdb.ZAdd(ctx, s.key("queue"), redis.Z{Score: float64(due.UnixMilli()), Member: id}).Err()
+}
+
+// delivery returns a delivery and the body it sends.
+func (s *Store) delivery(ctx context.Context, id string) (Delivery, []byte, error) {
+	vals, err := s.rdb.HMGet(ctx, s.key("dlv", id), "meta", "body").Result()
+	if err != nil {
+		return Delivery{}, nil, fmt.Errorf("read delivery %s: %w", id, err)
+	}
+	meta, ok := vals[0].(string)
+	if !ok {
+		return Delivery{}, nil, seismo.NotFound("no delivery " + id)
+	}
+	var d Delivery
+	if err := json.Unmarshal([]byte(meta), &d); err != nil {
+		return Delivery{}, nil, fmt.Errorf("decode delivery %s: %w", id, err)
+	}
+	body, _ := vals[1].(string)
+	return d, []byte(body), nil
+}
+
+// save writes d back and queues it for d.NextAttemptAt, or takes it out
+// of the queue when it is settled.
+func (s *Store) save(ctx context.Context, d Delivery) error {
+	meta, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	pipe := s.rdb.TxPipeline()
+	pipe.HSet(ctx, s.key("dlv", d.ID), "meta", meta)
+	pipe.Expire(ctx, s.key("dlv", d.ID), s.ttl)
+	if d.Status == StatusPending && d.NextAttemptAt != nil {
+		pipe.ZAdd(ctx, s.key("queue"), redis.Z{Score: float64(d.NextAttemptAt.UnixMilli()), Member: d.ID})
+	} else {
+		pipe.ZRem(ctx, s.key("queue"), d.ID)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("save delivery %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// deliveries returns the newest deliveries of a subscription first.
+func (s *Store) deliveries(ctx context.Context, subID string, limit int) ([]Delivery, error) {
+	ids, err := s.rdb.ZRevRange(ctx, s.key("sub", subID, "dlvs"), 0, int64(limit-1)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list deliveries of %s: %w", subID, err)
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.StringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HGet(ctx, s.key("dlv", id), "meta")
+	}
+	if len(ids) > 0 {
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("read deliveries of %s: %w", subID, err)
+		}
+	}
+	out := make([]Delivery, 0, len(ids))
+	for _, c := range cmds {
+		b, err := c.Bytes()
+		if err != nil {
+			continue // expired
+		}
+		var d Delivery
+		if json.Unmarshal(b, &d) == nil {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// queueDepth is how many deliveries wait, claimed ones included.
+func (s *Store) queueDepth(ctx context.Context) (int64, error) {
+	return s.rdb.ZCard(ctx, s.key("queue")).Result()
+}
+
+func (s *Store) putSilence(ctx context.Context, sl Silence) error {
+	b, err := json.Marshal(sl)
+	if err != nil {
+		return err
+	}
+	if err := s.rdb.HSet(ctx, s.key("silences"), sl.ID, b).Err(); err != nil {
+		return fmt.Errorf("store silence: %w", err)
+	}
+	return nil
+}
+
+// silences returns every silence, dropping those that ended more than a
+// week ago (kept that long so people see what was silenced).
+func (s *Store) silences(ctx context.Context) ([]Silence, error) {
+	all, err := s.rdb.HGetAll(ctx, s.key("silences")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list silences: %w", err)
+	}
+	now := s.now()
+	var out []Silence
+	var old []string
+	for id, v := range all {
+		var sl Silence
+		if err := json.Unmarshal([]byte(v), &sl); err != nil {
+			return nil, fmt.Errorf("decode silence %s: %w", id, err)
+		}
+		if now.Sub(sl.EndsAt) > 7*24*time.Hour {
+			old = append(old, id)
+			continue
+		}
+		out = append(out, sl)
+	}
+	if len(old) > 0 {
+		_ = s.rdb.HDel(ctx, s.key("silences"), old...).Err()
+	}
+	slices.SortFunc(out, func(a, b Silence) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return out, nil
+}
+
+func (s *Store) deleteSilence(ctx context.Context, id string) error {
+	n, err := s.rdb.HDel(ctx, s.key("silences"), id).Result()
+	if err != nil {
+		return fmt.Errorf("delete silence %s: %w", id, err)
+	}
+	if n == 0 {
+		return seismo.NotFound("no silence " + id)
+	}
+	return nil
+}
+
+// streamTime is when a stream entry was written: the milliseconds of its
+// id.
+func streamTime(id string) (time.Time, bool) {
+	ms, _, ok := strings.Cut(id, "-")
+	if !ok {
+		return time.Time{}, false
+	}
+	n, err := strconv.ParseInt(ms, 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(n), true
+}
