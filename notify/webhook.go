@@ -34,13 +34,13 @@ type Subscription struct {
 	Description string `json:"description"`
 	// Services, Countries and Events narrow what is sent; empty means all.
 	// A country matches an incident that has it among its countries.
-	Services    []string `json:"services"`
-	Countries   []string `json:"countries"`
+	Services    []string        `json:"services"`
+	Countries   []string        `json:"countries"`
 	MinSeverity seismo.Severity `json:"min_severity"`
-	Events      []string `json:"events"`
-	Format      string   `json:"format"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	Events      []string        `json:"events"`
+	Format      string          `json:"format"`
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
 	// Disabled subscriptions get nothing; one that failed every attempt
 	// for DisableAfter is disabled by seismo, with the reason.
 	Disabled       bool       `json:"disabled"`
