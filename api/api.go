@@ -37,6 +37,13 @@ type Config struct {
 	// and evaluated (per partition: owner, offsets, event time; the
 	// detector's position); GET /v1/status serves its result as JSON.
 	Status func(ctx context.Context) (any, error)
+	// AdminToken is the bearer token that every write and every admin
+	// endpoint (webhooks, silences) needs; "" turns those off (403
+	// admin_disabled).
+	AdminToken string
+	// ReadToken, when set, is the bearer token reads need too (the admin
+	// token also serves); /healthz, /readyz and /metrics stay open.
+	ReadToken string
 	// Metrics serves /metrics when not nil.
 	Metrics http.Handler
 	Logger  *slog.Logger
@@ -49,6 +56,7 @@ type Server struct {
 	cfg      Config
 	services map[string]bool
 	mux      *http.ServeMux
+	tokens   tokens
 }
 
 // New returns the handler.
@@ -59,7 +67,8 @@ func New(cfg Config) *Server {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Second
 	}
-	s := &Server{cfg: cfg, services: map[string]bool{}, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, services: map[string]bool{}, mux: http.NewServeMux(),
+		tokens: newTokens(cfg.AdminToken, cfg.ReadToken)}
 	for _, sv := range cfg.Services {
 		s.services[sv.ID] = true
 	}
@@ -68,7 +77,7 @@ func New(cfg Config) *Server {
 }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.gate(w, r) }
 
 type errorBody struct {
 	Error struct {
@@ -81,6 +90,10 @@ var codeStatus = map[string]int{
 	seismo.CodeInvalid:  http.StatusBadRequest,
 	seismo.CodeNotFound: http.StatusNotFound,
 	seismo.CodeInternal: http.StatusInternalServerError,
+
+	seismo.CodeUnauthorized:  http.StatusUnauthorized,
+	seismo.CodeAdminDisabled: http.StatusForbidden,
+	seismo.CodeTooLarge:      http.StatusRequestEntityTooLarge,
 }
 
 // writeError maps an application error to a status and a safe message; only
