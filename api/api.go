@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/metrics"
 )
 
 // Filter selects incidents for the feed.
@@ -44,6 +45,15 @@ type Config struct {
 	// ReadToken, when set, is the bearer token reads need too (the admin
 	// token also serves); /healthz, /readyz and /metrics stay open.
 	ReadToken string
+	// Events is the incident event stream GET /v1/events serves; nil
+	// leaves the endpoint out.
+	Events EventStream
+	// Heartbeat is how often an event stream sends a comment, so proxies
+	// and clients see it alive; default 15s.
+	Heartbeat time.Duration
+	// Registry receives the api's own metrics (seismo_sse_clients); nil
+	// counts nowhere.
+	Registry *metrics.Registry
 	// Metrics serves /metrics when not nil.
 	Metrics http.Handler
 	Logger  *slog.Logger
@@ -57,6 +67,7 @@ type Server struct {
 	services map[string]bool
 	mux      *http.ServeMux
 	tokens   tokens
+	streams  *streams
 }
 
 // New returns the handler.
@@ -69,6 +80,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, services: map[string]bool{}, mux: http.NewServeMux(),
 		tokens: newTokens(cfg.AdminToken, cfg.ReadToken)}
+	s.streams = newStreams(cfg)
 	for _, sv := range cfg.Services {
 		s.services[sv.ID] = true
 	}

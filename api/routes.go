@@ -17,6 +17,9 @@ func (s *Server) routes() {
 	if s.cfg.Status != nil {
 		s.mux.HandleFunc("GET /v1/status", s.status)
 	}
+	if s.cfg.Events != nil {
+		s.mux.HandleFunc("GET /v1/events", s.events)
+	}
 	if s.cfg.Metrics != nil {
 		s.mux.Handle("GET /metrics", s.cfg.Metrics)
 	}
@@ -123,6 +126,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 			"GET /v1/incidents?status=pending|open|resolved&service=ID&limit=N",
 			"GET /v1/incidents/{id}",
 			"GET /v1/status",
+			"GET /v1/events (Server-Sent Events; Last-Event-ID or after=ID, after=0 replays all)",
 			"GET /healthz",
 			"GET /readyz",
 			"GET /metrics",
