@@ -51,6 +51,9 @@ type Config struct {
 	// Heartbeat is how often an event stream sends a comment, so proxies
 	// and clients see it alive; default 15s.
 	Heartbeat time.Duration
+	// PublicURL is the base URL of links in the feeds
+	// ("https://status.example.com"); "" derives it from each request.
+	PublicURL string
 	// Registry receives the api's own metrics (seismo_sse_clients); nil
 	// counts nowhere.
 	Registry *metrics.Registry
