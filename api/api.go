@@ -1,5 +1,6 @@
-// Package api serves seismo's HTTP surface: the JSON incident feed, health
-// and metrics. routes.go holds the whole surface.
+// Package api serves seismo's HTTP surface: the incidents as JSON, as a
+// stream of their events and as feeds, health and metrics, behind bearer
+// tokens (auth.go). routes.go registers every route.
 package api
 
 import (
