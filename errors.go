@@ -7,6 +7,14 @@ const (
 	CodeInvalid  = "invalid"
 	CodeNotFound = "not_found"
 	CodeInternal = "internal"
+	// CodeUnauthorized: the request lacks the bearer token its endpoint
+	// needs, or has a wrong one.
+	CodeUnauthorized = "unauthorized"
+	// CodeAdminDisabled: the endpoint is for the admin, and no admin token
+	// is configured, so nobody may use it.
+	CodeAdminDisabled = "admin_disabled"
+	// CodeTooLarge: the request body is over the limit.
+	CodeTooLarge = "too_large"
 )
 
 // Error is an application error: a code for machines and a message that is

@@ -1,5 +1,6 @@
-// Package api serves seismo's HTTP surface: the JSON incident feed, health
-// and metrics. routes.go holds the whole surface.
+// Package api serves seismo's HTTP surface: the incidents as JSON, as a
+// stream of their events and as feeds, health and metrics, behind bearer
+// tokens (auth.go). routes.go registers every route.
 package api
 
 import (
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/metrics"
 )
 
 // Filter selects incidents for the feed.
@@ -37,6 +39,25 @@ type Config struct {
 	// and evaluated (per partition: owner, offsets, event time; the
 	// detector's position); GET /v1/status serves its result as JSON.
 	Status func(ctx context.Context) (any, error)
+	// AdminToken is the bearer token that every write and every admin
+	// endpoint (webhooks, silences) needs; "" turns those off (403
+	// admin_disabled).
+	AdminToken string
+	// ReadToken, when set, is the bearer token reads need too (the admin
+	// token also serves); /healthz, /readyz and /metrics stay open.
+	ReadToken string
+	// Events is the incident event stream GET /v1/events serves; nil
+	// leaves the endpoint out.
+	Events EventStream
+	// Heartbeat is how often an event stream sends a comment, so proxies
+	// and clients see it alive; default 15s.
+	Heartbeat time.Duration
+	// PublicURL is the base URL of links in the feeds
+	// ("https://status.example.com"); "" derives it from each request.
+	PublicURL string
+	// Registry receives the api's own metrics (seismo_sse_clients); nil
+	// counts nowhere.
+	Registry *metrics.Registry
 	// Metrics serves /metrics when not nil.
 	Metrics http.Handler
 	Logger  *slog.Logger
@@ -49,6 +70,8 @@ type Server struct {
 	cfg      Config
 	services map[string]bool
 	mux      *http.ServeMux
+	tokens   tokens
+	streams  *streams
 }
 
 // New returns the handler.
@@ -59,7 +82,9 @@ func New(cfg Config) *Server {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Second
 	}
-	s := &Server{cfg: cfg, services: map[string]bool{}, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, services: map[string]bool{}, mux: http.NewServeMux(),
+		tokens: newTokens(cfg.AdminToken, cfg.ReadToken)}
+	s.streams = newStreams(cfg)
 	for _, sv := range cfg.Services {
 		s.services[sv.ID] = true
 	}
@@ -68,7 +93,7 @@ func New(cfg Config) *Server {
 }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.gate(w, r) }
 
 type errorBody struct {
 	Error struct {
@@ -81,6 +106,10 @@ var codeStatus = map[string]int{
 	seismo.CodeInvalid:  http.StatusBadRequest,
 	seismo.CodeNotFound: http.StatusNotFound,
 	seismo.CodeInternal: http.StatusInternalServerError,
+
+	seismo.CodeUnauthorized:  http.StatusUnauthorized,
+	seismo.CodeAdminDisabled: http.StatusForbidden,
+	seismo.CodeTooLarge:      http.StatusRequestEntityTooLarge,
 }
 
 // writeError maps an application error to a status and a safe message; only

@@ -17,6 +17,11 @@ func (s *Server) routes() {
 	if s.cfg.Status != nil {
 		s.mux.HandleFunc("GET /v1/status", s.status)
 	}
+	if s.cfg.Events != nil {
+		s.mux.HandleFunc("GET /v1/events", s.events)
+	}
+	s.mux.HandleFunc("GET /v1/feed.json", s.jsonFeed)
+	s.mux.HandleFunc("GET /v1/feed.atom", s.atomFeed)
 	if s.cfg.Metrics != nil {
 		s.mux.Handle("GET /metrics", s.cfg.Metrics)
 	}
@@ -46,24 +51,32 @@ type IncidentList struct {
 
 const maxLimit = 1000
 
-func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
+// filter reads the incident filters of a request: status, service and
+// limit (default 100).
+func (s *Server) filter(r *http.Request) (Filter, error) {
 	q := r.URL.Query()
 	f := Filter{Status: seismo.Status(q.Get("status")), Service: q.Get("service"), Limit: 100}
 	if f.Status != "" && !f.Status.Valid() {
-		s.writeError(w, r, seismo.Invalid(fmt.Sprintf("status must be pending, open or resolved, not %q", f.Status)))
-		return
+		return f, seismo.Invalid(fmt.Sprintf("status must be pending, open or resolved, not %q", f.Status))
 	}
 	if f.Service != "" && len(s.services) > 0 && !s.services[f.Service] {
-		s.writeError(w, r, seismo.Invalid(fmt.Sprintf("unknown service %q", f.Service)))
-		return
+		return f, seismo.Invalid(fmt.Sprintf("unknown service %q", f.Service))
 	}
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > maxLimit {
-			s.writeError(w, r, seismo.Invalid(fmt.Sprintf("limit must be an integer from 1 to %d", maxLimit)))
-			return
+			return f, seismo.Invalid(fmt.Sprintf("limit must be an integer from 1 to %d", maxLimit))
 		}
 		f.Limit = n
+	}
+	return f, nil
+}
+
+func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
+	f, err := s.filter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
 	defer cancel()
@@ -123,6 +136,9 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 			"GET /v1/incidents?status=pending|open|resolved&service=ID&limit=N",
 			"GET /v1/incidents/{id}",
 			"GET /v1/status",
+			"GET /v1/events (Server-Sent Events; Last-Event-ID or after=ID, after=0 replays all)",
+			"GET /v1/feed.json?status=...&service=ID&limit=N (JSON Feed 1.1)",
+			"GET /v1/feed.atom?status=...&service=ID&limit=N (Atom 1.0)",
 			"GET /healthz",
 			"GET /readyz",
 			"GET /metrics",

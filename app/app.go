@@ -13,8 +13,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go"
@@ -57,6 +60,15 @@ type Options struct {
 	Instance string
 	// LeaseTTL is the detector lease's TTL; 0 is detect's default.
 	LeaseTTL time.Duration
+	// AdminToken is the bearer token that the API's writes and admin
+	// endpoints (webhooks, silences) need; "" turns those off.
+	AdminToken string
+	// ReadToken, when set, is the bearer token the API's reads need too;
+	// the probes and /metrics stay open.
+	ReadToken string
+	// PublicURL is the base URL of the links in the API's feeds
+	// ("https://status.example.com"); "" derives it from each request.
+	PublicURL string
 	// Logger receives the process's logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -79,11 +91,34 @@ func (o Options) Validate() error {
 	if o.LeaseTTL < 0 || o.LeaseTTL > 0 && o.LeaseTTL < 100*time.Millisecond {
 		errs = append(errs, fmt.Errorf("lease TTL %s: must be at least 100ms", o.LeaseTTL))
 	}
+	errs = append(errs, validateAPI(o.AdminToken, o.ReadToken, o.PublicURL))
 	if err := o.Ingest.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("ingest: %w", err))
 	}
 	if err := o.Detect.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// validateAPI checks the API's tokens, without ever repeating them, and
+// its public URL.
+func validateAPI(adminToken, readToken, publicURL string) error {
+	var errs []error
+	for _, t := range []struct{ name, token string }{{"admin token", adminToken}, {"read token", readToken}} {
+		// A token goes in an Authorization header as one word.
+		if strings.IndexFunc(t.token, func(c rune) bool { return unicode.IsSpace(c) || unicode.IsControl(c) }) >= 0 {
+			errs = append(errs, fmt.Errorf("%s: must not contain spaces or control characters", t.name))
+		}
+	}
+	if readToken != "" && readToken == adminToken {
+		errs = append(errs, errors.New("read token: must differ from the admin token, or readers could write"))
+	}
+	if publicURL != "" {
+		if u, err := url.Parse(publicURL); err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" ||
+			u.RawQuery != "" || u.Fragment != "" {
+			errs = append(errs, fmt.Errorf("public URL %q: want an absolute http or https URL without query or fragment", publicURL))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -169,9 +204,14 @@ func New(o Options) (*App, error) {
 			}
 			return errors.Join(append(errs, a.consumer.Ready())...)
 		},
-		Status:  func(ctx context.Context) (any, error) { return a.store.Progress(ctx) },
-		Metrics: a.reg.Handler(),
-		Logger:  log.With("component", "api"),
+		Status:     func(ctx context.Context) (any, error) { return a.store.Progress(ctx) },
+		AdminToken: o.AdminToken,
+		ReadToken:  o.ReadToken,
+		Events:     a.store,
+		PublicURL:  o.PublicURL,
+		Registry:   a.reg,
+		Metrics:    a.reg.Handler(),
+		Logger:     log.With("component", "api"),
 	})
 	a.server = &http.Server{
 		Handler:           handler,
@@ -181,6 +221,9 @@ func New(o Options) (*App, error) {
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	// Event streams do not end of themselves; Shutdown would wait out its
+	// deadline on them.
+	a.server.RegisterOnShutdown(handler.Shutdown)
 	return a, nil
 }
 

@@ -53,6 +53,8 @@ type DemoOptions struct {
 	// Logger receives the logs of the broker and the pipeline; nil
 	// discards them.
 	Logger *slog.Logger
+	// AdminToken, ReadToken and PublicURL are as in Options.
+	AdminToken, ReadToken, PublicURL string
 }
 
 // Validate reports every bad option at once.
@@ -73,6 +75,7 @@ func (o DemoOptions) Validate() error {
 	if o.HTTPAddr == "" {
 		errs = append(errs, errors.New("no HTTP address"))
 	}
+	errs = append(errs, validateAPI(o.AdminToken, o.ReadToken, o.PublicURL))
 	if err := o.Detect.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -148,7 +151,8 @@ func Demo(ctx context.Context, o DemoOptions) (DemoResult, error) {
 		return DemoResult{}, err
 	}
 	a, err := New(Options{Redis: rdb, Classifier: cls, Ingest: icfg, Detect: o.Detect,
-		ReporterKey: key, HTTPAddr: addr, IncidentsTopic: "seismo.incidents", Logger: log})
+		ReporterKey: key, HTTPAddr: addr, IncidentsTopic: "seismo.incidents", Logger: log,
+		AdminToken: o.AdminToken, ReadToken: o.ReadToken, PublicURL: o.PublicURL})
 	if err != nil {
 		return DemoResult{}, err
 	}

@@ -421,12 +421,22 @@ func TestEvents(t *testing.T) {
 			s := newStore(t, b.open(t), nil)
 			d := newDetector(t, s, pendingConfig())
 			ctx := ctxT(t)
+			if id, err := s.LastEventID(ctx); err != nil || id != "0" {
+				t.Errorf("LastEventID of no stream = %q, %v; want 0", id, err)
+			}
 			tr := outage()
 			live(t, s, d, tr, 0, 80)
 			all, err := s.Events(ctx, "0", 0, 0)
 			if err != nil || len(all) != 2 {
 				t.Fatalf("Events from the start = %d, %v; want 2", len(all), err)
 			}
+			t.Run("last id", func(t *testing.T) {
+				// What "$" stands for: reading after it finds nothing yet.
+				id, err := s.LastEventID(ctx)
+				if err != nil || id != all[1].ID {
+					t.Errorf("LastEventID = %q, %v; want %s", id, err, all[1].ID)
+				}
+			})
 			t.Run("count", func(t *testing.T) {
 				got, err := s.Events(ctx, "0", 1, 0)
 				if err != nil || len(got) != 1 || got[0].ID != all[0].ID {

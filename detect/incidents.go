@@ -204,3 +204,18 @@ func (s *Store) Events(ctx context.Context, after string, count int64, block tim
 	}
 	return out, nil
 }
+
+// LastEventID returns the stream id of the newest incident event, or "0"
+// when the stream is empty: the position "$" stands for, which a reader
+// that must not miss what comes next passes to Events instead of "$"
+// (XREAD with "$" means "from now" anew on every call).
+func (s *Store) LastEventID(ctx context.Context) (string, error) {
+	msgs, err := s.rdb.XRevRangeN(ctx, s.key(keyEvents), "+", "-", 1).Result()
+	if err != nil {
+		return "", fmt.Errorf("read the last event id: %w", err)
+	}
+	if len(msgs) == 0 {
+		return "0", nil
+	}
+	return msgs[0].ID, nil
+}

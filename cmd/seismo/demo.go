@@ -20,6 +20,8 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 	partitions := fs.Int("partitions", 3, "partitions of the embedded posts topic")
 	var knobs knobFlags
 	fs.Var(&knobs, "knob", knobUsage)
+	var af apiFlags
+	af.register(fs)
 	var cf classifierFlags
 	cf.register(fs)
 	lf := logFlags{}
@@ -39,6 +41,10 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return err
 	}
+	adminToken, err := af.admin()
+	if err != nil {
+		return err
+	}
 	log, err := lf.logger(sio.err)
 	if err != nil {
 		return err
@@ -46,7 +52,7 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 	say := func(format string, args ...any) { fmt.Fprintf(sio.err, "seismo demo: "+format+"\n", args...) }
 	opts := app.DemoOptions{Scenario: simulate.WhatsApp2024(), Detect: dcfg, HTTPAddr: *httpAddr,
 		Speed: *speed, Partitions: *partitions, Once: *once, Events: sio.out, Say: say, Logger: log,
-		Classifier: cf.build}
+		Classifier: cf.build, AdminToken: adminToken, ReadToken: af.readToken, PublicURL: af.publicURL}
 	if err := opts.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}

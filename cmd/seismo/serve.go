@@ -19,6 +19,7 @@ type serveFlags struct {
 	incidentsTopic                  string
 	redis                           redisFlags
 	httpAddr                        string
+	api                             apiFlags
 	reporterKey                     string
 	workerID, instance              string
 	leaseTTL                        time.Duration
@@ -39,6 +40,7 @@ func (s *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.incidentsTopic, "incidents-topic", "seismo.incidents", "topic that receives every incident event (empty: none)")
 	s.redis.register(fs)
 	fs.StringVar(&s.httpAddr, "http-addr", ":8080", "address of the HTTP API")
+	s.api.register(fs)
 	fs.StringVar(&s.reporterKey, "reporter-key", "", "secret key for hashing authors; by default a random key shared through Redis")
 	fs.StringVar(&s.workerID, "worker-id", "", "name of this ingest worker (default host-pid)")
 	fs.DurationVar(&s.lateness, "lateness", def.Lateness, "allowed lateness of posts behind the newest event time of a partition")
@@ -93,6 +95,10 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	if err := durationPositive("lease-ttl", sf.leaseTTL); err != nil {
 		return err
 	}
+	adminToken, err := sf.api.admin()
+	if err != nil {
+		return err
+	}
 	dcfg, err := sf.knobs.detectConfig(detect.DefaultConfig())
 	if err != nil {
 		return err
@@ -134,6 +140,7 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 		Redis: rdb, Classifier: cls, Ingest: sf.ingestConfig(), Detect: dcfg,
 		ReporterKey: key, HTTPAddr: sf.httpAddr, IncidentsTopic: sf.incidentsTopic, NoDetector: !sf.detect,
 		Instance: sf.instance, LeaseTTL: sf.leaseTTL, Logger: log,
+		AdminToken: adminToken, ReadToken: sf.api.readToken, PublicURL: sf.api.publicURL,
 	}
 	if err := opts.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -142,6 +149,7 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return err
 	}
-	log.Info("seismo running", "api", a.URL()+"/v1/incidents", "kafka", sf.brokers, "topic", sf.topic, "redis", sf.redis.addr)
+	log.Info("seismo running", "api", a.URL()+"/v1/incidents", "kafka", sf.brokers, "topic", sf.topic, "redis", sf.redis.addr,
+		"admin_endpoints", adminToken != "", "public_reads", sf.api.readToken == "")
 	return a.Run(ctx)
 }
