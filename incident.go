@@ -120,6 +120,10 @@ type Incident struct {
 	// and WhatsApp on 4 October 2021.
 	Related []string `json:"related"`
 	Samples []Sample `json:"samples"`
+	// SilencedBy names the silence that holds back the incident's
+	// webhooks, when one does: it is set where incidents are served, not
+	// stored.
+	SilencedBy string `json:"silenced_by,omitempty"`
 }
 
 // Country returns the entry for country c, or nil. AllCountries returns

@@ -46,6 +46,9 @@ type Config struct {
 	// ReadToken, when set, is the bearer token reads need too (the admin
 	// token also serves); /healthz, /readyz and /metrics stay open.
 	ReadToken string
+	// Webhooks serves the webhook and silence endpoints (admin only); nil
+	// leaves them out.
+	Webhooks Webhooks
 	// Events is the incident event stream GET /v1/events serves; nil
 	// leaves the endpoint out.
 	Events EventStream

@@ -20,6 +20,9 @@ func (s *Server) routes() {
 	if s.cfg.Events != nil {
 		s.mux.HandleFunc("GET /v1/events", s.events)
 	}
+	if s.cfg.Webhooks != nil {
+		s.webhookRoutes()
+	}
 	s.mux.HandleFunc("GET /v1/feed.json", s.jsonFeed)
 	s.mux.HandleFunc("GET /v1/feed.atom", s.atomFeed)
 	if s.cfg.Metrics != nil {

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -28,6 +29,7 @@ import (
 	"github.com/seismo-dev/seismo/classify"
 	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/ingest"
+	"github.com/seismo-dev/seismo/internal/egress"
 	"github.com/seismo-dev/seismo/metrics"
 	"github.com/seismo-dev/seismo/notify"
 )
@@ -69,8 +71,23 @@ type Options struct {
 	// PublicURL is the base URL of the links in the API's feeds
 	// ("https://status.example.com"); "" derives it from each request.
 	PublicURL string
+	// Webhooks configures webhook delivery.
+	Webhooks WebhookOptions
 	// Logger receives the process's logs; nil discards them.
 	Logger *slog.Logger
+}
+
+// WebhookOptions configure webhook delivery; the zero value is the
+// default.
+type WebhookOptions struct {
+	// AllowNets opens address ranges the SSRF guard refuses (loopback,
+	// private, link-local...), for development and tests.
+	AllowNets []netip.Prefix
+	// Schedule is the wait before each retry; nil is
+	// notify.DefaultSchedule.
+	Schedule []time.Duration
+	// Timeout bounds one attempt; 0 is 10s.
+	Timeout time.Duration
 }
 
 // Validate reports every bad option at once.
@@ -97,6 +114,14 @@ func (o Options) Validate() error {
 	}
 	if err := o.Detect.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	for _, d := range o.Webhooks.Schedule {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("webhook retry schedule: %s is not a positive wait", d))
+		}
+	}
+	if o.Webhooks.Timeout < 0 {
+		errs = append(errs, errors.New("webhook timeout must not be negative"))
 	}
 	return errors.Join(errs...)
 }
@@ -136,6 +161,7 @@ type App struct {
 	leader    metrics.Gauge
 	evaluated metrics.Gauge
 	eventsW   *kafka.Writer
+	webhooks  *notify.Webhooks
 	listener  net.Listener
 	server    *http.Server
 }
@@ -189,13 +215,28 @@ func New(o Options) (*App, error) {
 		cur := a.store.RelayCursor(o.IncidentsTopic)
 		a.relay = notify.NewRelay(a.store, cur, a.eventsW, log.With("component", "relay"))
 	}
+	guard := egress.NewGuard(o.Webhooks.AllowNets)
+	var services []string
+	for _, sv := range o.Classifier.Services() {
+		services = append(services, sv.ID)
+	}
+	a.webhooks, err = notify.NewWebhooks(notify.NewStore(o.Redis, notify.StoreConfig{}), notify.WebhooksConfig{
+		Source: a.store, Cursor: a.store.RelayCursor("webhooks"), Checker: guard,
+		Client:   guard.Client(egress.ClientOptions{Timeout: o.Webhooks.Timeout}),
+		Services: services, Schedule: o.Webhooks.Schedule, Timeout: o.Webhooks.Timeout,
+		DashboardURL: o.PublicURL, Metrics: a.reg, Logger: log.With("component", "webhooks"),
+	})
+	if err != nil {
+		return nil, err
+	}
 	a.listener, err = net.Listen("tcp", o.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", o.HTTPAddr, err)
 	}
 	rdb := o.Redis
 	handler := api.New(api.Config{
-		Incidents: incidentFeed{a.store},
+		Incidents: incidentFeed{a.store, a.webhooks},
+		Webhooks:  a.webhooks,
 		Services:  o.Classifier.Services(),
 		Ready: func(ctx context.Context) error {
 			var errs []error
@@ -292,6 +333,9 @@ func (a *App) lead(ctx context.Context) error {
 	defer a.evaluated.Set(0)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.detector.Run(gctx) })
+	// Webhooks fan out and deliver from the queue in Redis, where a
+	// successor resumes.
+	g.Go(func() error { return a.webhooks.Run(gctx) })
 	g.Go(func() error {
 		// The detector's position, for dashboards and for telling when
 		// a replay is fully evaluated.
@@ -349,13 +393,33 @@ func ReporterKey(ctx context.Context, rdb redis.UniversalClient, configured stri
 	return store.SharedReporterKey(ctx)
 }
 
-// incidentFeed adapts the store to what the api reads.
-type incidentFeed struct{ s *detect.Store }
+// incidentFeed adapts the store to what the api reads, and marks the
+// incidents a silence holds.
+type incidentFeed struct {
+	s  *detect.Store
+	wh *notify.Webhooks
+}
 
 func (f incidentFeed) ListIncidents(ctx context.Context, fl api.Filter) ([]seismo.Incident, error) {
-	return f.s.Incidents(ctx, detect.Filter{Status: fl.Status, Service: fl.Service, Limit: fl.Limit})
+	list, err := f.s.Incidents(ctx, detect.Filter{Status: fl.Status, Service: fl.Service, Limit: fl.Limit})
+	if err != nil || len(list) == 0 {
+		return list, err
+	}
+	sls, err := f.wh.Silences(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		list[i].SilencedBy = notify.SilencedBy(sls, &list[i], time.Now())
+	}
+	return list, nil
 }
 
 func (f incidentFeed) Incident(ctx context.Context, id string) (seismo.Incident, error) {
-	return f.s.Incident(ctx, id)
+	inc, err := f.s.Incident(ctx, id)
+	if err != nil {
+		return inc, err
+	}
+	inc.SilencedBy, err = f.wh.SilencedBy(ctx, &inc)
+	return inc, err
 }

@@ -55,6 +55,8 @@ type DemoOptions struct {
 	Logger *slog.Logger
 	// AdminToken, ReadToken and PublicURL are as in Options.
 	AdminToken, ReadToken, PublicURL string
+	// Webhooks is as in Options.
+	Webhooks WebhookOptions
 }
 
 // Validate reports every bad option at once.
@@ -152,7 +154,7 @@ func Demo(ctx context.Context, o DemoOptions) (DemoResult, error) {
 	}
 	a, err := New(Options{Redis: rdb, Classifier: cls, Ingest: icfg, Detect: o.Detect,
 		ReporterKey: key, HTTPAddr: addr, IncidentsTopic: "seismo.incidents", Logger: log,
-		AdminToken: o.AdminToken, ReadToken: o.ReadToken, PublicURL: o.PublicURL})
+		AdminToken: o.AdminToken, ReadToken: o.ReadToken, PublicURL: o.PublicURL, Webhooks: o.Webhooks})
 	if err != nil {
 		return DemoResult{}, err
 	}

@@ -204,7 +204,7 @@ func (w *Webhooks) fanOutBatch(ctx context.Context, evs []seismo.StreamEvent) er
 				continue
 			}
 			if silence == "" {
-				silence = silencedBy(sls, &se.Event.Data, now)
+				silence = SilencedBy(sls, &se.Event.Data, now)
 			}
 			if silence != "" {
 				w.silenced.Inc()

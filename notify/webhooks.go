@@ -193,10 +193,11 @@ func (w *Webhooks) SilencedBy(ctx context.Context, inc *seismo.Incident) (string
 	if err != nil {
 		return "", err
 	}
-	return silencedBy(sls, inc, w.now()), nil
+	return SilencedBy(sls, inc, w.now()), nil
 }
 
-func silencedBy(sls []Silence, inc *seismo.Incident, t time.Time) string {
+// SilencedBy returns the id of the first of sls that holds inc at t, or "".
+func SilencedBy(sls []Silence, inc *seismo.Incident, t time.Time) string {
 	for i := range sls {
 		if sls[i].Covers(inc, t) {
 			return sls[i].ID

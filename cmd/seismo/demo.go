@@ -53,6 +53,9 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 	opts := app.DemoOptions{Scenario: simulate.WhatsApp2024(), Detect: dcfg, HTTPAddr: *httpAddr,
 		Speed: *speed, Partitions: *partitions, Once: *once, Events: sio.out, Say: say, Logger: log,
 		Classifier: cf.build, AdminToken: adminToken, ReadToken: af.readToken, PublicURL: af.publicURL}
+	if opts.Webhooks, err = af.webhooks(); err != nil {
+		return err
+	}
 	if err := opts.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}

@@ -99,6 +99,10 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return err
 	}
+	webhooks, err := sf.api.webhooks()
+	if err != nil {
+		return err
+	}
 	dcfg, err := sf.knobs.detectConfig(detect.DefaultConfig())
 	if err != nil {
 		return err
@@ -137,7 +141,7 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 		return err
 	}
 	opts := app.Options{
-		Redis: rdb, Classifier: cls, Ingest: sf.ingestConfig(), Detect: dcfg,
+		Webhooks: webhooks, Redis: rdb, Classifier: cls, Ingest: sf.ingestConfig(), Detect: dcfg,
 		ReporterKey: key, HTTPAddr: sf.httpAddr, IncidentsTopic: sf.incidentsTopic, NoDetector: !sf.detect,
 		Instance: sf.instance, LeaseTTL: sf.leaseTTL, Logger: log,
 		AdminToken: adminToken, ReadToken: sf.api.readToken, PublicURL: sf.api.publicURL,
