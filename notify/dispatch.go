@@ -220,8 +220,9 @@ func (w *Webhooks) fanOutBatch(ctx context.Context, evs []seismo.StreamEvent) er
 }
 
 // claimFor is how long a claimed delivery stays hidden from other claims:
-// longer than any attempt, so only a dead process's claims lapse.
-func (w *Webhooks) claimFor() time.Duration { return 3*w.cfg.Timeout + 30*time.Second }
+// longer than an attempt (the client's timeout bounds it) and the saving
+// of its outcome, so only a dead process's claims lapse, and soon.
+func (w *Webhooks) claimFor() time.Duration { return w.cfg.Timeout + 10*time.Second }
 
 // deliver claims due deliveries while workers are free and attempts each.
 func (w *Webhooks) deliver(ctx context.Context) {

@@ -304,11 +304,11 @@ func seismoBinary(t *testing.T) string {
 	return binaryPath
 }
 
-func startWorkerProcess(t *testing.T, name, brokerAddr, redisAddr string, partitions int) *worker {
+func startWorkerProcess(t *testing.T, name, brokerAddr, redisAddr string, partitions int, extra ...string) *worker {
 	t.Helper()
 	w := &worker{name: name, addr: freeAddr(t), done: make(chan int, 1), buf: &bytes.Buffer{}}
 	w.out = &syncWriter{w: w.buf}
-	w.cmd = exec.Command(seismoBinary(t), workerArgs(name, brokerAddr, redisAddr, w.addr, partitions)...)
+	w.cmd = exec.Command(seismoBinary(t), append(workerArgs(name, brokerAddr, redisAddr, w.addr, partitions), extra...)...)
 	w.cmd.Stdout, w.cmd.Stderr = io.Discard, w.out
 	if err := w.cmd.Start(); err != nil {
 		t.Fatal(err)
