@@ -384,6 +384,40 @@ func waitHandled(t *testing.T, store *detect.Store, produced int, within time.Du
 	t.Fatalf("%d messages not handled within %s", produced, within)
 }
 
+// waitSettled waits until every partition is reported by a live owner in
+// one generation and each of owners holds some.
+func waitSettled(t *testing.T, store *detect.Store, owners []string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	var p detect.Progress
+	for time.Now().Before(deadline) {
+		var err error
+		p, err = store.Progress(context.Background())
+		if err == nil && settled(p, owners) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b, _ := json.MarshalIndent(p, "", "  ")
+	t.Fatalf("the group did not settle with %v within %s:\n%s", owners, within, b)
+}
+
+func settled(p detect.Progress, owners []string) bool {
+	held := map[string]bool{}
+	for _, s := range p.Partitions {
+		if !s.Alive || s.Generation != p.Partitions[0].Generation {
+			return false
+		}
+		held[s.Owner] = true
+	}
+	for _, o := range owners {
+		if !held[o] {
+			return false
+		}
+	}
+	return len(p.Partitions) > 0
+}
+
 func handled(p detect.Progress) int64 {
 	n := int64(0)
 	for _, s := range p.Partitions {
@@ -478,6 +512,10 @@ func TestIntegrationSameStreamSameIncidents(t *testing.T) {
 			// word; w2 takes its partitions (and the detector lease, if
 			// w1 held it) and consumes the rest.
 			waitHandled(e.t, e.store, len(parts[0])+len(parts[1]), time.Minute)
+			// Killed once the group has settled with both: a member that
+			// dies half-way through a rebalance can leave the development
+			// broker's group waiting for it for good.
+			waitSettled(e.t, e.store, []string{"w1", "w2"}, time.Minute)
 			first.kill()
 			produce(e, parts[2])
 			waitEvaluated(e.t, e.store, len(posts), 3*time.Minute)
