@@ -28,6 +28,7 @@ func (s *Server) routes() {
 	if s.cfg.Metrics != nil {
 		s.mux.Handle("GET /metrics", s.cfg.Metrics)
 	}
+	s.mux.HandleFunc("GET /openapi.json", s.openapi)
 	s.mux.HandleFunc("GET /{$}", s.index)
 	s.mux.HandleFunc("/", s.notFound)
 }
@@ -145,6 +146,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 			"GET /healthz",
 			"GET /readyz",
 			"GET /metrics",
+			"GET /openapi.json (this API as OpenAPI 3.1)",
 		},
 	})
 }
