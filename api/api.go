@@ -72,7 +72,7 @@ type Config struct {
 type Server struct {
 	cfg      Config
 	services map[string]bool
-	mux      *http.ServeMux
+	mux      *routeMux
 	tokens   tokens
 	streams  *streams
 }
@@ -85,7 +85,7 @@ func New(cfg Config) *Server {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Second
 	}
-	s := &Server{cfg: cfg, services: map[string]bool{}, mux: http.NewServeMux(),
+	s := &Server{cfg: cfg, services: map[string]bool{}, mux: &routeMux{ServeMux: http.NewServeMux()},
 		tokens: newTokens(cfg.AdminToken, cfg.ReadToken)}
 	s.streams = newStreams(cfg)
 	for _, sv := range cfg.Services {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/api"
+	"github.com/seismo-dev/seismo/notify"
 )
 
 // fakeIncidents filters an in-memory list the way the store does.
@@ -231,5 +232,38 @@ func TestStoreErrorLoggedOnce(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "path=/v1/incidents") {
 		t.Errorf("the log does not name the request:\n%s", logs.String())
+	}
+}
+
+// A method a path does not take answers 405 with every method it does
+// take, whichever they are; a path nothing serves answers 404.
+func TestMethodNotAllowed(t *testing.T) {
+	// A typed nil registers the webhook routes; no handler runs.
+	srv := httptest.NewServer(api.New(api.Config{Incidents: &fakeIncidents{}, Webhooks: (*notify.Webhooks)(nil)}))
+	defer srv.Close()
+	for _, tt := range []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{"POST", "/v1/incidents", 405, "GET, HEAD"},
+		{"DELETE", "/v1/webhooks", 405, "GET, HEAD, POST"},
+		{"PUT", "/v1/webhooks/wh_1", 405, "GET, HEAD, PATCH, DELETE"},
+		{"GET", "/v1/webhooks/wh_1/test", 405, "POST"},
+		{"GET", "/v1/silences/sil_1", 405, "DELETE"},
+		{"GET", "/v1/nowhere", 404, ""},
+	} {
+		req, err := http.NewRequest(tt.method, srv.URL+tt.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || resp.Header.Get("Allow") != tt.allow {
+			t.Errorf("%s %s: %d, Allow %q; want %d, Allow %q", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Allow"), tt.status, tt.allow)
+		}
 	}
 }

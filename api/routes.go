@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/seismo-dev/seismo"
 )
@@ -28,17 +29,25 @@ func (s *Server) routes() {
 	if s.cfg.Metrics != nil {
 		s.mux.Handle("GET /metrics", s.cfg.Metrics)
 	}
+	s.mux.HandleFunc("GET /openapi.json", s.openapi)
 	s.mux.HandleFunc("GET /{$}", s.index)
 	s.mux.HandleFunc("/", s.notFound)
 }
 
-// notFound answers what no route took: 405 when the path exists for GET,
-// 404 otherwise, both as JSON errors.
+// notFound answers what no route took: 405 with the methods the path
+// takes (RFC 9110 wants them all in Allow) when it takes any, 404
+// otherwise, both as JSON errors.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	probe := r.Clone(r.Context())
-	probe.Method = http.MethodGet
-	if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
-		w.Header().Set("Allow", "GET, HEAD")
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.WithContext(r.Context()) // a shallow copy
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
 		var body errorBody
 		body.Error.Code, body.Error.Message = "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path
 		writeJSON(w, http.StatusMethodNotAllowed, body)
@@ -145,6 +154,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 			"GET /healthz",
 			"GET /readyz",
 			"GET /metrics",
+			"GET /openapi.json (this API as OpenAPI 3.1)",
 		},
 	})
 }
