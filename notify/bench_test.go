@@ -72,6 +72,7 @@ type benchResult struct {
 	dups           int64
 	rate           float64 // deliveries/s
 	p50, p99, pmax time.Duration
+	fanOut         time.Duration // the longest from an event's entry to its fan-out
 	// Per delivery: round trips to Redis (a pipeline or a script is
 	// one), commands Redis ran (those of scripts included) and the CPU
 	// time Redis used.
@@ -118,6 +119,7 @@ func benchWebhooks(b *testing.B, sc scenario) {
 	b.ReportMetric(mean(func(r benchResult) float64 { return ms(r.p99) }), "p99-ms")
 	b.ReportMetric(mean(func(r benchResult) float64 { return ms(r.pmax) }), "max-ms")
 	b.ReportMetric(mean(func(r benchResult) float64 { return float64(r.dups) }), "repeats")
+	b.ReportMetric(mean(func(r benchResult) float64 { return ms(r.fanOut) }), "fanout-max-ms")
 	b.ReportMetric(mean(func(r benchResult) float64 { return r.trips }), "redis-trips/delivery")
 	b.ReportMetric(mean(func(r benchResult) float64 { return r.commands }), "redis-cmds/delivery")
 	b.ReportMetric(mean(func(r benchResult) float64 { return r.cpuUS }), "redis-cpu-µs/delivery")
@@ -130,10 +132,10 @@ func runScenario(b *testing.B, rdb *redis.Client, sc scenario) benchResult {
 	defer rc.srv.Close()
 
 	guard := egress.NewGuard([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
-	src := &pacedSource{}
+	src, cur := &pacedSource{}, &benchCursor{}
 	store := NewStore(rdb, StoreConfig{})
 	w, err := NewWebhooks(store, WebhooksConfig{
-		Source: src, Cursor: &benchCursor{}, Checker: guard,
+		Source: src, Cursor: cur, Checker: guard,
 		Client:  guard.Client(egress.ClientOptions{Timeout: 10 * time.Second}),
 		Timeout: 10 * time.Second, Metrics: metrics.New(),
 	})
@@ -188,13 +190,19 @@ func runScenario(b *testing.B, rdb *redis.Client, sc scenario) benchResult {
 	if len(lat) == 0 {
 		b.Fatal("nothing delivered")
 	}
+	var fanOut time.Duration // the longest from entry to fanned out
+	for e, t := range cur.fannedOut(src) {
+		if !t.IsZero() {
+			fanOut = max(fanOut, t.Sub(src.at[e]))
+		}
+	}
 	slices.Sort(lat)
 	q := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
 	n := float64(len(lat))
 	return benchResult{
 		delivered: len(lat), dups: rc.dups.Load(),
 		rate: n / last.Sub(start).Seconds(),
-		p50:  q(0.50), p99: q(0.99), pmax: lat[len(lat)-1],
+		p50:  q(0.50), p99: q(0.99), pmax: lat[len(lat)-1], fanOut: fanOut,
 		trips:    float64(tripsAfter-tripsBefore) / n,
 		commands: (after.commands - before.commands) / n,
 		cpuUS:    (after.cpu - before.cpu) * 1e6 / n,
@@ -328,9 +336,12 @@ func benchEvent(id string, i int, at time.Time) seismo.Event {
 	return seismo.Event{ID: id, Type: seismo.EventUpdated, Timestamp: t.Add(2 * time.Minute), Data: inc}
 }
 
+// benchCursor keeps the fan-out's position in memory, and when it moved
+// past each id.
 type benchCursor struct {
-	mu sync.Mutex
-	id string
+	mu    sync.Mutex
+	id    string
+	saved map[string]time.Time
 }
 
 func (c *benchCursor) Load(context.Context) (string, error) {
@@ -346,7 +357,27 @@ func (c *benchCursor) Save(_ context.Context, id string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.id = id
+	if c.saved == nil {
+		c.saved = map[string]time.Time{}
+	}
+	c.saved[id] = time.Now()
 	return nil
+}
+
+// fannedOut returns, for each event, when the cursor first moved to or
+// past it.
+func (c *benchCursor) fannedOut(src *pacedSource) []time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]time.Time, len(src.events))
+	var next time.Time
+	for i := len(src.events) - 1; i >= 0; i-- {
+		if t, ok := c.saved[src.events[i].ID]; ok {
+			next = t
+		}
+		out[i] = next
+	}
+	return out
 }
 
 // seedSick subscribes the three failing receivers and queues what an
