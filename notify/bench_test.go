@@ -73,6 +73,7 @@ type benchResult struct {
 	rate           float64 // deliveries/s
 	p50, p99, pmax time.Duration
 	fanOut         time.Duration // the longest from an event's entry to its fan-out
+	conns          int64         // connections the healthy receiver accepted
 	// Per delivery: round trips to Redis (a pipeline or a script is
 	// one), commands Redis ran (those of scripts included) and the CPU
 	// time Redis used.
@@ -120,6 +121,7 @@ func benchWebhooks(b *testing.B, sc scenario) {
 	b.ReportMetric(mean(func(r benchResult) float64 { return ms(r.pmax) }), "max-ms")
 	b.ReportMetric(mean(func(r benchResult) float64 { return float64(r.dups) }), "repeats")
 	b.ReportMetric(mean(func(r benchResult) float64 { return ms(r.fanOut) }), "fanout-max-ms")
+	b.ReportMetric(mean(func(r benchResult) float64 { return float64(r.conns) }), "receiver-conns")
 	b.ReportMetric(mean(func(r benchResult) float64 { return r.trips }), "redis-trips/delivery")
 	b.ReportMetric(mean(func(r benchResult) float64 { return r.commands }), "redis-cmds/delivery")
 	b.ReportMetric(mean(func(r benchResult) float64 { return r.cpuUS }), "redis-cpu-µs/delivery")
@@ -136,7 +138,7 @@ func runScenario(b *testing.B, rdb *redis.Client, sc scenario) benchResult {
 	store := NewStore(rdb, StoreConfig{})
 	w, err := NewWebhooks(store, WebhooksConfig{
 		Source: src, Cursor: cur, Checker: guard,
-		Client:  guard.Client(egress.ClientOptions{Timeout: 10 * time.Second}),
+		Client:  guard.Client(egress.ClientOptions{Timeout: 10 * time.Second, MaxIdleConnsPerHost: idleConns}),
 		Timeout: 10 * time.Second, Metrics: metrics.New(),
 	})
 	if err != nil {
@@ -200,7 +202,7 @@ func runScenario(b *testing.B, rdb *redis.Client, sc scenario) benchResult {
 	q := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
 	n := float64(len(lat))
 	return benchResult{
-		delivered: len(lat), dups: rc.dups.Load(),
+		delivered: len(lat), dups: rc.dups.Load(), conns: rc.conns.Load(),
 		rate: n / last.Sub(start).Seconds(),
 		p50:  q(0.50), p99: q(0.99), pmax: lat[len(lat)-1], fanOut: fanOut,
 		trips:    float64(tripsAfter-tripsBefore) / n,
@@ -208,6 +210,9 @@ func runScenario(b *testing.B, rdb *redis.Client, sc scenario) benchResult {
 		cpuUS:    (after.cpu - before.cpu) * 1e6 / n,
 	}
 }
+
+// idleConns is the client's MaxIdleConnsPerHost, as the process sets it.
+var idleConns = DefaultWorkers
 
 func ptrTo[T any](v T) *T { return &v }
 
@@ -222,6 +227,7 @@ type benchReceiver struct {
 	first    []atomic.Int64 // unix ns, [sub*events+event]
 	count    atomic.Int64
 	dups     atomic.Int64
+	conns    atomic.Int64 // connections accepted
 	complete chan struct{}
 }
 
@@ -233,7 +239,13 @@ func newBenchReceiver(subs, events int) *benchReceiver {
 		rc.eventIDs = append(rc.eventIDs, id)
 		rc.index[id] = e
 	}
-	rc.srv = httptest.NewServer(http.HandlerFunc(rc.serve))
+	rc.srv = httptest.NewUnstartedServer(http.HandlerFunc(rc.serve))
+	rc.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			rc.conns.Add(1)
+		}
+	}
+	rc.srv.Start()
 	return rc
 }
 
