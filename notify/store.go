@@ -442,14 +442,16 @@ func (s *Store) reschedule(ctx context.Context, id string, due time.Time) error 
 }
 
 // A delivery claimed while its subscription has every slot busy is
-// parked: it stays in the queue, but due only after parkFor, and waits in
-// the subscription's parked set (by the time it was due) until an attempt
-// of that subscription ends and takes the next one out. Before, such a
-// delivery was due again 500ms later: a receiver that answers slowly or
-// never, with hours of deliveries due, had them claimed, read and put back
-// over and over, ahead of every healthy receiver's. The queue's due time
-// is the safety net: a parked delivery whose process died, or that was
-// parked by a version that knew nothing of parking, comes due by itself.
+// parked: it stays in the queue, but due only minutes or hours later (the
+// safety net), and waits in the subscription's parked set (by the time it
+// was due) until an attempt of that subscription ends and takes the next
+// one out. Before, such a delivery was due again 500ms later: a receiver
+// that answers slowly or never, with hours of deliveries due, had them
+// claimed, read and put back over and over, ahead of every healthy
+// receiver's. Through the safety net a parked delivery comes due by
+// itself if nothing takes it out: its process died (the next one takes
+// every parked delivery out when it starts), or a version that knows
+// nothing of parking delivers.
 
 // parkLua parks deliveries. KEYS: queue, the parked set. ARGV: ttl of
 // the parked set in seconds, then for each delivery its id, the time it
@@ -567,26 +569,34 @@ func (s *Store) delivery(ctx context.Context, id string) (Delivery, []byte, erro
 // save writes d back and queues it for d.NextAttemptAt, or takes it out
 // of the queue when it is settled.
 func (s *Store) save(ctx context.Context, d Delivery) error {
-	meta, err := json.Marshal(d)
-	if err != nil {
-		return err
-	}
-	pipe := s.rdb.TxPipeline()
-	pipe.HSet(ctx, s.key("dlv", d.ID), "meta", meta)
-	pipe.Expire(ctx, s.key("dlv", d.ID), s.ttl)
-	if d.Subscription != "" {
-		// It may have been parked, then claimed through the safety net.
-		pipe.ZRem(ctx, s.key("sub", d.Subscription, "parked"), d.ID)
-	}
-	if d.Status == StatusPending && d.NextAttemptAt != nil {
-		pipe.ZAdd(ctx, s.key("queue"), redis.Z{Score: float64(d.NextAttemptAt.UnixMilli()), Member: d.ID})
-	} else {
-		pipe.ZRem(ctx, s.key("queue"), d.ID)
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	if err := s.saveAll(ctx, []Delivery{d}); err != nil {
 		return fmt.Errorf("save delivery %s: %w", d.ID, err)
 	}
 	return nil
+}
+
+// saveAll saves each of ds as save does, in one transaction.
+func (s *Store) saveAll(ctx context.Context, ds []Delivery) error {
+	pipe := s.rdb.TxPipeline()
+	for _, d := range ds {
+		meta, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		pipe.HSet(ctx, s.key("dlv", d.ID), "meta", meta)
+		pipe.Expire(ctx, s.key("dlv", d.ID), s.ttl)
+		if d.Subscription != "" {
+			// It may have been parked, then claimed through the safety net.
+			pipe.ZRem(ctx, s.key("sub", d.Subscription, "parked"), d.ID)
+		}
+		if d.Status == StatusPending && d.NextAttemptAt != nil {
+			pipe.ZAdd(ctx, s.key("queue"), redis.Z{Score: float64(d.NextAttemptAt.UnixMilli()), Member: d.ID})
+		} else {
+			pipe.ZRem(ctx, s.key("queue"), d.ID)
+		}
+	}
+	_, err := pipe.Exec(ctx)
+	return err
 }
 
 // deliveries returns the newest deliveries of a subscription first.

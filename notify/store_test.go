@@ -317,3 +317,65 @@ func TestClaimReadsDeliveries(t *testing.T) {
 		t.Errorf("claimed again before the claim lapsed: %+v", again)
 	}
 }
+
+// The safety net of a parked delivery is further off the more are parked
+// ahead of it, so that a long backlog is not claimed and parked again
+// and again.
+func TestParkedUntil(t *testing.T) {
+	now := time.Date(2024, 4, 3, 18, 0, 0, 0, time.UTC)
+	w, _ := newTestWebhooks(t, newStaticSource(nil), WebhooksConfig{PerSubscription: 4, Timeout: 10 * time.Second,
+		Now: func() time.Time { return now }})
+	for _, c := range []struct {
+		ahead int64
+		want  time.Duration
+	}{{0, parkFor}, {400, parkFor + 1000*time.Second}, {1e6, 6 * time.Hour}} {
+		w.parked["wh_x"] = c.ahead
+		if got := w.parkedUntil("wh_x").Sub(now); got < c.want || got > c.want*3/2 {
+			t.Errorf("with %d parked ahead, due by itself after %s, want %s to 1.5 times that", c.ahead, got, c.want)
+		}
+	}
+}
+
+// Outcomes saved together land as each saved alone would: a retry
+// queued for its time, a settled delivery out of the queue and out of
+// its subscription's parked set.
+func TestSaveAll(t *testing.T) {
+	w, rdb := newTestWebhooks(t, newStaticSource(nil), WebhooksConfig{})
+	ctx := context.Background()
+	sub := Subscription{ID: "wh_test"}
+	now := time.Now()
+	var ds []Delivery
+	for _, se := range testEvents(2) {
+		d, err := w.queueAt(ctx, &sub, se.Event, now, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds = append(ds, d)
+	}
+	if _, err := w.store.park(ctx, sub.ID, []parked{{id: ds[1].ID, due: now}}, now.Add(time.Hour), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	next := now.Add(time.Minute)
+	ds[0].Attempts = append(ds[0].Attempts, Attempt{At: now, StatusCode: 503})
+	ds[0].NextAttemptAt = &next
+	ds[1].Attempts = append(ds[1].Attempts, Attempt{At: now, StatusCode: 200})
+	ds[1].Status, ds[1].NextAttemptAt = StatusDelivered, nil
+	if err := w.store.saveAll(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	if due, err := rdb.ZScore(ctx, w.store.key("queue"), ds[0].ID).Result(); err != nil || int64(due) != next.UnixMilli() {
+		t.Errorf("retry due at %v (%v), want %d", due, err, next.UnixMilli())
+	}
+	if _, err := rdb.ZScore(ctx, w.store.key("queue"), ds[1].ID).Result(); err != redis.Nil {
+		t.Errorf("delivered delivery still queued (%v)", err)
+	}
+	if n, _ := rdb.ZCard(ctx, w.store.key("sub", sub.ID, "parked")).Result(); n != 0 {
+		t.Errorf("delivered delivery still parked")
+	}
+	for i, d := range ds {
+		got, _, err := w.store.delivery(ctx, d.ID)
+		if err != nil || got.Status != d.Status || len(got.Attempts) != 1 || got.Attempts[0].StatusCode != d.Attempts[0].StatusCode {
+			t.Errorf("delivery %d saved as %+v (%v), want %+v", i, got, err, d)
+		}
+	}
+}
