@@ -38,9 +38,10 @@ import (
 //     the queue drains (deliveries/s); latency is queueing.
 //   - paced: one event a second, each for every subscription: 1,000
 //     deliveries a second offered; latency is what a receiver sees.
-//   - sick: paced, plus three receivers that have been failing for an
-//     hour: one refuses connections, one accepts them and never answers,
-//     one answers after 9s. Their metrics are the healthy receivers'.
+//   - refused and blackhole: paced, plus two receivers that have been
+//     failing for an hour: one that refuses connections (refused) or
+//     accepts them and never answers (blackhole), and one that answers
+//     after 9s. The metrics are the healthy receivers'.
 //
 // -short runs a smaller version of each, to check the harness.
 
@@ -51,9 +52,11 @@ func BenchmarkWebhook(b *testing.B) {
 	}
 	b.Run("burst", func(b *testing.B) { benchWebhooks(b, scenario{subs: subs, events: events}) })
 	b.Run("paced", func(b *testing.B) { benchWebhooks(b, scenario{subs: subs, events: events, every: time.Second}) })
-	b.Run("sick", func(b *testing.B) {
-		benchWebhooks(b, scenario{subs: subs, events: events, every: time.Second, sick: true, hour: hour})
-	})
+	for _, down := range []string{"refused", "blackhole"} {
+		b.Run(down, func(b *testing.B) {
+			benchWebhooks(b, scenario{subs: subs, events: events, every: time.Second, sick: []string{down, "slow"}, hour: hour})
+		})
+	}
 }
 
 type scenario struct {
@@ -61,9 +64,10 @@ type scenario struct {
 	// every is the time between two events' entries; 0 enters them all
 	// at the start.
 	every time.Duration
-	// sick adds the three failing receivers, each with hour events'
-	// worth of deliveries queued as an hour of failure leaves them.
-	sick bool
+	// sick adds failing receivers (see seedSick), each with hour
+	// events' worth of deliveries queued as an hour of failure leaves
+	// them.
+	sick []string
 	hour int
 }
 
@@ -149,8 +153,8 @@ func runScenario(b *testing.B, rdb *redis.Client, sc scenario) benchResult {
 			b.Fatal(err)
 		}
 	}
-	if sc.sick {
-		stop := seedSick(ctx, b, w, sc.hour)
+	if len(sc.sick) > 0 {
+		stop := seedSick(ctx, b, w, sc.sick, sc.hour)
 		defer stop()
 	}
 
@@ -392,13 +396,15 @@ func (c *benchCursor) fannedOut(src *pacedSource) []time.Time {
 	return out
 }
 
-// seedSick subscribes the three failing receivers and queues what an
-// hour of failure at one event a second leaves: for the one that refuses
+// seedSick subscribes failing receivers of the kinds named, "refused"
+// (connections refused), "blackhole" (connections accepted, never an
+// answer) and "slow" (answers after 9s), and queues what an hour of
+// failure at one event a second leaves: for the one that refuses
 // connections, every event attempted on the default schedule up to now
 // and due at its next retry; for the one that never answers and the one
 // that answers in 9s, which cannot keep up with one event a second with
 // their slots, every event due.
-func seedSick(ctx context.Context, b *testing.B, w *Webhooks, hour int) (stop func()) {
+func seedSick(ctx context.Context, b *testing.B, w *Webhooks, kinds []string, hour int) (stop func()) {
 	refused, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -435,12 +441,13 @@ func seedSick(ctx context.Context, b *testing.B, w *Webhooks, hour int) (stop fu
 	}))
 
 	now := time.Now()
-	for k, u := range []string{refusedURL, "http://" + hole.Addr().String() + "/hook", slow.URL + "/hook"} {
-		sub, _, err := w.Create(ctx, SubscriptionInput{URL: ptrTo(u)})
+	urls := map[string]string{"refused": refusedURL, "blackhole": "http://" + hole.Addr().String() + "/hook", "slow": slow.URL + "/hook"}
+	for _, kind := range kinds {
+		sub, _, err := w.Create(ctx, SubscriptionInput{URL: ptrTo(urls[kind])})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if k < 2 {
+		if kind != "slow" {
 			since := now.Add(-time.Duration(hour) * time.Second).UTC()
 			if _, err := w.store.updateSub(ctx, sub.ID, func(st *storedSub) error { st.FailingSince = &since; return nil }); err != nil {
 				b.Fatal(err)
@@ -453,7 +460,7 @@ func seedSick(ctx context.Context, b *testing.B, w *Webhooks, hour int) (stop fu
 			if err != nil {
 				b.Fatal(err)
 			}
-			if k != 0 {
+			if kind != "refused" {
 				continue
 			}
 			// Attempts so far on the schedule, without jitter.
