@@ -222,7 +222,7 @@ func New(o Options) (*App, error) {
 	}
 	a.webhooks, err = notify.NewWebhooks(notify.NewStore(o.Redis, notify.StoreConfig{}), notify.WebhooksConfig{
 		Source: a.store, Cursor: a.store.RelayCursor("webhooks"), Checker: guard,
-		Client:   guard.Client(egress.ClientOptions{Timeout: o.Webhooks.Timeout}),
+		Client:   guard.Client(egress.ClientOptions{Timeout: o.Webhooks.Timeout, MaxIdleConnsPerHost: notify.DefaultWorkers}),
 		Services: services, Schedule: o.Webhooks.Schedule, Timeout: o.Webhooks.Timeout,
 		DashboardURL: o.PublicURL, Metrics: a.reg, Logger: log.With("component", "webhooks"),
 	})

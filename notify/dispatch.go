@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,7 +29,12 @@ type WebhooksConfig struct {
 	Source Source
 	Cursor Cursor
 	// Checker vets URLs at registration and Client sends with a guard on
-	// every connection (see egress.Guard); both required.
+	// every connection (see egress.Guard); both required. Client should
+	// keep as many idle connections to one host as there are Workers:
+	// many subscriptions can share a receiver's host (Slack's, or one
+	// endpoint with a path per subscription), and with fewer, most
+	// deliveries to it close their connection and dial (and handshake)
+	// a new one.
 	Checker URLChecker
 	Client  *http.Client
 	// Services lists the known service ids, to refuse unknown ones in
@@ -36,7 +42,7 @@ type WebhooksConfig struct {
 	Services []string
 	// Schedule is the wait before each retry; default DefaultSchedule.
 	Schedule []time.Duration
-	// Workers bounds attempts in flight at once (default 64), and
+	// Workers bounds attempts in flight at once (default DefaultWorkers), and
 	// PerSubscription those to one subscription (default 4), so one slow
 	// or dead endpoint never holds up the others.
 	Workers         int
@@ -57,6 +63,9 @@ type WebhooksConfig struct {
 	Now func() time.Time
 }
 
+// DefaultWorkers is how many attempts are in flight at once by default.
+const DefaultWorkers = 64
+
 // Webhooks manages subscriptions and silences and, in the process that
 // leads, fans the incident events out to the subscriptions and delivers
 // them: signed, at least once, retried on a schedule, each subscription
@@ -69,7 +78,14 @@ type Webhooks struct {
 	wake  chan struct{}
 
 	mu       sync.Mutex
-	inflight map[string]int
+	inflight map[string]int // attempts in flight by subscription
+	// parked is how many deliveries of a subscription wait parked, as
+	// Redis said when this process last parked or unparked some, and
+	// freed how many of its slots were freed since the deliver loop last
+	// unparked: the loop alone parks and unparks, so that an unpark never
+	// runs ahead of the park it answers.
+	parked map[string]int64
+	freed  map[string]int
 
 	delivered, retried, failed, silenced metrics.Counter
 	latency                              metrics.Histogram
@@ -85,7 +101,7 @@ func NewWebhooks(store *Store, cfg WebhooksConfig) (*Webhooks, error) {
 		cfg.Schedule = DefaultSchedule
 	}
 	if cfg.Workers <= 0 {
-		cfg.Workers = 64
+		cfg.Workers = DefaultWorkers
 	}
 	if cfg.PerSubscription <= 0 {
 		cfg.PerSubscription = 4
@@ -108,7 +124,8 @@ func NewWebhooks(store *Store, cfg WebhooksConfig) (*Webhooks, error) {
 	}
 	reg := cfg.Metrics
 	const dh = "Webhook delivery attempts by result: delivered, retried (a retry is scheduled) or failed (no more retries)."
-	w := &Webhooks{cfg: cfg, store: store, now: cfg.Now, log: log, wake: make(chan struct{}, 1), inflight: map[string]int{},
+	w := &Webhooks{cfg: cfg, store: store, now: cfg.Now, log: log, wake: make(chan struct{}, 1),
+		inflight: map[string]int{}, parked: map[string]int64{}, freed: map[string]int{},
 		delivered: reg.Counter("seismo_webhook_deliveries_total", dh, "result", "delivered"),
 		retried:   reg.Counter("seismo_webhook_deliveries_total", dh, "result", "retried"),
 		failed:    reg.Counter("seismo_webhook_deliveries_total", dh, "result", "failed"),
@@ -182,6 +199,10 @@ func (w *Webhooks) fanOut(ctx context.Context) {
 	}
 }
 
+// fanOutChunk is how many deliveries fan-out queues in one round trip;
+// delivery starts on each chunk as soon as it is queued.
+const fanOutChunk = 256
+
 func (w *Webhooks) fanOutBatch(ctx context.Context, evs []seismo.StreamEvent) error {
 	subs, err := w.store.subs(ctx)
 	if err != nil {
@@ -192,12 +213,25 @@ func (w *Webhooks) fanOutBatch(ctx context.Context, evs []seismo.StreamEvent) er
 		return err
 	}
 	now := w.now().UTC()
+	batch := make([]queued, 0, fanOutChunk)
+	flush := func() error {
+		if err := w.store.enqueueAll(ctx, batch); err != nil {
+			return err
+		}
+		batch = batch[:0]
+		w.nudge()
+		return nil
+	}
 	for _, se := range evs {
 		at, ok := streamTime(se.ID)
 		if !ok {
 			at = now
 		}
 		var silence string
+		// Every subscription of a format gets the same body: encoding it
+		// once per event and not once per subscription was a tenth of
+		// fan-out's time.
+		bodies := map[string][]byte{}
 		for i := range subs {
 			sub := &subs[i].Subscription
 			if !sub.Matches(se.Event) {
@@ -211,12 +245,22 @@ func (w *Webhooks) fanOutBatch(ctx context.Context, evs []seismo.StreamEvent) er
 				w.log.Debug("webhook held by a silence", "webhook", sub.ID, "event_id", se.Event.ID, "silence", silence)
 				continue
 			}
-			if _, err := w.queueAt(ctx, sub, se.Event, at.UTC(), now); err != nil {
-				return err
+			body, ok := bodies[sub.Format]
+			if !ok {
+				if body, err = w.body(sub, se.Event); err != nil {
+					return fmt.Errorf("encode event %s for %s: %w", se.Event.ID, sub.ID, err)
+				}
+				bodies[sub.Format] = body
+			}
+			batch = append(batch, queued{d: newDelivery(sub, se.Event, at.UTC(), now), body: body})
+			if len(batch) == fanOutChunk {
+				if err := flush(); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	return nil
+	return flush()
 }
 
 // claimFor is how long a claimed delivery stays hidden from other claims:
@@ -224,17 +268,52 @@ func (w *Webhooks) fanOutBatch(ctx context.Context, evs []seismo.StreamEvent) er
 // of its outcome, so only a dead process's claims lapse, and soon.
 func (w *Webhooks) claimFor() time.Duration { return w.cfg.Timeout + 10*time.Second }
 
+// parkFor is how long a parked delivery waits at least before it comes
+// due by itself (see Store.park).
+const parkFor = 10 * time.Minute
+
+// parkedUntil is when deliveries of sub parked now come due by
+// themselves: after parkFor and the time the deliveries parked ahead of
+// them would take at PerSubscription at a time if every attempt took the
+// whole Timeout, at most 6 hours, so that a subscription with hours of
+// backlog does not have it claimed and parked again every few minutes;
+// stretched by up to half as much again at random, so that a backlog
+// parked at once does not come back at once.
+func (w *Webhooks) parkedUntil(sub string) time.Time {
+	w.mu.Lock()
+	ahead := w.parked[sub]
+	w.mu.Unlock()
+	d := parkFor + time.Duration(ahead/int64(w.cfg.PerSubscription))*w.cfg.Timeout
+	d = min(d, 6*time.Hour)
+	return w.now().Add(time.Duration(float64(d) * (1 + 0.5*rand.Float64())))
+}
+
 // deliver claims due deliveries while workers are free and attempts each.
 func (w *Webhooks) deliver(ctx context.Context) {
 	slots := make(chan struct{}, w.cfg.Workers)
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	// New deliveries and freed slots wake the loop; the tick is for
+	// retries coming due.
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	wait := backoff{}
+	swept := false
+	saves := make(chan saveReq, w.cfg.Workers)
+	go w.saveOutcomes(ctx, saves)
+	defer close(saves)
+	defer wg.Wait() // the workers save until they are done
 	for ctx.Err() == nil {
+		if !swept {
+			// What a process that stopped left parked: nothing is in
+			// flight yet, so it all may go.
+			if err := w.store.unparkAll(ctx, w.now().Add(w.claimFor())); err != nil {
+				w.log.Warn("unparking webhook deliveries failed; they come due by themselves", "err", err)
+			}
+			swept = true
+		}
+		w.unparkFreed(ctx)
 		now := w.now()
-		ids, err := w.store.claim(ctx, now, cap(slots)-len(slots), now.Add(w.claimFor()))
+		cs, err := w.store.claim(ctx, now, cap(slots)-len(slots), now.Add(w.claimFor()))
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.Warn("claiming webhook deliveries failed; retrying", "err", err)
@@ -243,19 +322,15 @@ func (w *Webhooks) deliver(ctx context.Context) {
 			continue
 		}
 		wait.reset()
-		for _, id := range ids {
-			st, d, body, ok := w.prepare(ctx, id)
-			if !ok {
-				continue
-			}
+		for _, r := range w.prepare(ctx, cs) {
 			slots <- struct{}{}
 			wg.Go(func() {
-				defer func() { <-slots }()
-				defer w.release(st.ID)
-				w.attempt(ctx, st, d, body)
+				w.attempt(ctx, r.st, r.d, r.body, saves)
+				<-slots
+				w.release(r.st.ID) // wakes the loop: the slot is free
 			})
 		}
-		if len(ids) > 0 && len(slots) < cap(slots) {
+		if len(cs) > 0 && len(slots) < cap(slots) {
 			continue // more may be due
 		}
 		select {
@@ -266,43 +341,114 @@ func (w *Webhooks) deliver(ctx context.Context) {
 	}
 }
 
-// prepare loads a claimed delivery and its subscription and takes a slot
-// of the subscription; false when there is nothing to attempt now.
-func (w *Webhooks) prepare(ctx context.Context, id string) (storedSub, Delivery, []byte, bool) {
-	d, body, err := w.store.delivery(ctx, id)
-	if seismo.ErrorCode(err) == seismo.CodeNotFound {
-		_ = w.store.save(ctx, Delivery{ID: id, Status: StatusFailed}) // expired: out of the queue
-		return storedSub{}, Delivery{}, nil, false
-	}
-	if err != nil {
-		w.log.Warn("reading a webhook delivery failed", "delivery", id, "err", err)
-		return storedSub{}, Delivery{}, nil, false // its claim lapses and it comes back
-	}
-	if d.Status != StatusPending {
-		_ = w.store.save(ctx, d)
-		return storedSub{}, Delivery{}, nil, false
-	}
-	st, err := w.store.sub(ctx, d.Subscription)
-	switch {
-	case seismo.ErrorCode(err) == seismo.CodeNotFound:
-		w.settle(ctx, &d, StatusFailed, "webhook deleted")
-		return storedSub{}, Delivery{}, nil, false
-	case err != nil:
-		w.log.Warn("reading a webhook failed", "webhook", d.Subscription, "err", err)
-		return storedSub{}, Delivery{}, nil, false
-	case st.Disabled && d.EventType != EventTest:
-		w.settle(ctx, &d, StatusFailed, "webhook disabled: "+st.DisabledReason)
-		return storedSub{}, Delivery{}, nil, false
-	}
-	if !w.acquire(st.ID) {
-		// The subscription has all its slots busy: come back shortly,
-		// leaving the workers to the others.
-		if err := w.store.reschedule(ctx, id, w.now().Add(500*time.Millisecond)); err != nil {
-			w.log.Warn("rescheduling a webhook delivery failed", "delivery", id, "err", err)
+// ready is a claimed delivery with a slot of its subscription taken.
+type ready struct {
+	st   storedSub
+	d    Delivery
+	body []byte
+}
+
+// prepare settles what is not to be attempted among the claimed
+// deliveries, parks those whose subscription has every slot busy, and
+// returns the others with a slot of their subscription taken.
+func (w *Webhooks) prepare(ctx context.Context, cs []claimed) []ready {
+	var ids []string
+	for _, c := range cs {
+		if c.found && c.err == nil && !slices.Contains(ids, c.d.Subscription) {
+			ids = append(ids, c.d.Subscription)
 		}
-		return storedSub{}, Delivery{}, nil, false
 	}
-	return st, d, body, true
+	subs, err := w.store.subsByID(ctx, ids)
+	if err != nil {
+		w.log.Warn("reading webhooks failed", "err", err)
+		return nil // the claims lapse and the deliveries come back
+	}
+	var out []ready
+	var park map[string][]parked
+	for _, c := range cs {
+		d := c.d
+		switch {
+		case !c.found:
+			_ = w.store.save(ctx, Delivery{ID: c.id, Status: StatusFailed}) // expired: out of the queue
+			continue
+		case c.err != nil:
+			w.log.Warn("reading a webhook delivery failed", "delivery", c.id, "err", c.err)
+			continue // its claim lapses and it comes back
+		case d.Status != StatusPending:
+			_ = w.store.save(ctx, d)
+			continue
+		}
+		st, ok := subs[d.Subscription]
+		switch {
+		case !ok:
+			w.settle(ctx, &d, StatusFailed, "webhook deleted")
+			continue
+		case st.Disabled && d.EventType != EventTest:
+			w.settle(ctx, &d, StatusFailed, "webhook disabled: "+st.DisabledReason)
+			continue
+		}
+		if !w.acquire(st.ID) {
+			due := d.CreatedAt
+			if d.NextAttemptAt != nil {
+				due = *d.NextAttemptAt
+			}
+			if park == nil {
+				park = map[string][]parked{}
+			}
+			park[st.ID] = append(park[st.ID], parked{id: d.ID, due: due})
+			continue
+		}
+		out = append(out, ready{st: st, d: d, body: c.body})
+	}
+	for sub, ps := range park {
+		w.park(ctx, sub, ps)
+	}
+	return out
+}
+
+// park parks deliveries of a subscription whose slots are all busy,
+// leaving the workers to the others until one of its attempts ends.
+func (w *Webhooks) park(ctx context.Context, sub string, ps []parked) {
+	safety := w.parkedUntil(sub)
+	n, err := w.store.park(ctx, sub, ps, safety, 2*safety.Sub(w.now()))
+	if err != nil {
+		w.log.Warn("parking webhook deliveries failed", "webhook", sub, "err", err)
+		return // the claims lapse and they come back
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.parked[sub] = n
+	// Slots freed while the deliveries were being parked did not count.
+	if free := w.cfg.PerSubscription - w.inflight[sub]; free > 0 {
+		w.freed[sub] = max(w.freed[sub], free)
+	}
+}
+
+// unparkFreed makes due a parked delivery for each slot freed since the
+// last call.
+func (w *Webhooks) unparkFreed(ctx context.Context) {
+	w.mu.Lock()
+	freed := w.freed
+	if len(freed) == 0 {
+		w.mu.Unlock()
+		return
+	}
+	w.freed = map[string]int{}
+	w.mu.Unlock()
+	for sub, n := range freed {
+		_, left, err := w.store.unpark(ctx, sub, n, w.now().Add(w.claimFor()))
+		if err != nil {
+			w.log.Warn("unparking webhook deliveries failed; they come due by themselves", "webhook", sub, "err", err)
+			continue
+		}
+		w.mu.Lock()
+		if left > 0 {
+			w.parked[sub] = left
+		} else {
+			delete(w.parked, sub)
+		}
+		w.mu.Unlock()
+	}
 }
 
 // settle ends a delivery without an attempt.
@@ -327,15 +473,19 @@ func (w *Webhooks) acquire(sub string) bool {
 
 func (w *Webhooks) release(sub string) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.inflight[sub]--; w.inflight[sub] <= 0 {
 		delete(w.inflight, sub)
 	}
+	if w.parked[sub] > 0 {
+		w.freed[sub]++
+	}
+	w.mu.Unlock()
+	w.nudge()
 }
 
 // attempt sends d once and records the outcome: delivered, a retry on the
 // schedule, or failed.
-func (w *Webhooks) attempt(ctx context.Context, st storedSub, d Delivery, body []byte) {
+func (w *Webhooks) attempt(ctx context.Context, st storedSub, d Delivery, body []byte, saves chan<- saveReq) {
 	now := w.now().UTC()
 	sig, err := SignAll(st.signing(now), d.MessageID, now, body)
 	if err != nil {
@@ -394,10 +544,50 @@ func (w *Webhooks) attempt(ctx context.Context, st storedSub, d Delivery, body [
 		d.Status, d.NextAttemptAt = StatusFailed, nil
 		w.failed.Inc()
 	}
-	if err := w.store.save(ctx, d); err != nil {
+	done := make(chan error, 1)
+	saves <- saveReq{d: d, done: done}
+	if err := <-done; err != nil {
 		w.log.Warn("saving a webhook delivery failed", "delivery", d.ID, "err", err)
 	}
 	w.health(ctx, st, ok, now)
+}
+
+// saveReq asks saveOutcomes to save an attempted delivery.
+type saveReq struct {
+	d    Delivery
+	done chan<- error
+}
+
+// saveOutcomes saves what the attempts send on in, all that is waiting in
+// one transaction, until in is closed. Saving each on its own was a round
+// trip per delivery and a fifth of delivery's CPU time.
+func (w *Webhooks) saveOutcomes(ctx context.Context, in <-chan saveReq) {
+	// An attempt that was made is recorded, even as the process stops:
+	// its claim would otherwise lapse and it would be made again.
+	ctx = context.WithoutCancel(ctx)
+	var batch []saveReq
+	var ds []Delivery
+	for r := range in {
+		batch, ds = append(batch[:0], r), append(ds[:0], r.d)
+	more:
+		for len(batch) < 256 {
+			select {
+			case r, ok := <-in:
+				if !ok {
+					break more
+				}
+				batch, ds = append(batch, r), append(ds, r.d)
+			default:
+				break more
+			}
+		}
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := w.store.saveAll(sctx, ds)
+		cancel()
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
 }
 
 // health keeps a subscription's failing_since, and disables one that has

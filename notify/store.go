@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -214,6 +215,8 @@ func (s *Store) deleteSub(ctx context.Context, id string) error {
 	if err := s.rdb.SRem(ctx, s.key("subs"), id).Err(); err != nil {
 		return fmt.Errorf("delete webhook %s: %w", id, err)
 	}
+	// Its parked deliveries come due through the safety net and fail.
+	_ = s.rdb.Del(ctx, s.key("sub", id, "parked")).Err()
 	if n == 0 {
 		return seismo.NotFound("no webhook " + id)
 	}
@@ -288,37 +291,261 @@ func (s *Store) enqueue(ctx context.Context, d Delivery, body []byte) (bool, err
 	if err != nil {
 		return false, err
 	}
-	n, err := enqueueLua.Run(ctx, s.rdb, []string{s.key("dlv", d.ID), s.key("queue"), s.key("sub", d.Subscription, "dlvs")},
-		meta, body, int64(s.ttl/time.Second), d.CreatedAt.UnixMilli(), d.CreatedAt.UnixMilli(), d.ID).Int()
+	n, err := enqueueLua.Run(ctx, s.rdb, s.enqueueKeys(d), s.enqueueArgs(d, meta, body)...).Int()
 	if err != nil {
 		return false, fmt.Errorf("queue delivery %s: %w", d.ID, err)
 	}
 	return n == 1, nil
 }
 
+func (s *Store) enqueueKeys(d Delivery) []string {
+	return []string{s.key("dlv", d.ID), s.key("queue"), s.key("sub", d.Subscription, "dlvs")}
+}
+
+func (s *Store) enqueueArgs(d Delivery, meta, body []byte) []any {
+	return []any{meta, body, int64(s.ttl / time.Second), d.CreatedAt.UnixMilli(), d.CreatedAt.UnixMilli(), d.ID}
+}
+
+// queued is a delivery to enqueue with the body it sends.
+type queued struct {
+	d    Delivery
+	body []byte
+}
+
+// enqueueAll does what enqueue does for each of qs, in one round trip:
+// fan-out makes a delivery for every subscription of every event, and a
+// round trip each made it the slowest step of delivery.
+func (s *Store) enqueueAll(ctx context.Context, qs []queued) error {
+	if len(qs) == 0 {
+		return nil
+	}
+	metas := make([][]byte, len(qs))
+	for i, q := range qs {
+		meta, err := json.Marshal(q.d)
+		if err != nil {
+			return err
+		}
+		metas[i] = meta
+	}
+	run := func() ([]redis.Cmder, error) {
+		pipe := s.rdb.Pipeline()
+		for i, q := range qs {
+			enqueueLua.EvalSha(ctx, pipe, s.enqueueKeys(q.d), s.enqueueArgs(q.d, metas[i], q.body)...)
+		}
+		return pipe.Exec(ctx)
+	}
+	cmds, err := run()
+	if err != nil && len(cmds) > 0 && redis.HasErrorPrefix(cmds[0].Err(), "NOSCRIPT") {
+		// The script cache is empty (a restart or SCRIPT FLUSH): a
+		// pipeline cannot fall back to EVAL command by command, so load
+		// it and run them all again, which the scripts make harmless.
+		if err := enqueueLua.Load(ctx, s.rdb).Err(); err != nil {
+			return fmt.Errorf("load the queue script: %w", err)
+		}
+		_, err = run()
+	}
+	if err != nil {
+		return fmt.Errorf("queue %d deliveries: %w", len(qs), err)
+	}
+	return nil
+}
+
 // claimLua takes up to n deliveries due by now and hides them until
 // until, the claim's end: a process that dies mid-attempt leaves them
-// to be claimed again then. KEYS: queue. ARGV: now ms, n, until ms.
+// to be claimed again then. It returns each id with the delivery's meta
+// and body (false when the delivery expired), so that a claim is one
+// round trip and not one more per delivery. KEYS: queue. ARGV: now ms,
+// n, until ms, the prefix of delivery keys.
 var claimLua = redis.NewScript(`
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[3], id) end
-return ids
+local out = {}
+for _, id in ipairs(ids) do
+  redis.call('ZADD', KEYS[1], ARGV[3], id)
+  local v = redis.call('HMGET', ARGV[4] .. id, 'meta', 'body')
+  out[#out+1] = id
+  out[#out+1] = v[1]
+  out[#out+1] = v[2]
+end
+return out
 `)
 
-func (s *Store) claim(ctx context.Context, now time.Time, n int, until time.Time) ([]string, error) {
+// claimed is a delivery taken from the queue for an attempt; found is
+// false when it expired meanwhile.
+type claimed struct {
+	id    string
+	d     Delivery
+	body  []byte
+	found bool
+	err   error // the meta could not be decoded
+}
+
+func (s *Store) claim(ctx context.Context, now time.Time, n int, until time.Time) ([]claimed, error) {
 	if n <= 0 {
 		return nil, nil
 	}
-	ids, err := claimLua.Run(ctx, s.rdb, []string{s.key("queue")}, now.UnixMilli(), n, until.UnixMilli()).StringSlice()
+	// The delivery keys are named in ARGV, not KEYS, because they are
+	// known only inside the script; they share the queue's hash slot.
+	vals, err := claimLua.Run(ctx, s.rdb, []string{s.key("queue")}, now.UnixMilli(), n, until.UnixMilli(), s.key("dlv", "")).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
-	return ids, nil
+	out := make([]claimed, 0, len(vals)/3)
+	for i := 0; i+2 < len(vals); i += 3 {
+		c := claimed{}
+		c.id, _ = vals[i].(string)
+		meta, ok := vals[i+1].(string)
+		if ok {
+			c.found = true
+			if err := json.Unmarshal([]byte(meta), &c.d); err != nil {
+				c.err = fmt.Errorf("decode delivery %s: %w", c.id, err)
+			}
+			body, _ := vals[i+2].(string)
+			c.body = []byte(body)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// subsByID reads the subscriptions ids name, in one round trip; those
+// deleted are missing from the map.
+func (s *Store) subsByID(ctx context.Context, ids []string) (map[string]storedSub, error) {
+	out := make(map[string]storedSub, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = s.key("sub", id)
+	}
+	vals, err := s.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read webhooks: %w", err)
+	}
+	for i, v := range vals {
+		str, ok := v.(string)
+		if !ok {
+			continue
+		}
+		var st storedSub
+		if err := json.Unmarshal([]byte(str), &st); err != nil {
+			return nil, fmt.Errorf("decode webhook %s: %w", ids[i], err)
+		}
+		out[ids[i]] = st
+	}
+	return out, nil
 }
 
 // reschedule moves a claimed delivery's due time without an attempt.
 func (s *Store) reschedule(ctx context.Context, id string, due time.Time) error {
 	return s.rdb.ZAdd(ctx, s.key("queue"), redis.Z{Score: float64(due.UnixMilli()), Member: id}).Err()
+}
+
+// A delivery claimed while its subscription has every slot busy is
+// parked: it stays in the queue, but due only minutes or hours later (the
+// safety net), and waits in the subscription's parked set (by the time it
+// was due) until an attempt of that subscription ends and takes the next
+// one out. Before, such a delivery was due again 500ms later: a receiver
+// that answers slowly or never, with hours of deliveries due, had them
+// claimed, read and put back over and over, ahead of every healthy
+// receiver's. Through the safety net a parked delivery comes due by
+// itself if nothing takes it out: its process died (the next one takes
+// every parked delivery out when it starts), or a version that knows
+// nothing of parking delivers.
+
+// parkLua parks deliveries. KEYS: queue, the parked set. ARGV: ttl of
+// the parked set in seconds, then for each delivery its id, the time it
+// was due (ms) and when the safety net makes it due again (ms).
+var parkLua = redis.NewScript(`
+for i = 2, #ARGV, 3 do
+  redis.call('ZADD', KEYS[1], 'XX', ARGV[i+2], ARGV[i])
+  redis.call('ZADD', KEYS[2], ARGV[i+1], ARGV[i])
+end
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+return redis.call('ZCARD', KEYS[2])
+`)
+
+// unparkLua makes up to n parked deliveries due at the time they were
+// due, the longest waiting first, and returns how many it moved and how
+// many stay parked. One that is no longer parked in the queue (settled,
+// or claimed again through the safety net: its due time is then at most
+// a claim ahead) is dropped from the set instead. KEYS: queue, the
+// parked set. ARGV: n, the earliest due time a parked delivery has in
+// the queue (ms).
+var unparkLua = redis.NewScript(`
+local moved = 0
+while moved < tonumber(ARGV[1]) do
+  local top = redis.call('ZPOPMIN', KEYS[2])
+  if #top == 0 then break end
+  local due = redis.call('ZSCORE', KEYS[1], top[1])
+  if due and tonumber(due) > tonumber(ARGV[2]) then
+    redis.call('ZADD', KEYS[1], top[2], top[1])
+    moved = moved + 1
+  end
+end
+return {moved, redis.call('ZCARD', KEYS[2])}
+`)
+
+// parked is a claimed delivery to park: its id and when it was due.
+type parked struct {
+	id  string
+	due time.Time
+}
+
+// park parks ds, deliveries of the subscription sub, until an attempt of
+// sub ends or until safety; it returns how many deliveries of sub are
+// parked now.
+func (s *Store) park(ctx context.Context, sub string, ds []parked, safety time.Time, ttl time.Duration) (int64, error) {
+	args := make([]any, 0, 1+3*len(ds))
+	args = append(args, int64(ttl/time.Second))
+	for _, p := range ds {
+		args = append(args, p.id, p.due.UnixMilli(), safety.UnixMilli())
+	}
+	n, err := parkLua.Run(ctx, s.rdb, []string{s.key("queue"), s.key("sub", sub, "parked")}, args...).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("park deliveries of %s: %w", sub, err)
+	}
+	return n, nil
+}
+
+// unpark makes up to n of sub's parked deliveries due; a delivery whose
+// due time in the queue is not after notBefore is not parked any more.
+// It returns how many it moved and how many stay parked.
+func (s *Store) unpark(ctx context.Context, sub string, n int, notBefore time.Time) (moved, left int64, err error) {
+	vals, err := unparkLua.Run(ctx, s.rdb, []string{s.key("queue"), s.key("sub", sub, "parked")}, n, notBefore.UnixMilli()).Int64Slice()
+	if err != nil || len(vals) != 2 {
+		return 0, 0, fmt.Errorf("unpark deliveries of %s: %w", sub, err)
+	}
+	return vals[0], vals[1], nil
+}
+
+// unparkAll makes every parked delivery of every subscription due, as
+// unpark does.
+func (s *Store) unparkAll(ctx context.Context, notBefore time.Time) error {
+	ids, err := s.rdb.SMembers(ctx, s.key("subs")).Result()
+	if err != nil {
+		return fmt.Errorf("list webhooks: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	pipe := s.rdb.Pipeline()
+	exists := make([]*redis.IntCmd, len(ids))
+	for i, id := range ids {
+		exists[i] = pipe.Exists(ctx, s.key("sub", id, "parked"))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("find parked deliveries: %w", err)
+	}
+	for i, id := range ids {
+		if exists[i].Val() == 0 {
+			continue
+		}
+		if _, _, err := s.unpark(ctx, id, math.MaxInt32, notBefore); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // delivery returns a delivery and the body it sends.
@@ -342,22 +569,34 @@ func (s *Store) delivery(ctx context.Context, id string) (Delivery, []byte, erro
 // save writes d back and queues it for d.NextAttemptAt, or takes it out
 // of the queue when it is settled.
 func (s *Store) save(ctx context.Context, d Delivery) error {
-	meta, err := json.Marshal(d)
-	if err != nil {
-		return err
-	}
-	pipe := s.rdb.TxPipeline()
-	pipe.HSet(ctx, s.key("dlv", d.ID), "meta", meta)
-	pipe.Expire(ctx, s.key("dlv", d.ID), s.ttl)
-	if d.Status == StatusPending && d.NextAttemptAt != nil {
-		pipe.ZAdd(ctx, s.key("queue"), redis.Z{Score: float64(d.NextAttemptAt.UnixMilli()), Member: d.ID})
-	} else {
-		pipe.ZRem(ctx, s.key("queue"), d.ID)
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	if err := s.saveAll(ctx, []Delivery{d}); err != nil {
 		return fmt.Errorf("save delivery %s: %w", d.ID, err)
 	}
 	return nil
+}
+
+// saveAll saves each of ds as save does, in one transaction.
+func (s *Store) saveAll(ctx context.Context, ds []Delivery) error {
+	pipe := s.rdb.TxPipeline()
+	for _, d := range ds {
+		meta, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		pipe.HSet(ctx, s.key("dlv", d.ID), "meta", meta)
+		pipe.Expire(ctx, s.key("dlv", d.ID), s.ttl)
+		if d.Subscription != "" {
+			// It may have been parked, then claimed through the safety net.
+			pipe.ZRem(ctx, s.key("sub", d.Subscription, "parked"), d.ID)
+		}
+		if d.Status == StatusPending && d.NextAttemptAt != nil {
+			pipe.ZAdd(ctx, s.key("queue"), redis.Z{Score: float64(d.NextAttemptAt.UnixMilli()), Member: d.ID})
+		} else {
+			pipe.ZRem(ctx, s.key("queue"), d.ID)
+		}
+	}
+	_, err := pipe.Exec(ctx)
+	return err
 }
 
 // deliveries returns the newest deliveries of a subscription first.

@@ -214,11 +214,7 @@ func (w *Webhooks) queueAt(ctx context.Context, sub *Subscription, ev seismo.Eve
 	if err != nil {
 		return Delivery{}, fmt.Errorf("encode event %s for %s: %w", ev.ID, sub.ID, err)
 	}
-	d := Delivery{ID: deliveryID(sub.ID, ev.ID), Subscription: sub.ID, MessageID: ev.ID, EventType: ev.Type,
-		IncidentID: ev.Data.ID, Status: StatusPending, CreatedAt: now, EventAt: eventAt, NextAttemptAt: &now, Attempts: []Attempt{}}
-	if ev.Type == EventTest {
-		d.IncidentID = ""
-	}
+	d := newDelivery(sub, ev, eventAt, now)
 	created, err := w.store.enqueue(ctx, d, body)
 	if err != nil {
 		return Delivery{}, err
@@ -229,4 +225,15 @@ func (w *Webhooks) queueAt(ctx context.Context, sub *Subscription, ev seismo.Eve
 		}
 	}
 	return d, nil
+}
+
+// newDelivery is the delivery of ev, which entered the stream at eventAt,
+// to sub, due at now.
+func newDelivery(sub *Subscription, ev seismo.Event, eventAt, now time.Time) Delivery {
+	d := Delivery{ID: deliveryID(sub.ID, ev.ID), Subscription: sub.ID, MessageID: ev.ID, EventType: ev.Type,
+		IncidentID: ev.Data.ID, Status: StatusPending, CreatedAt: now, EventAt: eventAt, NextAttemptAt: &now, Attempts: []Attempt{}}
+	if ev.Type == EventTest {
+		d.IncidentID = ""
+	}
+	return d
 }
