@@ -82,8 +82,8 @@ type Webhooks struct {
 	// parked is how many deliveries of a subscription wait parked, as
 	// Redis said when this process last parked or unparked some, and
 	// freed how many of its slots were freed since the deliver loop last
-	// unparked: the loop alone parks and unparks, so that an unpark never
-	// runs ahead of the park it answers.
+	// unparked: the loop alone parks, and unparks for freed slots, so
+	// that such an unpark never runs ahead of the park it answers.
 	parked map[string]int64
 	freed  map[string]int
 
@@ -229,8 +229,7 @@ func (w *Webhooks) fanOutBatch(ctx context.Context, evs []seismo.StreamEvent) er
 		}
 		var silence string
 		// Every subscription of a format gets the same body: encoding it
-		// once per event and not once per subscription was a tenth of
-		// fan-out's time.
+		// once per subscription was half of fan-out's CPU time.
 		bodies := map[string][]byte{}
 		for i := range subs {
 			sub := &subs[i].Subscription
@@ -615,8 +614,12 @@ func (w *Webhooks) health(ctx context.Context, st storedSub, ok bool, now time.T
 	default:
 		return
 	}
-	if _, err := w.store.updateSub(ctx, st.ID, change); err != nil && seismo.ErrorCode(err) != seismo.CodeNotFound {
+	up, err := w.store.updateSub(ctx, st.ID, change)
+	if err != nil && seismo.ErrorCode(err) != seismo.CodeNotFound {
 		w.log.Warn("recording a webhook's health failed", "webhook", st.ID, "err", err)
+	}
+	if err == nil && up.Disabled && !st.Disabled {
+		w.unparkSub(ctx, st.ID) // to be settled as failed
 	}
 }
 

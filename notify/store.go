@@ -215,7 +215,8 @@ func (s *Store) deleteSub(ctx context.Context, id string) error {
 	if err := s.rdb.SRem(ctx, s.key("subs"), id).Err(); err != nil {
 		return fmt.Errorf("delete webhook %s: %w", id, err)
 	}
-	// Its parked deliveries come due through the safety net and fail.
+	// Webhooks.Delete let its parked deliveries go first: they fail
+	// when claimed.
 	_ = s.rdb.Del(ctx, s.key("sub", id, "parked")).Err()
 	if n == 0 {
 		return seismo.NotFound("no webhook " + id)
@@ -470,8 +471,8 @@ return redis.call('ZCARD', KEYS[2])
 // many stay parked. One that is no longer parked in the queue (settled,
 // or claimed again through the safety net: its due time is then at most
 // a claim ahead) is dropped from the set instead. KEYS: queue, the
-// parked set. ARGV: n, the earliest due time a parked delivery has in
-// the queue (ms).
+// parked set. ARGV: n, the time (ms) a parked delivery's due time in the
+// queue is after.
 var unparkLua = redis.NewScript(`
 local moved = 0
 while moved < tonumber(ARGV[1]) do
@@ -513,7 +514,10 @@ func (s *Store) park(ctx context.Context, sub string, ds []parked, safety time.T
 // It returns how many it moved and how many stay parked.
 func (s *Store) unpark(ctx context.Context, sub string, n int, notBefore time.Time) (moved, left int64, err error) {
 	vals, err := unparkLua.Run(ctx, s.rdb, []string{s.key("queue"), s.key("sub", sub, "parked")}, n, notBefore.UnixMilli()).Int64Slice()
-	if err != nil || len(vals) != 2 {
+	if err == nil && len(vals) != 2 {
+		err = fmt.Errorf("%d values returned, want 2", len(vals))
+	}
+	if err != nil {
 		return 0, 0, fmt.Errorf("unpark deliveries of %s: %w", sub, err)
 	}
 	return vals[0], vals[1], nil

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -376,6 +377,65 @@ func TestSaveAll(t *testing.T) {
 		got, _, err := w.store.delivery(ctx, d.ID)
 		if err != nil || got.Status != d.Status || len(got.Attempts) != 1 || got.Attempts[0].StatusCode != d.Attempts[0].StatusCode {
 			t.Errorf("delivery %d saved as %+v (%v), want %+v", i, got, err, d)
+		}
+	}
+}
+
+// Disabling or deleting a subscription lets its parked deliveries go at
+// once, due when they were (to be settled as failed when claimed), rather
+// than when the safety net brings them back.
+func TestChangeLetsParkedGo(t *testing.T) {
+	w, rdb := newTestWebhooks(t, newStaticSource(nil), WebhooksConfig{})
+	ctx := context.Background()
+	now := time.Now()
+	var subs []Subscription
+	ids := map[string][]string{}
+	for range 2 {
+		sub, _, err := w.Create(ctx, SubscriptionInput{URL: ptrTo("http://127.0.0.1:9/x")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		subs = append(subs, sub)
+		var ps []parked
+		for _, se := range testEvents(2) {
+			d, err := w.queueAt(ctx, &sub, se.Event, now, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps = append(ps, parked{id: d.ID, due: now})
+			ids[sub.ID] = append(ids[sub.ID], d.ID)
+		}
+		if _, err := w.store.park(ctx, sub.ID, ps, now.Add(time.Hour), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Update(ctx, subs[0].ID, SubscriptionInput{Disabled: ptrTo(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Delete(ctx, subs[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range subs {
+		if n, _ := rdb.ZCard(ctx, w.store.key("sub", sub.ID, "parked")).Result(); n != 0 {
+			t.Errorf("%d deliveries of %s still parked", n, sub.ID)
+		}
+		for _, id := range ids[sub.ID] {
+			if due, err := rdb.ZScore(ctx, w.store.key("queue"), id).Result(); err != nil || int64(due) != now.UnixMilli() {
+				t.Errorf("delivery %s due at %v (%v), want when it was due, %d", id, due, err, now.UnixMilli())
+			}
+		}
+	}
+	runWebhooks(t, w)
+	for sub, why := range map[string]string{subs[0].ID: "webhook disabled", subs[1].ID: "webhook deleted"} {
+		for _, id := range ids[sub] {
+			eventually(t, id+" settled", func() bool {
+				d, _, err := w.store.delivery(ctx, id)
+				return err == nil && d.Status == StatusFailed
+			})
+			d, _, _ := w.store.delivery(ctx, id)
+			if len(d.Attempts) != 1 || !strings.HasPrefix(d.Attempts[0].Error, why) {
+				t.Errorf("delivery %s settled with %+v, want %q", id, d.Attempts, why)
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/seismo-dev/seismo"
@@ -74,12 +75,30 @@ func (w *Webhooks) Update(ctx context.Context, id string, in SubscriptionInput) 
 		st.UpdatedAt = w.now().UTC()
 		return nil
 	})
+	if err == nil {
+		w.unparkSub(ctx, id)
+	}
 	return st.Subscription, err
 }
 
 // Delete removes a subscription; its pending deliveries are dropped when
 // they come due.
-func (w *Webhooks) Delete(ctx context.Context, id string) error { return w.store.deleteSub(ctx, id) }
+func (w *Webhooks) Delete(ctx context.Context, id string) error {
+	w.unparkSub(ctx, id)
+	return w.store.deleteSub(ctx, id)
+}
+
+// unparkSub makes every parked delivery of a subscription due, after a
+// change that may decide their fate at once (a new URL, disabled,
+// enabled again or deleted), rather than one each time an attempt of it
+// ends, or through the safety net.
+func (w *Webhooks) unparkSub(ctx context.Context, id string) {
+	if _, _, err := w.store.unpark(ctx, id, math.MaxInt32, w.now().Add(w.claimFor())); err != nil {
+		w.log.Warn("unparking webhook deliveries failed; they come due by themselves", "webhook", id, "err", err)
+		return
+	}
+	w.nudge()
+}
 
 // SecretOverlap is how long the old secret keeps signing after a
 // rotation, so receivers can switch without losing a message.
