@@ -97,6 +97,10 @@ type Sample struct {
 	Country   string    `json:"country,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	URL       string    `json:"url,omitempty"`
+	// Problem and Cues are why the classifier counted the post: the
+	// symptom it read and the evidence it matched.
+	Problem Problem `json:"problem,omitempty"`
+	Cues    []Cue   `json:"cues,omitempty"`
 }
 
 // Incident is a detected outage of one service, across countries.

@@ -46,6 +46,14 @@ type Config struct {
 	// ReadToken, when set, is the bearer token reads need too (the admin
 	// token also serves); /healthz, /readyz and /metrics stay open.
 	ReadToken string
+	// Charts serves the series, activity and overview endpoints the
+	// dashboard draws; nil leaves them out.
+	Charts Charts
+	// Pages serves the dashboard: GET / for browsers (Accept: text/html),
+	// /services/{id}, /incidents/{id} and /assets/; nil leaves it out.
+	// The pages hold no data, so they need no token: their scripts read
+	// the API with the one the viewer gives.
+	Pages http.Handler
 	// Webhooks serves the webhook and silence endpoints (admin only); nil
 	// leaves them out.
 	Webhooks Webhooks

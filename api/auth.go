@@ -73,7 +73,7 @@ func accessOf(r *http.Request) access {
 	switch {
 	case !read:
 		return accessAdmin
-	case openPaths[r.URL.Path]:
+	case openPaths[r.URL.Path], isPage(r):
 		return accessOpen
 	}
 	for _, p := range adminPaths {
@@ -146,4 +146,27 @@ func bearer(r *http.Request) (string, bool) {
 		return "", false
 	}
 	return token, true
+}
+
+// isPage reports whether r asks for the dashboard's pages or assets, which
+// hold no data.
+func isPage(r *http.Request) bool {
+	p := r.URL.Path
+	return p == "/" && wantsHTML(r) || strings.HasPrefix(p, "/assets/") ||
+		strings.HasPrefix(p, "/services/") || strings.HasPrefix(p, "/incidents/")
+}
+
+// wantsHTML reports whether the client prefers HTML to JSON, as a browser
+// navigating to the address does.
+func wantsHTML(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		switch strings.ToLower(strings.TrimSpace(mt)) {
+		case "text/html", "application/xhtml+xml":
+			return true
+		case "application/json":
+			return false
+		}
+	}
+	return false
 }

@@ -145,11 +145,15 @@ func TestOpenAPIRoutes(t *testing.T) {
 	// Typed nils make the optional routes register; only the patterns are
 	// looked at.
 	s := api.New(api.Config{Incidents: &fakeIncidents{}, Webhooks: (*notify.Webhooks)(nil), Events: (*detect.Store)(nil),
+		Charts: (*detect.Store)(nil), Pages: http.NotFoundHandler(),
 		Status: func(context.Context) (any, error) { return nil, nil }, Metrics: http.NotFoundHandler()})
 	var routes []string
 	for _, p := range api.Routes(s) {
 		if p == "/" {
 			continue // the catch-all that answers 404 and 405
+		}
+		if p == "GET /assets/" {
+			p = "/assets/{path}" // a subtree, which the document can only name by a parameter
 		}
 		routes = append(routes, strings.Replace(p, "{$}", "", 1))
 	}
@@ -276,7 +280,8 @@ func (tr traffic) add(tag, svc, cc string, from, to, n int, problems ...seismo.P
 			tr[m] = append(tr[m], seismo.Report{
 				Post: seismo.Post{ID: id, Text: "is " + svc + " down? " + string(p), CreatedAt: minute(m).Add(time.Duration(j%60) * time.Second),
 					Source: "test", Author: "a-" + id, Country: cc, Lang: "en", URL: "https://posts.example/" + id},
-				Signal: seismo.Signal{PostID: id, Services: []string{svc}, Complaint: true, Problem: p, Lang: "en"},
+				Signal: seismo.Signal{PostID: id, Services: []string{svc}, Complaint: true, Problem: p, Lang: "en",
+					Cues: []seismo.Cue{{Kind: "service", Match: svc, Value: svc}, {Kind: "question", Match: "is down?"}}},
 			})
 		}
 	}
@@ -354,7 +359,7 @@ func newLiveAPI(t *testing.T, c *contract) *liveAPI {
 		t.Fatal(err)
 	}
 	h := api.New(api.Config{
-		Incidents: feed{store, wh}, Services: liveServices, Webhooks: wh, Events: store,
+		Incidents: feed{store, wh}, Services: liveServices, Webhooks: wh, Events: store, Charts: store,
 		Ready:      func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 		Status:     func(ctx context.Context) (any, error) { return store.Progress(ctx) },
 		AdminToken: liveAdmin, ReadToken: liveRead, Heartbeat: time.Hour,
@@ -524,6 +529,7 @@ func TestOpenAPILive(t *testing.T) {
 	if len(st.Partitions) != 2 || st.Watermark == nil || st.HeldBy == nil || st.Evaluated == nil {
 		t.Errorf("/v1/status does not show the progress reported: %+v", st)
 	}
+	l.dashboard()
 	get("/v1/feed.json", rd, 200)
 	get("/v1/feed.json?service=instagram&status=open&limit=5", rd, 200)
 	get("/v1/feed.atom", rd, 200)
@@ -791,4 +797,70 @@ func (l *liveAPI) webhookRequests(rc *receiver) {
 	if !seen[seismo.EventOpened+" /slack"] || !seen[notify.EventTest+" /slack"] {
 		t.Error("no Slack webhook was checked")
 	}
+}
+
+// dashboard calls the endpoints the dashboard draws from, and checks that
+// they show the bursts detectIncidents recorded.
+func (l *liveAPI) dashboard() {
+	t, rd := l.t, liveRead
+	get := func(path string, status int) []byte {
+		return l.do(l.srv, exchange{method: http.MethodGet, path: path, token: rd, status: status})
+	}
+	ov := decode[api.OverviewBody](t, get("/v1/overview", 200))
+	if ov.At == nil || !ov.At.Equal(minute(115)) {
+		t.Errorf("overview at %v, want the end of the last evaluated minute %s", ov.At, minute(115))
+	}
+	if len(ov.Services) == 0 || ov.Services[0].ID != "instagram" || ov.Services[0].Incident == nil {
+		t.Errorf("the overview does not put the open Instagram incident first: %+v", ov.Services)
+	}
+	for _, sv := range ov.Services {
+		if n := len(sv.Spark.Points); n < 96 || n > 97 { // the last step may be partial
+			t.Errorf("%s: %d spark points, want a day of 15 minutes", sv.ID, len(sv.Spark.Points))
+		}
+	}
+	var us *api.CountryNow
+	for i := range ov.Countries {
+		if ov.Countries[i].Country == "US" {
+			us = &ov.Countries[i]
+		}
+	}
+	if us == nil || us.Service != "instagram" || us.Level == "none" || us.Ratio < 3 {
+		t.Errorf("the overview's US is not Instagram's burst, firing: %+v", ov.Countries)
+	}
+
+	from, to := minute(55).Format(time.RFC3339), minute(90).Format(time.RFC3339)
+	sr := decode[api.SeriesBody](t, get("/v1/series/whatsapp?country=US&step=5m&from="+from+"&to="+to, 200))
+	if len(sr.Points) != 7 {
+		t.Fatalf("%d points from minute 55 to 90 at 5m, want 7", len(sr.Points))
+	}
+	above := 0
+	for _, p := range sr.Points {
+		if p.Expected == nil || p.Upper == nil {
+			t.Fatalf("point %s of an evaluated series has no expected or upper: %+v", p.T, p)
+		}
+		if p.T.Before(minute(60)) && float64(p.Observed) > *p.Upper {
+			t.Errorf("point %s before the burst is above the fire line: %+v", p.T, p)
+		}
+		if !p.T.Before(minute(60)) && p.T.Before(minute(80)) && float64(p.Observed) > *p.Upper {
+			above++
+		}
+	}
+	if above < 3 {
+		t.Errorf("%d points of the burst above the fire line, want every one of its whole steps: %+v", above, sr.Points)
+	}
+	get("/v1/series/whatsapp", 200)
+	get("/v1/series/instagram?country=*&step=1h", 200)
+	l.do(l.srv, exchange{method: "GET", path: "/v1/series/whatsapp?step=2m", token: rd, status: 400, breaks: true})
+	l.do(l.srv, exchange{method: "GET", path: "/v1/series/whatsapp?country=USA", token: rd, status: 400, breaks: true})
+	get("/v1/series/whatsapp?step=1m&from=2024-01-01T00:00:00Z&to=2024-01-09T00:00:00Z", 400)
+	get("/v1/series/nosuch", 404)
+
+	act := decode[api.ActivityBody](t, get("/v1/services/whatsapp/activity?country=US&from="+from+"&to="+to, 200))
+	if act.Complaints == 0 || len(act.Problems) == 0 || act.Problems[0].Problem != seismo.ProblemMessages ||
+		len(act.Languages) == 0 || len(act.Samples) == 0 || len(act.Samples[0].Cues) == 0 {
+		t.Errorf("the activity of WhatsApp's US burst lacks complaints, problems, languages or samples with cues: %+v", act)
+	}
+	get("/v1/services/instagram/activity", 200)
+	get("/v1/services/whatsapp/activity?from=2024-01-01T00:00:00Z&to=2024-01-03T00:00:00Z", 400)
+	get("/v1/series/whatsapp", 200)
 }

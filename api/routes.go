@@ -24,6 +24,16 @@ func (s *Server) routes() {
 	if s.cfg.Webhooks != nil {
 		s.webhookRoutes()
 	}
+	if s.cfg.Charts != nil {
+		s.mux.HandleFunc("GET /v1/series/{service}", s.series)
+		s.mux.HandleFunc("GET /v1/services/{service}/activity", s.activity)
+		s.mux.HandleFunc("GET /v1/overview", s.overview)
+	}
+	if s.cfg.Pages != nil {
+		s.mux.Handle("GET /services/{id}", s.cfg.Pages)
+		s.mux.Handle("GET /incidents/{id}", s.cfg.Pages)
+		s.mux.Handle("GET /assets/", s.cfg.Pages)
+	}
 	s.mux.HandleFunc("GET /v1/feed.json", s.jsonFeed)
 	s.mux.HandleFunc("GET /v1/feed.atom", s.atomFeed)
 	if s.cfg.Metrics != nil {
@@ -141,13 +151,22 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// index is the dashboard for a browser and the list of endpoints for
+// everyone else.
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Pages != nil && wantsHTML(r) {
+		s.cfg.Pages.ServeHTTP(w, r)
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"name": "seismo",
 		"endpoints": []string{
 			"GET /v1/incidents?status=pending|open|resolved&service=ID&limit=N",
 			"GET /v1/incidents/{id}",
 			"GET /v1/status",
+			"GET /v1/overview (every service now, for the dashboard)",
+			"GET /v1/series/{service}?country=CC|*&from=RFC3339&to=RFC3339&step=1m|5m|15m|1h",
+			"GET /v1/services/{service}/activity?country=CC|*&from=RFC3339&to=RFC3339",
 			"GET /v1/events (Server-Sent Events; Last-Event-ID or after=ID, after=0 replays all)",
 			"GET /v1/feed.json?status=...&service=ID&limit=N (JSON Feed 1.1)",
 			"GET /v1/feed.atom?status=...&service=ID&limit=N (Atom 1.0)",
@@ -155,6 +174,10 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 			"GET /readyz",
 			"GET /metrics",
 			"GET /openapi.json (this API as OpenAPI 3.1)",
+			"GET / with Accept: text/html (the dashboard)",
+			"GET /services/{id} (dashboard page)",
+			"GET /incidents/{id} (dashboard page)",
+			"GET /assets/{path} (the dashboard's scripts, styles and map)",
 		},
 	})
 }

@@ -249,6 +249,7 @@ func New(o Options) (*App, error) {
 		AdminToken: o.AdminToken,
 		ReadToken:  o.ReadToken,
 		Events:     a.store,
+		Charts:     a.store,
 		PublicURL:  o.PublicURL,
 		Registry:   a.reg,
 		Metrics:    a.reg.Handler(),

@@ -47,6 +47,8 @@ type Detector struct {
 	hasDone bool
 	// cache is what the last minute read and wrote (see read.go).
 	cache readCache
+	// uppers remembers chart fire lines by (rate, spread) (see upper).
+	uppers map[[2]float32]float64
 }
 
 // NewDetector returns a detector over s. services give incidents their
@@ -255,8 +257,11 @@ type reading struct {
 	// read only for series in an incident.
 	recoveries int
 	expected   float64
-	level      Level
-	base       Baseline
+	// rate and spread are the baseline's as graded, before the minute
+	// taught it: what the chart records.
+	rate, spread float64
+	level        Level
+	base         Baseline
 	// idle marks a series that is not evaluated this minute: one without
 	// a baseline and without data in the window (so that a series'
 	// baseline starts at its first data whether or not later posts are

@@ -234,6 +234,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 		// fire: the primary window's count becomes the entry's observed
 		// and peak reporters, and a sum counts a repeat poster twice.
 		rate := d.md.rate(b)
+		r.rate, r.spread = rate, d.md.spread(b)
 		r.byWindow = make([]int, len(d.md.windows))
 		anyCould := false
 		for k, wk := range d.md.windows {

@@ -188,3 +188,40 @@ func (c Config) Assess(observed int, expected, spread float64) Level {
 	}
 	return LevelWarning
 }
+
+// Threshold returns the fewest distinct reporters in a window that Assess
+// grades at least a warning, given the expected count and spread: the line
+// a chart draws as "fires above". Assess is monotone in the count, so the
+// answer is found by doubling and then halving; 0 means nothing would fire
+// (an expected count of zero or a bound beyond any real window).
+func (c Config) Threshold(expected, spread float64) int {
+	if expected <= 0 || math.IsNaN(expected) || math.IsInf(expected, 0) {
+		return 0
+	}
+	fires := func(k int) bool { return c.Assess(k, expected, spread) > LevelNone }
+	lo := max(c.MinReporters, int(math.Ceil(c.MinRatio*expected)), 1)
+	if fires(lo) {
+		// The ratio's ceiling can round up past the exact line.
+		for lo > 1 && fires(lo-1) {
+			lo--
+		}
+		return lo
+	}
+	const limit = 1 << 30
+	hi := lo * 2
+	for !fires(hi) {
+		if hi >= limit {
+			return 0
+		}
+		lo, hi = hi, min(hi*2, limit)
+	}
+	for hi-lo > 1 { // lo does not fire, hi does
+		mid := lo + (hi-lo)/2
+		if fires(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
+}

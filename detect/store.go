@@ -35,6 +35,10 @@ type StoreConfig struct {
 	// SampleTTL is the lifetime of the per-minute sample post lists, from
 	// their first write; default 6h.
 	SampleTTL time.Duration
+	// ChartTTL is how long the detector's per-minute records of a series
+	// (what charts draw) are kept after the last minute of their day was
+	// written; default 8 days, so seven whole days can be drawn.
+	ChartTTL time.Duration
 	// Topic is the posts topic whose partitions' progress gives the
 	// detector its watermark; default seismo.posts.
 	Topic string
@@ -61,6 +65,9 @@ func (c *StoreConfig) setDefaults() {
 	if c.SampleTTL == 0 {
 		c.SampleTTL = 6 * time.Hour
 	}
+	if c.ChartTTL == 0 {
+		c.ChartTTL = 8 * 24 * time.Hour
+	}
 	if c.Topic == "" {
 		c.Topic = "seismo.posts"
 	}
@@ -78,7 +85,7 @@ func (c *StoreConfig) validate() error {
 		return errors.New("detect store: ReporterKey is required")
 	case strings.ContainsAny(c.Prefix, "{}"):
 		return errors.New("detect store: Prefix must not contain braces (they mark hash tags)")
-	case c.BucketTTL < time.Second, c.SampleTTL < time.Second, c.IncidentTTL < time.Second:
+	case c.BucketTTL < time.Second, c.SampleTTL < time.Second, c.ChartTTL < time.Second, c.IncidentTTL < time.Second:
 		return errors.New("detect store: TTLs must be at least one second")
 	case c.StreamMaxLen < 1:
 		return errors.New("detect store: StreamMaxLen must be positive")
@@ -190,7 +197,7 @@ func validService(id string) bool {
 //
 // KEYS: seen marker, reporter HLL, bucket hash, sample list.
 // ARGV: bucket TTL s, sample TTL s, complaint 0/1, recovery 0/1, reporter,
-// problem, sample JSON, sample cap, late 0/1.
+// problem, sample JSON, sample cap, late 0/1, language.
 const recordLua = `
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   return 0
@@ -211,6 +218,9 @@ if ARGV[3] == '1' then
   redis.call('HINCRBY', KEYS[3], 'complaints', 1)
   if ARGV[6] ~= '' then
     redis.call('HINCRBY', KEYS[3], 'p:' .. ARGV[6], 1)
+  end
+  if ARGV[10] ~= '' then
+    redis.call('HINCRBY', KEYS[3], 'l:' .. ARGV[10], 1)
   end
   if ARGV[7] ~= '' then
     redis.call('LPUSH', KEYS[4], ARGV[7])
@@ -276,7 +286,7 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 		m := unixMinute(r.Post.CreatedAt)
 		late := r.Late || m <= evaluated
 		reporter := s.reporter(&r.Post)
-		sample := ""
+		sample, lang := "", languageOf(r)
 		if r.Signal.Complaint && !late {
 			b, err := json.Marshal(newSample(r, country))
 			if err != nil {
@@ -300,7 +310,7 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 						s.minuteKey(sr, "s", m),
 					},
 					args: []any{bucketTTL, sampleTTL, flag(r.Signal.Complaint), flag(r.Signal.Recovery),
-						reporter, string(r.Signal.Problem), sample, samplesPerMinute, flag(late)},
+						reporter, string(r.Signal.Problem), sample, samplesPerMinute, flag(late), lang},
 				})
 				if late {
 					continue
@@ -396,6 +406,19 @@ func (s *Store) reporter(p *seismo.Post) string {
 	return hex.EncodeToString(mac.Sum(nil))
 }
 
+// languageOf returns the language a report is counted under: the
+// classifier's, else the post's hint, if it can name a hash field.
+func languageOf(r *seismo.Report) string {
+	lang := r.Signal.Lang
+	if lang == "" {
+		lang = r.Post.Lang
+	}
+	if len(lang) > 16 || !validService(lang) {
+		return ""
+	}
+	return lang
+}
+
 func newSample(r *seismo.Report, country string) seismo.Sample {
 	lang := r.Signal.Lang
 	if lang == "" {
@@ -408,7 +431,27 @@ func newSample(r *seismo.Report, country string) seismo.Sample {
 		Country:   country,
 		CreatedAt: r.Post.CreatedAt.UTC(),
 		URL:       r.Post.URL,
+		Problem:   r.Signal.Problem,
+		Cues:      sampleCues(r.Signal.Cues),
 	}
+}
+
+// sampleCuesMax bounds the cues a sample keeps: the ones that explain a
+// verdict come first, and a post that matched dozens is spam anyway.
+const sampleCuesMax = 8
+
+// sampleCues returns the cues a sample shows, each match cut to what a
+// chip can hold.
+func sampleCues(cues []seismo.Cue) []seismo.Cue {
+	if len(cues) == 0 {
+		return nil
+	}
+	out := make([]seismo.Cue, 0, min(len(cues), sampleCuesMax))
+	for _, c := range cues[:min(len(cues), sampleCuesMax)] {
+		c.Match = truncate(c.Match, 64)
+		out = append(out, c)
+	}
+	return out
 }
 
 func truncate(s string, n int) string {

@@ -126,7 +126,12 @@ func (d *Detector) writeCommands(ctx context.Context, st *state, run *minuteRun,
 		encoded = append(encoded, b)
 	}
 
+	charts := d.chartWrites(run)
 	return func(pipe redis.Pipeliner) {
+		for _, c := range charts {
+			pipe.SetRange(ctx, c.key, c.offset, string(c.record))
+			pipe.Expire(ctx, c.key, d.s.cfg.ChartTTL)
+		}
 		for i := range run.readings {
 			r := &run.readings[i]
 			if r.idle {
