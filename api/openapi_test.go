@@ -153,7 +153,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 			continue // the catch-all that answers 404 and 405
 		}
 		if p == "GET /assets/" {
-			p = "/assets/{path}" // a subtree, which the document can only name by a parameter
+			p = "GET /assets/{path}" // a subtree, which the document can only name by a parameter
 		}
 		routes = append(routes, strings.Replace(p, "{$}", "", 1))
 	}
