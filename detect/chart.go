@@ -74,16 +74,32 @@ func (s *Store) chartKey(sr series, day int64) string {
 	return s.seriesKey(sr, "chart") + ":" + strconv.FormatInt(day, 10)
 }
 
-// chartWrite is one minute's record of one series, ready to queue.
+// chartWrite is one minute's record of one series, ready to queue. expire
+// says that its day's key still needs its TTL.
 type chartWrite struct {
 	key    string
 	offset int64
 	record []byte
+	expire bool
+}
+
+// chartExpiry is a day's chart keys that were given their TTL by a minute
+// this detector wrote, so later minutes need not set it again: one EXPIRE
+// per key and day costs nothing, where one per series and minute costs a
+// command each. A key lives ChartTTL from the first minute of its day that
+// this detector wrote (a new leader sets it once more): the TTL runs on the
+// wall clock, since a replay writes days of event time in minutes.
+type chartExpiry struct {
+	day  int64
+	keys map[string]bool
 }
 
 // chartWrites encodes the records of the minute's evaluated series.
 func (d *Detector) chartWrites(run *minuteRun) []chartWrite {
 	day, slot := floorDiv(run.m, minutesPerDay), floorMod(run.m, minutesPerDay)
+	if d.charts.day != day || d.charts.keys == nil {
+		d.charts = chartExpiry{day: day, keys: map[string]bool{}}
+	}
 	out := make([]chartWrite, 0, len(run.readings))
 	for i := range run.readings {
 		r := &run.readings[i]
@@ -92,9 +108,20 @@ func (d *Detector) chartWrites(run *minuteRun) []chartWrite {
 		}
 		c := chartMinute{current: r.current, rate: r.rate, upper: d.upper(r.rate, r.spread),
 			observed: r.observed, level: r.level, window: int(d.md.window)}
-		out = append(out, chartWrite{d.s.chartKey(r.sr, day), slot * chartRecord, c.encode()})
+		w := chartWrite{key: d.s.chartKey(r.sr, day), offset: slot * chartRecord, record: c.encode()}
+		w.expire = !d.charts.keys[w.key]
+		out = append(out, w)
 	}
 	return out
+}
+
+// chartsWritten notes the keys whose expiry a committed minute set.
+func (d *Detector) chartsWritten(writes []chartWrite) {
+	for _, w := range writes {
+		if w.expire {
+			d.charts.keys[w.key] = true
+		}
+	}
 }
 
 // upper returns the per-minute rate that fires when held over a window: the

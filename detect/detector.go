@@ -49,6 +49,8 @@ type Detector struct {
 	cache readCache
 	// uppers remembers chart fire lines by (rate, spread) (see upper).
 	uppers map[[2]float32]float64
+	// charts are the chart keys of the day whose expiry is set.
+	charts chartExpiry
 }
 
 // NewDetector returns a detector over s. services give incidents their
@@ -286,6 +288,7 @@ type minuteRun struct {
 	changed  map[string]bool
 	resolved []*incidentState
 	dropped  []*incidentState // pending incidents discarded
+	charts   []chartWrite     // the minute's chart records
 }
 
 func (d *Detector) evaluate(ctx context.Context, st *state, m int64) ([]seismo.Event, error) {

@@ -36,8 +36,8 @@ type StoreConfig struct {
 	// their first write; default 6h.
 	SampleTTL time.Duration
 	// ChartTTL is how long the detector's per-minute records of a series
-	// (what charts draw) are kept after the last minute of their day was
-	// written; default 8 days, so seven whole days can be drawn.
+	// (what charts draw) are kept, from the first minute of their day it
+	// wrote; default 8 days, so seven whole days can be drawn.
 	ChartTTL time.Duration
 	// Topic is the posts topic whose partitions' progress gives the
 	// detector its watermark; default seismo.posts.

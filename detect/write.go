@@ -61,6 +61,7 @@ func (d *Detector) write(ctx context.Context, st *state, run *minuteRun, events 
 		return fmt.Errorf("write minute: %w", err)
 	}
 	st.last, st.hasLast = run.m, true
+	d.chartsWritten(run.charts)
 	clear(st.removedSeries)
 	clear(st.removedIncidents)
 	return nil
@@ -126,11 +127,13 @@ func (d *Detector) writeCommands(ctx context.Context, st *state, run *minuteRun,
 		encoded = append(encoded, b)
 	}
 
-	charts := d.chartWrites(run)
+	run.charts = d.chartWrites(run)
 	return func(pipe redis.Pipeliner) {
-		for _, c := range charts {
+		for _, c := range run.charts {
 			pipe.SetRange(ctx, c.key, c.offset, string(c.record))
-			pipe.Expire(ctx, c.key, d.s.cfg.ChartTTL)
+			if c.expire {
+				pipe.Expire(ctx, c.key, d.s.cfg.ChartTTL)
+			}
 		}
 		for i := range run.readings {
 			r := &run.readings[i]
