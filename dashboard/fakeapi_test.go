@@ -178,9 +178,9 @@ func (f *fakeAPI) whatsappIncident() *incident {
 	return &incident{ID: "whatsapp-20240403T2202Z", Service: "whatsapp", ServiceName: "WhatsApp", Status: "open", Severity: "danger",
 		StartedAt: outageStart.Add(2 * time.Minute), PeakAt: outageStart.Add(30 * time.Minute), UpdatedAt: fakeAt,
 		Countries: []countryEntry{gb, de}, Global: &global,
-		Problems:  []share{{Problem: "messages", Complaints: 30, Share: 0.6}, {Problem: "connection", Complaints: 12, Share: 0.24}},
-		Related:   []string{"instagram-20240403T2205Z"},
-		Samples:   samples(), SilencedBy: "sil-maintenance"}
+		Problems: []share{{Problem: "messages", Complaints: 30, Share: 0.6}, {Problem: "connection", Complaints: 12, Share: 0.24}},
+		Related:  []string{"instagram-20240403T2205Z"},
+		Samples:  samples(), SilencedBy: "sil-maintenance"}
 }
 
 func samples() []sample {
@@ -474,4 +474,17 @@ func startFake(tb testing.TB) (*httptest.Server, *fakeAPI) {
 		srv.Close()
 	})
 	return srv, f
+}
+
+// startUnreachable serves the dashboard with an API whose every call
+// drops the connection, as a proxy in front of a dead API would.
+func startUnreachable(tb testing.TB) *httptest.Server {
+	tb.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v1/", func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) })
+	mux.Handle("/", dashboard.New(dashboard.Config{}))
+	srv := httptest.NewServer(mux)
+	srv.Config.ErrorLog = nil
+	tb.Cleanup(srv.Close)
+	return srv
 }

@@ -209,3 +209,9 @@ export function section(title, ...children) {
 export function empty(text) {
   return h('p', {class: 'empty'}, text);
 }
+
+// isoUTC formats ms as RFC 3339 in UTC, without the milliseconds a
+// minute-aligned API never needs.
+export function isoUTC(ms) {
+  return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+}

@@ -2,7 +2,7 @@
 // service's series around it (?country=CC picks one), what was broken,
 // sample posts, related incidents and the silence that holds it back.
 
-import {h, replace, badge, explain, section, countryName, time, num, ratio, duration, table, empty} from './dom.js';
+import {h, replace, badge, explain, section, countryName, time, num, ratio, duration, table, empty, isoUTC} from './dom.js';
 import {getJSON, notice, errorText, ApiError} from './api.js';
 import {subscribe, reloader} from './live.js';
 import {seriesPanel, pickStep} from './chart.js';
@@ -146,7 +146,7 @@ export function incidentPage(main) {
       const spans = [{from: Date.parse(inc.started_at), to: end}];
       try {
         const s = await panel.show({
-          service: inc.service, country, from: new Date(from).toISOString(), to: new Date(to).toISOString(),
+          service: inc.service, country, from: isoUTC(from), to: isoUTC(to),
           step: pickStep(to - from), spans, caption: `${name}, ${countryName(country)}, around the incident`,
         });
         replace(chartNote, 'From ', time(s.from), ' to ', time(s.to), `, one point per ${s.step}; the incident is shaded.`);

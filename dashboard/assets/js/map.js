@@ -41,14 +41,38 @@ function naturalEarth1(lon, lat) {
 
 const SCALE = 160;
 
-function pathOf(geometry) {
-  const ring = (r) => 'M' + r.map(([lon, lat]) => {
+function ringPath(r) {
+  return 'M' + r.map(([lon, lat]) => {
     const [x, y] = naturalEarth1(lon, lat);
     return (x * SCALE).toFixed(1) + ',' + (-y * SCALE).toFixed(1);
   }).join('L') + 'Z';
+}
+
+// ring draws one ring. A ring that crosses the antimeridian (Russia's
+// Chukotka, Fiji) would streak across the whole map: it is drawn twice
+// instead, moved a turn east and a turn west, and the map's edge clips
+// each copy to its own side.
+function ring(r) {
+  const crosses = r.some((p, i) => i > 0 && Math.abs(p[0] - r[i - 1][0]) > 180);
+  if (!crosses) return ringPath(r);
+  return ringPath(r.map(([lon, lat]) => [lon < 0 ? lon + 360 : lon, lat])) +
+    ringPath(r.map(([lon, lat]) => [lon > 0 ? lon - 360 : lon, lat]));
+}
+
+function pathOf(geometry) {
   if (geometry.type === 'Polygon') return geometry.coordinates.map(ring).join('');
   if (geometry.type === 'MultiPolygon') return geometry.coordinates.flat().map(ring).join('');
   return '';
+}
+
+// sphere outlines the mapped world, 60°S to 84°N, as the ocean.
+function sphere() {
+  const pts = [];
+  for (let lat = -60; lat <= 84; lat += 4) pts.push([-180, lat]);
+  for (let lon = -180; lon <= 180; lon += 10) pts.push([lon, 84]);
+  for (let lat = 84; lat >= -60; lat -= 4) pts.push([180, lat]);
+  for (let lon = 180; lon >= -180; lon -= 10) pts.push([lon, -60]);
+  return ringPath(pts);
 }
 
 let shapes = null;
@@ -93,7 +117,9 @@ export async function worldMap(el, countries, {href, serviceName}) {
   const hot = countries.filter((c) => levelOf(c.ratio) > 0).length;
   const svg = s('svg', {viewBox: vb, class: 'map', role: 'group', 'aria-label':
     `World map: ${countries.length} countries with reports, ${hot} above normal. The table below lists them.`},
-  list.map(({shape, c}) => {
+  s('defs', null, s('clipPath', {id: 'map-sphere'}, s('path', {d: sphere()}))),
+  s('path', {class: 'sphere', d: sphere()}),
+  s('g', {'clip-path': 'url(#map-sphere)'}, list.map(({shape, c}) => {
     const name = c ? countryName(c.country) : (shape.cc ? countryName(shape.cc) : shape.name);
     const path = s('path', {d: shape.d, class: 'land lvl-' + (c ? levelOf(c.ratio) : 'none')},
       s('title', null, c
@@ -101,7 +127,7 @@ export async function worldMap(el, countries, {href, serviceName}) {
         : `${name}: no reports`));
     if (!c) return path;
     return s('a', {href: href(c), 'data-cc': c.country, 'aria-label': `${name}: ${ratio(c.ratio)} normal on ${serviceName(c.service)}`}, path);
-  }));
+  })));
   const legend = h('ul', {class: 'legend', 'aria-label': 'Map legend'},
     levels.map((l, i) => h('li', null, h('span', {class: 'swatch lvl-' + i, 'aria-hidden': 'true'}), l.label)),
     h('li', null, h('span', {class: 'swatch lvl-none', 'aria-hidden': 'true'}), 'no reports'));

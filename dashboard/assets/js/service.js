@@ -3,7 +3,7 @@
 // latest posts with the cues that counted them. The URL holds the view:
 // ?country=CC&range=24h|7d|custom&from=…&to=….
 
-import {h, replace, badge, explain, section, countryName, time, empty} from './dom.js';
+import {h, replace, badge, explain, section, countryName, time, empty, isoUTC} from './dom.js';
 import {getJSON, query, notice, errorText, ApiError} from './api.js';
 import {subscribe, reloader} from './live.js';
 import {seriesPanel, pickStep} from './chart.js';
@@ -89,7 +89,7 @@ export function servicePage(main) {
       notice('The custom range can be at most 420 days.');
       return;
     }
-    go({...view, range: 'custom', from: new Date(f).toISOString(), to: new Date(t).toISOString()});
+    go({...view, range: 'custom', from: isoUTC(f), to: isoUTC(t)});
   });
   picker.addEventListener('change', () => go({...view, country: picker.value}));
   addEventListener('popstate', () => {
@@ -170,7 +170,7 @@ export function servicePage(main) {
       const svc = (overview.services || []).find((s) => s.id === id);
       const w = windowOf(view);
       const step = w ? pickStep(w.to - w.from) : null;
-      const iso = (ms) => (w ? new Date(ms).toISOString() : null);
+      const iso = (ms) => (w ? isoUTC(ms) : null);
       const actFrom = w ? Math.max(w.from, w.to - 24 * HOUR) : null;
       const [incs, activity] = await Promise.all([
         getJSON('/v1/incidents' + query({service: id, limit: 200})).then((r) => r.incidents || []),
