@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // One headless Chromium serves every browser test of the binary; each
@@ -389,5 +390,28 @@ func TestBrowserPhoneWidth(t *testing.T) {
 			wide := eval[string](t, ctx, `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.scroll')).slice(0, 5).map((e) => e.tagName + '.' + e.className).join(', ')`)
 			t.Errorf("%s at 390 px: page %s wide (width, viewport); too wide: %s", tc.path, got, wide)
 		}
+	}
+}
+
+func TestBrowserReadToken(t *testing.T) {
+	srv, fake := startFake(t)
+	fake.mu.Lock()
+	fake.token = "s3cret"
+	fake.mu.Unlock()
+	ctx := newTab(t, 1280, 900)
+	do(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	waitFor(t, ctx, `document.querySelector('form.token-form input#token')`, 5*time.Second)
+	// Enter submits as a person would (form.submit() would skip the
+	// page's handler).
+	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil,
+		chromedp.SendKeys(chromedp.ID("token"), "s3cret"+kb.Enter))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, `document.querySelector('[data-service="whatsapp"]') && document.querySelector('#live[data-state="live"]')`, 5*time.Second)
+	if n := eval[int](t, ctx, `document.querySelectorAll('form.token-form').length`); n != 0 {
+		t.Error("the token form stays after the token worked")
+	}
+	if got := eval[string](t, ctx, `sessionStorage.getItem('seismo.read-token') + ' ' + location.href`); got != "s3cret "+srv.URL+"/" {
+		t.Errorf("sessionStorage and URL: %q; want the token kept and out of the URL", got)
 	}
 }

@@ -134,7 +134,9 @@ type fakeAPI struct {
 	// refuseEvents makes /v1/events answer 503, as an API without a
 	// stream would.
 	refuseEvents bool
-	seriesQuery  []string
+	// token, when set, is the read token every call must carry.
+	token       string
+	seriesQuery []string
 }
 
 func newFakeAPI() *fakeAPI {
@@ -218,6 +220,14 @@ func series(service, country string, from, to time.Time, step time.Duration) []p
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	token := f.token
+	f.mu.Unlock()
+	if token != "" && r.Header.Get("Authorization") != "Bearer "+token {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="seismo"`)
+		apiError(w, 401, "unauthorized", "a read token is required")
+		return
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/overview", f.overview)
 	mux.HandleFunc("GET /v1/series/{service}", f.series)

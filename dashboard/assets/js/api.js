@@ -82,7 +82,9 @@ let asking = false;
 export function askToken(wrong) {
   if (asking) return;
   asking = true;
-  const input = h('input', {type: 'password', id: 'token', name: 'token', autocomplete: 'off', required: true, spellcheck: 'false'});
+  // No name: were the form ever submitted natively, the token would not
+  // travel in the URL.
+  const input = h('input', {type: 'password', id: 'token', autocomplete: 'off', required: true, spellcheck: 'false'});
   const form = h('form', {class: 'token-form', 'aria-labelledby': 'token-title'},
     h('h2', {id: 'token-title'}, 'Read token needed'),
     h('p', null, wrong
