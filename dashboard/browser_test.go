@@ -357,12 +357,18 @@ func TestBrowserDeepLinks(t *testing.T) {
 }
 
 func TestBrowserErrorStates(t *testing.T) {
-	srv, _ := startFake(t)
+	srv, fake := startFake(t)
 	ctx := newTab(t, 1280, 900)
 	do(t, ctx, chromedp.Navigate(srv.URL+"/services/nope"))
 	waitFor(t, ctx, `document.querySelector('h1') && document.querySelector('h1').textContent === 'Unknown service'`, 5*time.Second)
 	do(t, ctx, chromedp.Navigate(srv.URL+"/incidents/nope"))
 	waitFor(t, ctx, `document.querySelector('h1') && document.querySelector('h1').textContent === 'Unknown incident'`, 5*time.Second)
+
+	fake.mu.Lock()
+	fake.services, fake.countries = nil, nil
+	fake.mu.Unlock()
+	do(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	waitFor(t, ctx, `document.querySelector('main .empty') && document.querySelector('main .empty').textContent.startsWith('No data yet')`, 5*time.Second)
 
 	down := startUnreachable(t)
 	do(t, ctx, chromedp.Navigate(down.URL+"/"))
@@ -413,5 +419,30 @@ func TestBrowserReadToken(t *testing.T) {
 	}
 	if got := eval[string](t, ctx, `sessionStorage.getItem('seismo.read-token') + ' ' + location.href`); got != "s3cret "+srv.URL+"/" {
 		t.Errorf("sessionStorage and URL: %q; want the token kept and out of the URL", got)
+	}
+}
+
+// TestBrowserEventParsing feeds the page's stream parser a body cut at
+// awkward places: a CRLF split across chunks, data in two lines, a
+// heartbeat comment.
+func TestBrowserEventParsing(t *testing.T) {
+	srv, _ := startFake(t)
+	ctx := newTab(t, 800, 600)
+	do(t, ctx, chromedp.Navigate(srv.URL+"/services/x"))
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+  const {readEvents} = await import('/assets/js/live.js');
+  const chunks = ['id: 7\r', '\nevent: incident.opened\r\ndata: {"a":', '1}\n', '\n: ping\n\nid: 8\ndata: x\ndata:y\n\n', 'data: cut off'];
+  const enc = new TextEncoder();
+  const body = new ReadableStream({start(c) { for (const s of chunks) c.enqueue(enc.encode(s)); c.close(); }});
+  const out = [];
+  await readEvents(body, () => {}, (ev) => out.push(ev));
+  return JSON.stringify(out);
+})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"id":"7","event":"incident.opened","data":"{\"a\":1}"},{"id":"8","event":"","data":"x\ny"}]`
+	if got != want {
+		t.Errorf("parsed %s\nwant   %s", got, want)
 	}
 }

@@ -157,21 +157,22 @@ func (a *assets) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Set("Content-Type", f.ctype)
-	h.Set("ETag", f.etag)
 	if immutable {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		h.Set("Cache-Control", "no-cache")
 	}
-	body := f.body
+	body, etag := f.body, f.etag
 	if f.gzipped != nil {
 		h.Add("Vary", "Accept-Encoding")
 		if acceptsGzip(r) {
+			// Each encoding is its own representation, with its own tag.
 			h.Set("Content-Encoding", "gzip")
-			body = f.gzipped
+			body, etag = f.gzipped, strings.TrimSuffix(f.etag, `"`)+`-gz"`
 		}
 	}
-	if matchesETag(r.Header.Get("If-None-Match"), f.etag) {
+	h.Set("ETag", etag)
+	if matchesETag(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

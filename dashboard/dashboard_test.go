@@ -204,6 +204,13 @@ func TestAssetGzip(t *testing.T) {
 	if !bytes.Equal(got, []byte(plain)) {
 		t.Error("the gzipped body is not the file")
 	}
+	plainTag, gzTag := get(t, h, path).Header.Get("ETag"), res.Header.Get("ETag")
+	if plainTag == gzTag || gzTag == "" {
+		t.Errorf("ETags %s (plain) and %s (gzip): each representation needs its own", plainTag, gzTag)
+	}
+	if res := get(t, h, path, "Accept-Encoding", "gzip", "If-None-Match", gzTag); res.StatusCode != 304 {
+		t.Errorf("If-None-Match with the gzip tag: %d, want 304", res.StatusCode)
+	}
 	if res := get(t, h, path, "Accept-Encoding", "gzip;q=0"); res.Header.Get("Content-Encoding") != "" {
 		t.Error("gzip;q=0 refuses gzip, yet it was sent")
 	}
