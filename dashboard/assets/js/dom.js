@@ -87,11 +87,6 @@ export function stepWords(step) {
   return n === 1 ? unit : `${n} ${unit}s`;
 }
 
-export function stepSeconds(step) {
-  const m = /^(\d+)([mh])$/.exec(step || '');
-  return m ? Number(m[1]) * (m[2] === 'm' ? 60 : 3600) : 300;
-}
-
 // Times: shown in the viewer's zone, with UTC on hover.
 const localFmt = new Intl.DateTimeFormat(undefined, {dateStyle: 'medium', timeStyle: 'short'});
 const utcFmt = new Intl.DateTimeFormat('en-GB', {dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC'});
