@@ -32,6 +32,9 @@ var rules = []struct {
 	{"notify", []string{"detect"}},
 	// The backtest runs the detector without a process around it.
 	{"backtest", []string{"ingest", "api", "notify", "app", "internal/app"}},
+	// The dashboard reads everything through the JSON API in the browser,
+	// so it needs no project package, and api can mount it.
+	{"dashboard", []string{"", "api", "app", "internal", "classify", "detect", "ingest", "notify", "metrics", "simulate", "backtest", "broker"}},
 }
 
 // listed is what go list says of one package.
