@@ -27,6 +27,7 @@ import (
 
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/api"
+	"github.com/seismo-dev/seismo/dashboard"
 	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/internal/egress"
 	"github.com/seismo-dev/seismo/internal/redistest"
@@ -360,6 +361,7 @@ func newLiveAPI(t *testing.T, c *contract) *liveAPI {
 	}
 	h := api.New(api.Config{
 		Incidents: feed{store, wh}, Services: liveServices, Webhooks: wh, Events: store, Charts: store,
+		Pages:      dashboard.New(dashboard.Config{}),
 		Ready:      func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 		Status:     func(ctx context.Context) (any, error) { return store.Progress(ctx) },
 		AdminToken: liveAdmin, ReadToken: liveRead, Heartbeat: time.Hour,
@@ -495,6 +497,15 @@ func TestOpenAPILive(t *testing.T) {
 
 	// Reads.
 	get("/", rd, 200)
+	// The dashboard's pages and assets hold no data: they need no token.
+	html := http.Header{"Accept": {"text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}}
+	if b := l.do(srv, exchange{method: "GET", path: "/", header: html, status: 200}); !bytes.Contains(b, []byte("<html")) {
+		t.Errorf("GET / for a browser is not the dashboard: %.200s", b)
+	}
+	l.do(srv, exchange{method: "GET", path: "/services/whatsapp", status: 200})
+	l.do(srv, exchange{method: "GET", path: "/incidents/whatsapp-20240403T1300Z", status: 200})
+	// One path segment for the document's {path}; the server decodes it.
+	l.do(srv, exchange{method: "GET", path: "/assets/css%2Fapp.css", status: 200})
 	// Strict mode would want every key of the document declared; the
 	// document is held to the OpenAPI schema by TestOpenAPIDocument.
 	if b := l.do(srv, exchange{method: "GET", path: "/openapi.json", token: rd, status: 200, lax: true}); !bytes.Equal(b, c.raw) {

@@ -27,6 +27,7 @@ import (
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/api"
 	"github.com/seismo-dev/seismo/classify"
+	"github.com/seismo-dev/seismo/dashboard"
 	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/ingest"
 	"github.com/seismo-dev/seismo/internal/egress"
@@ -250,6 +251,7 @@ func New(o Options) (*App, error) {
 		ReadToken:  o.ReadToken,
 		Events:     a.store,
 		Charts:     a.store,
+		Pages:      dashboard.New(dashboard.Config{Logger: log.With("component", "dashboard")}),
 		PublicURL:  o.PublicURL,
 		Registry:   a.reg,
 		Metrics:    a.reg.Handler(),

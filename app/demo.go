@@ -57,6 +57,21 @@ type DemoOptions struct {
 	AdminToken, ReadToken, PublicURL string
 	// Webhooks is as in Options.
 	Webhooks WebhookOptions
+	// Started, when set, is called once the broker and the API listen,
+	// before the scenario plays: a program (or a test) can then produce
+	// posts of its own and open the dashboard while the outage unfolds.
+	Started func(DemoAddrs)
+	// Played, when set, is called once the scenario is consumed and
+	// evaluated, with the last event time the detector has evaluated.
+	Played func(evaluated time.Time)
+}
+
+// DemoAddrs are where a running demo can be reached.
+type DemoAddrs struct {
+	// Broker is the embedded Kafka broker's address, Topic the posts topic.
+	Broker, Topic string
+	// URL is the API and dashboard's base URL.
+	URL string
 }
 
 // Validate reports every bad option at once.
@@ -161,6 +176,7 @@ func Demo(ctx context.Context, o DemoOptions) (DemoResult, error) {
 
 	sc := o.Scenario
 	say("broker %s, embedded redis %s, incident feed %s/v1/incidents", b.Addr(), mr.Addr(), a.URL())
+	say("dashboard: open %s/ in a browser", a.URL())
 	say("playing %q: %s to %s (event time) through Kafka topic %s",
 		sc.Name, sc.Start.Format(time.RFC3339), sc.End.Format(time.RFC3339), icfg.Topic)
 
@@ -172,6 +188,9 @@ func Demo(ctx context.Context, o DemoOptions) (DemoResult, error) {
 	printCtx, stopPrinting := context.WithCancel(context.Background())
 	defer stopPrinting()
 	go func() { printed <- printEvents(printCtx, a.store, out) }()
+	if o.Started != nil {
+		o.Started(DemoAddrs{Broker: b.Addr(), Topic: icfg.Topic, URL: a.URL()})
+	}
 	var res DemoResult
 	g.Go(func() error {
 		n, last, err := produce(gctx, b.Addr(), icfg.Topic, sc, o.Speed)
@@ -187,7 +206,14 @@ func Demo(ctx context.Context, o DemoOptions) (DemoResult, error) {
 			cancel()
 			return nil
 		}
-		say("scenario done; the feed stays up at %s/v1/incidents until interrupted", a.URL())
+		say("scenario done; the dashboard stays up at %s/ until interrupted", a.URL())
+		if o.Played != nil {
+			at, _, err := a.store.Evaluated(gctx)
+			if err != nil {
+				return err
+			}
+			o.Played(at)
+		}
 		return nil
 	})
 	err = g.Wait()
