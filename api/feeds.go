@@ -184,7 +184,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) (feed, bool) {
 			tags = append(tags, string(in.Severity))
 		}
 		f.items = append(f.items, feedItem{in: in,
-			url:   base + "/services/" + url.PathEscape(in.Service) + "?incident=" + url.QueryEscape(in.ID),
+			url:   base + "/incidents/" + url.PathEscape(in.ID),
 			title: s.itemTitle(in), text: s.itemText(in),
 			published: in.StartedAt.UTC(), updated: updated.UTC(), tags: tags})
 	}

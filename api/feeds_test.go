@@ -94,7 +94,7 @@ func TestJSONFeed(t *testing.T) {
 	}
 	it := f.Items[0]
 	if it.ID != "whatsapp-20240403T1810Z" || it.Title != wantTitle0 ||
-		it.URL != srv.URL+"/services/whatsapp?incident=whatsapp-20240403T1810Z" ||
+		it.URL != srv.URL+"/incidents/whatsapp-20240403T1810Z" ||
 		!it.DatePublished.Equal(time.Date(2024, 4, 3, 18, 10, 0, 0, time.UTC)) ||
 		!it.DateModified.Equal(time.Date(2024, 4, 3, 18, 16, 0, 0, time.UTC)) {
 		t.Errorf("item 0 = %+v", it)
@@ -187,7 +187,7 @@ func TestAtomFeed(t *testing.T) {
 	}
 	e := f.Entries[0]
 	if e.ID != "tag:status.example.com,2024-04-03:incident/whatsapp-20240403T1810Z" || e.Title != wantTitle0 ||
-		e.Link.Href != "https://status.example.com/services/whatsapp?incident=whatsapp-20240403T1810Z" ||
+		e.Link.Href != "https://status.example.com/incidents/whatsapp-20240403T1810Z" ||
 		e.Published != "2024-04-03T18:10:00Z" || e.Updated != "2024-04-03T18:16:00Z" || e.Summary.Type != "text" {
 		t.Errorf("entry 0 = %+v", e)
 	}

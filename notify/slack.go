@@ -45,7 +45,7 @@ func slackMessage(ev seismo.Event, dashboard string) map[string]any {
 		}},
 	}
 	if dashboard != "" && inc.Service != "" {
-		link := strings.TrimRight(dashboard, "/") + "/services/" + url.PathEscape(inc.Service) + "?incident=" + url.QueryEscape(inc.ID)
+		link := strings.TrimRight(dashboard, "/") + "/incidents/" + url.PathEscape(inc.ID)
 		blocks = append(blocks, map[string]any{"type": "actions", "elements": []any{map[string]any{
 			"type": "button", "text": map[string]string{"type": "plain_text", "text": "Open in seismo"}, "url": link}}})
 	}
