@@ -15,7 +15,7 @@ import (
 func runDemo(ctx context.Context, args []string, sio stdio) error {
 	fs := newFlagSet("demo", "demo [--once] [flags]", sio.err)
 	once := fs.Bool("once", false, "exit after the scenario: status 0 only if incidents opened for WhatsApp")
-	httpAddr := fs.String("http-addr", "127.0.0.1:8080", "address of the HTTP API (a free port is used if this one is taken)")
+	httpAddr := fs.String("http-addr", "127.0.0.1:8080", "address of the HTTP API and dashboard (a free port is used if this one is taken)")
 	speed := fs.Float64("speed", 0, "event-time seconds played per wall-clock second (0: as fast as possible)")
 	partitions := fs.Int("partitions", 3, "partitions of the embedded posts topic")
 	var knobs knobFlags

@@ -59,7 +59,7 @@ func (redisLogger) Printf(ctx context.Context, format string, v ...any) {
 func commands() []command {
 	return []command{
 		{"demo", "run the whole pipeline on an embedded broker and Redis and play the WhatsApp outage of 3 April 2024", runDemo},
-		{"run", "run ingest, detector and API against Kafka and Redis", runServe},
+		{"run", "run ingest, detector, API and dashboard against Kafka and Redis", runServe},
 		{"status", "show how far the stream is consumed: each partition's owner, offsets and watermark,\n            and the detector's position", runStatus},
 		{"broker", "run a single-node Kafka-protocol broker for development", runBroker},
 		{"classify", "classify Post JSON lines from stdin, one Signal JSON line out per line in", runClassify},

@@ -39,7 +39,7 @@ func (s *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.dlqTopic, "dlq-topic", def.DLQTopic, "dead-letter topic for invalid posts")
 	fs.StringVar(&s.incidentsTopic, "incidents-topic", "seismo.incidents", "topic that receives every incident event (empty: none)")
 	s.redis.register(fs)
-	fs.StringVar(&s.httpAddr, "http-addr", ":8080", "address of the HTTP API")
+	fs.StringVar(&s.httpAddr, "http-addr", ":8080", "address of the HTTP API and dashboard")
 	s.api.register(fs)
 	fs.StringVar(&s.reporterKey, "reporter-key", "", "secret key for hashing authors; by default a random key shared through Redis")
 	fs.StringVar(&s.workerID, "worker-id", "", "name of this ingest worker (default host-pid)")
