@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -265,5 +266,55 @@ func TestMethodNotAllowed(t *testing.T) {
 		if resp.StatusCode != tt.status || resp.Header.Get("Allow") != tt.allow {
 			t.Errorf("%s %s: %d, Allow %q; want %d, Allow %q", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Allow"), tt.status, tt.allow)
 		}
+	}
+}
+
+// Bulky answers are gzipped for clients that take gzip, and only for them.
+func TestGzip(t *testing.T) {
+	var list []seismo.Incident
+	for i := range 50 {
+		list = append(list, seismo.Incident{ID: strings.Repeat("x", 10) + string(rune('a'+i%26)), Service: "whatsapp",
+			Status: seismo.StatusOpen, Severity: seismo.SeverityDanger})
+	}
+	srv := httptest.NewServer(api.New(api.Config{Incidents: &fakeIncidents{list: list}}))
+	defer srv.Close()
+	get := func(enc string) (*http.Response, []byte) {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/incidents", nil)
+		if enc != "" {
+			req.Header.Set("Accept-Encoding", enc)
+		}
+		// A transport of its own does not decompress what it did not ask for.
+		resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var buf bytes.Buffer
+		if _, err := buf.ReadFrom(resp.Body); err != nil {
+			t.Fatal(err)
+		}
+		return resp, buf.Bytes()
+	}
+	plainResp, plain := get("")
+	if plainResp.Header.Get("Content-Encoding") != "" || !json.Valid(plain) {
+		t.Fatalf("without Accept-Encoding: %q encoded, valid JSON %v", plainResp.Header.Get("Content-Encoding"), json.Valid(plain))
+	}
+	zResp, z := get("br, gzip;q=0.8")
+	if zResp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(zResp.Header.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("with gzip accepted: Content-Encoding %q, Vary %q", zResp.Header.Get("Content-Encoding"), zResp.Header.Get("Vary"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unzipped bytes.Buffer
+	if _, err := unzipped.ReadFrom(zr); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(unzipped.Bytes(), plain) || len(z) >= len(plain)/4 {
+		t.Errorf("gzipped answer: %d bytes for %d, same content %v", len(z), len(plain), bytes.Equal(unzipped.Bytes(), plain))
+	}
+	if r, _ := get("gzip;q=0"); r.Header.Get("Content-Encoding") != "" {
+		t.Error("gzip;q=0 was answered with gzip")
 	}
 }

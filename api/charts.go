@@ -203,7 +203,7 @@ func (s *Server) series(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, SeriesBody{Service: service, Country: country, Step: name, From: from, To: to, Points: points})
+	writeBulkJSON(w, r, http.StatusOK, SeriesBody{Service: service, Country: country, Step: name, From: from, To: to, Points: points})
 }
 
 func (s *Server) activity(w http.ResponseWriter, r *http.Request) {
@@ -233,7 +233,7 @@ func (s *Server) activity(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ActivityBody{Service: service, Country: country, From: from, To: to, Activity: act})
+	writeBulkJSON(w, r, http.StatusOK, ActivityBody{Service: service, Country: country, From: from, To: to, Activity: act})
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
@@ -290,7 +290,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		}
 		body.Countries = worstByCountry(now)
 	}
-	writeJSON(w, http.StatusOK, body)
+	writeBulkJSON(w, r, http.StatusOK, body)
 }
 
 // worstByCountry keeps, for each country, the series furthest above what

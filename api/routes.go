@@ -110,7 +110,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []seismo.Incident{}
 	}
-	writeJSON(w, http.StatusOK, IncidentList{Incidents: list})
+	writeBulkJSON(w, r, http.StatusOK, IncidentList{Incidents: list})
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
