@@ -159,28 +159,42 @@ func (s *Server) now(ctx context.Context) (time.Time, bool, error) {
 	return at, true, nil
 }
 
-func (s *Server) series(w http.ResponseWriter, r *http.Request) {
-	service, country, err := s.seriesParams(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+// seriesQuery is what a request for one series over a span asks.
+type seriesQuery struct {
+	service, country string
+	from, to         time.Time
+}
+
+// readSeriesQuery reads the service, country and span of a series request:
+// by default the span def before the detector's now, at most longest.
+func (s *Server) readSeriesQuery(ctx context.Context, r *http.Request, def, longest time.Duration) (seriesQuery, error) {
+	var q seriesQuery
+	var err error
+	if q.service, q.country, err = s.seriesParams(r); err != nil {
+		return q, err
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
-	defer cancel()
 	end, _, err := s.now(ctx)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return q, err
 	}
-	from, to, err := span(r, end, 24*time.Hour)
+	if q.from, q.to, err = span(r, end, def); err != nil {
+		return q, err
+	}
+	if q.to.Sub(q.from) > longest {
+		return q, seismo.Invalid(fmt.Sprintf("the span is at most %s", longest))
+	}
+	return q, nil
+}
+
+func (s *Server) series(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+	defer cancel()
+	q, err := s.readSeriesQuery(ctx, r, 24*time.Hour, maxSeriesSpan)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if to.Sub(from) > maxSeriesSpan {
-		s.writeError(w, r, seismo.Invalid(fmt.Sprintf("a series spans at most %s", maxSeriesSpan)))
-		return
-	}
+	from, to := q.from, q.to
 	name := r.URL.Query().Get("step")
 	step, ok := seriesSteps[name]
 	switch {
@@ -198,42 +212,28 @@ func (s *Server) series(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, seismo.Invalid(fmt.Sprintf("at most %d points: widen the step or narrow the span", maxSeriesPoints)))
 		return
 	}
-	points, err := s.cfg.Charts.Chart(ctx, service, country, from, to, step)
+	points, err := s.cfg.Charts.Chart(ctx, q.service, q.country, from, to, step)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeBulkJSON(w, r, http.StatusOK, SeriesBody{Service: service, Country: country, Step: name, From: from, To: to, Points: points})
+	writeBulkJSON(w, r, http.StatusOK, SeriesBody{Service: q.service, Country: q.country, Step: name, From: from, To: to, Points: points})
 }
 
 func (s *Server) activity(w http.ResponseWriter, r *http.Request) {
-	service, country, err := s.seriesParams(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
 	defer cancel()
-	end, _, err := s.now(ctx)
+	q, err := s.readSeriesQuery(ctx, r, time.Hour, maxActivitySpan)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	from, to, err := span(r, end, time.Hour)
+	act, err := s.cfg.Charts.Activity(ctx, q.service, q.country, q.from, q.to, activitySamples)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if to.Sub(from) > maxActivitySpan {
-		s.writeError(w, r, seismo.Invalid(fmt.Sprintf("activity spans at most %s", maxActivitySpan)))
-		return
-	}
-	act, err := s.cfg.Charts.Activity(ctx, service, country, from, to, activitySamples)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeBulkJSON(w, r, http.StatusOK, ActivityBody{Service: service, Country: country, From: from, To: to, Activity: act})
+	writeBulkJSON(w, r, http.StatusOK, ActivityBody{Service: q.service, Country: q.country, From: q.from, To: q.to, Activity: act})
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {

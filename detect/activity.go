@@ -24,11 +24,9 @@ const maxActivityMinutes = 24 * 60
 // empty.
 func (s *Store) Activity(ctx context.Context, service, country string, from, to time.Time, samples int) (seismo.Activity, error) {
 	act := seismo.Activity{Problems: []seismo.ProblemShare{}, Languages: []seismo.LanguageShare{}, Samples: []seismo.Sample{}}
-	if !validService(service) {
-		return act, seismo.Invalid(fmt.Sprintf("service %q is not a service id", service))
-	}
-	if !seismo.IsCountryCode(country) && country != seismo.AllCountries {
-		return act, seismo.Invalid(fmt.Sprintf("country %q is neither an ISO 3166-1 alpha-2 code nor %q", country, seismo.AllCountries))
+	sr, err := seriesOf(service, country)
+	if err != nil {
+		return act, err
 	}
 	lo, hi := unixMinute(from), unixMinute(to.Add(-time.Nanosecond))
 	if hi < lo {
@@ -37,7 +35,6 @@ func (s *Store) Activity(ctx context.Context, service, country string, from, to 
 	if hi-lo+1 > maxActivityMinutes {
 		return act, seismo.Invalid(fmt.Sprintf("activity span is %d minutes, limit %d", hi-lo+1, maxActivityMinutes))
 	}
-	sr := series{service, country}
 	pipe := s.rdb.Pipeline()
 	buckets := make([]*redis.MapStringStringCmd, 0, hi-lo+1)
 	lists := make([]*redis.StringSliceCmd, 0, hi-lo+1)

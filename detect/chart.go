@@ -157,11 +157,9 @@ const maxUppers = 1 << 16
 // step, from the detector's records: at most seven days of minutes, whole
 // steps (from is truncated to a step boundary, to rounded up).
 func (s *Store) Chart(ctx context.Context, service, country string, from, to time.Time, step time.Duration) ([]seismo.SeriesPoint, error) {
-	if !validService(service) {
-		return nil, seismo.Invalid(fmt.Sprintf("service %q is not a service id", service))
-	}
-	if !seismo.IsCountryCode(country) && country != seismo.AllCountries {
-		return nil, seismo.Invalid(fmt.Sprintf("country %q is neither an ISO 3166-1 alpha-2 code nor %q", country, seismo.AllCountries))
+	sr, err := seriesOf(service, country)
+	if err != nil {
+		return nil, err
 	}
 	sm := int64(step / time.Minute)
 	if sm < 1 || time.Duration(sm)*time.Minute != step || minutesPerDay%sm != 0 {
@@ -175,7 +173,6 @@ func (s *Store) Chart(ctx context.Context, service, country string, from, to tim
 	if hi-lo > maxChartMinutes {
 		return nil, seismo.Invalid(fmt.Sprintf("chart span is %d minutes, limit %d", hi-lo, maxChartMinutes))
 	}
-	sr := series{service, country}
 	type read struct {
 		first int64 // minute of the first byte read
 		cmd   *redis.StringCmd

@@ -479,17 +479,27 @@ type Point struct {
 	Late int64 `json:"late"`
 }
 
+// seriesOf checks a series named by a reader: a service id that can name
+// a key, and a country code or AllCountries.
+func seriesOf(service, country string) (series, error) {
+	if !validService(service) {
+		return series{}, seismo.Invalid(fmt.Sprintf("service %q is not a service id", service))
+	}
+	if !seismo.IsCountryCode(country) && country != seismo.AllCountries {
+		return series{}, seismo.Invalid(fmt.Sprintf("country %q is neither an ISO 3166-1 alpha-2 code nor %q", country, seismo.AllCountries))
+	}
+	return series{service, country}, nil
+}
+
 // maxSeriesMinutes bounds one Series read.
 const maxSeriesMinutes = 24 * 60
 
 // Series returns the per-minute counts of one (service, country) series for
 // the minutes in [from, to), at most one day of them, for charts.
 func (s *Store) Series(ctx context.Context, service, country string, from, to time.Time) ([]Point, error) {
-	if !validService(service) {
-		return nil, seismo.Invalid(fmt.Sprintf("service %q is not a service id", service))
-	}
-	if !seismo.IsCountryCode(country) && country != seismo.AllCountries {
-		return nil, seismo.Invalid(fmt.Sprintf("country %q is neither an ISO 3166-1 alpha-2 code nor %q", country, seismo.AllCountries))
+	sr, err := seriesOf(service, country)
+	if err != nil {
+		return nil, err
 	}
 	lo, hi := unixMinute(from), unixMinute(to.Add(-time.Nanosecond))
 	if hi < lo {
@@ -498,7 +508,6 @@ func (s *Store) Series(ctx context.Context, service, country string, from, to ti
 	if hi-lo+1 > maxSeriesMinutes {
 		return nil, seismo.Invalid(fmt.Sprintf("series range is %d minutes, limit %d", hi-lo+1, maxSeriesMinutes))
 	}
-	sr := series{service, country}
 	pipe := s.rdb.Pipeline()
 	counts := make([]*redis.IntCmd, 0, hi-lo+1)
 	buckets := make([]*redis.SliceCmd, 0, hi-lo+1)
