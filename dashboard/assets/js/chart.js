@@ -1,15 +1,15 @@
-// Charts of a series: observed against expected, with the band above
-// `upper` (where the detector fires) and incidents shaded, drawn with
-// uPlot; each with a table of its points for screen readers.
+// Charts of a series: observed against expected and upper (the rate that
+// fires when held), with what rises above upper and incidents shaded,
+// drawn with uPlot; each with a table of its points for screen readers.
 
-import {h, replace, explain, num, time, formatLocal, stepWords} from './dom.js';
+import {h, replace, explain, num, time, formatLocal, stepWords, isoUTC} from './dom.js';
 import {getJSON, query} from './api.js';
 
 const C = {
   observed: '#d9480f',
   expected: '#1864ab',
   upper: '#c92a2a',
-  fire: 'rgba(224, 49, 49, 0.10)',
+  fire: 'rgba(224, 49, 49, 0.35)',
   incident: 'rgba(95, 61, 196, 0.13)',
   incidentEdge: 'rgba(95, 61, 196, 0.55)',
 };
@@ -26,41 +26,54 @@ function columns(points) {
   return [xs, obs, exp, up];
 }
 
-// fires says whether a point is above its upper bound: what would fire.
-export function fires(p) {
+// above says whether a point is above its upper bound: held over a
+// detection window, a count like it fires.
+export function above(p) {
   return p.upper != null && p.observed != null && p.observed > p.upper;
 }
 
-// drawFiringBand shades the area above the upper series, gap by gap.
-function drawFiringBand(u) {
-  const [xs, , , up] = u.data;
+// drawExcess shades where observed rises above upper: between the two
+// lines, only there. (Shading everything above upper paints the whole plot
+// red whenever the outage sets the scale, quiet services included.)
+function drawExcess(u) {
+  const [xs, obs, , up] = u.data;
   const {ctx} = u;
-  const top = u.bbox.top;
+  const {left, top, width, height} = u.bbox;
+  const bottom = top + height;
   ctx.save();
   ctx.beginPath();
-  ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+  ctx.rect(left, top, width, height);
   ctx.clip();
   ctx.fillStyle = C.fire;
-  let run = [];
-  const flush = () => {
-    if (run.length > 1) {
+  const x = (i) => u.valToPos(xs[i], 'x', true);
+  const y = (v) => u.valToPos(v, 'y', true);
+  // Runs of points that have both lines, each filled as the part above
+  // upper of the area under observed.
+  let start = -1;
+  const flush = (end) => {
+    if (start >= 0 && end - start > 1 && obs.slice(start, end).some((v, k) => v > up[start + k])) {
+      ctx.save();
       ctx.beginPath();
-      ctx.moveTo(run[0][0], top);
-      for (const [x, y] of run) ctx.lineTo(x, y);
-      ctx.lineTo(run[run.length - 1][0], top);
+      ctx.moveTo(x(start), bottom);
+      for (let i = start; i < end; i++) ctx.lineTo(x(i), y(obs[i]));
+      ctx.lineTo(x(end - 1), bottom);
+      ctx.closePath();
+      ctx.clip();
+      ctx.beginPath();
+      ctx.moveTo(x(start), top);
+      for (let i = start; i < end; i++) ctx.lineTo(x(i), y(up[i]));
+      ctx.lineTo(x(end - 1), top);
       ctx.closePath();
       ctx.fill();
+      ctx.restore();
     }
-    run = [];
+    start = -1;
   };
   for (let i = 0; i < xs.length; i++) {
-    if (up[i] == null) {
-      flush();
-      continue;
-    }
-    run.push([u.valToPos(xs[i], 'x', true), u.valToPos(up[i], 'y', true)]);
+    if (up[i] == null || obs[i] == null) flush(i);
+    else if (start < 0) start = i;
   }
-  flush();
+  flush(xs.length);
   ctx.restore();
 }
 
@@ -100,14 +113,14 @@ export function seriesChart(el, opts) {
       {value: (u, v) => (v == null ? '—' : formatLocal(v * 1000))},
       {label: 'Observed', stroke: C.observed, width: 2, fill: 'rgba(217, 72, 15, 0.08)', value: fmtY, points: {show: false}},
       {label: 'Expected', stroke: C.expected, width: 1.5, dash: [6, 4], value: fmtY, points: {show: false}},
-      {label: 'Upper (fires above)', stroke: C.upper, width: 1, dash: [2, 3], value: fmtY, points: {show: false}},
+      {label: 'Upper', stroke: C.upper, width: 1, dash: [2, 3], value: fmtY, points: {show: false}},
     ],
     axes: [
       {},
       {label: 'people per ' + stepWords(step), size: 60, values: (u, vals) => vals.map((v) => num(v))},
     ],
     cursor: {points: {show: false}},
-    hooks: {drawClear: [(u) => { drawIncidents(u, spans); drawFiringBand(u); }]},
+    hooks: {drawClear: [(u) => { drawIncidents(u, spans); drawExcess(u); }]},
   };
   const chart = new uPlot(uopts, columns(opts.points), plotBox);
   const resize = new ResizeObserver(() => {
@@ -117,14 +130,14 @@ export function seriesChart(el, opts) {
   resize.observe(plotBox);
 
   const describe = (points) => {
-    const firing = points.filter(fires).length;
+    const over = points.filter(above).length;
     plotBox.setAttribute('aria-label',
-      `Chart of ${points.length} points, one per ${stepWords(step)}; ${firing} above the upper bound. The table below has every point.`);
+      `Chart of ${points.length} points, one per ${stepWords(step)}; ${over} above the upper bound. The table below has every point.`);
     replace(key,
       h('span', {class: 'k k-observed'}, explain.observed(step)), ' · ',
       h('span', {class: 'k k-expected'}, explain.expected(step)), ' · ',
       h('span', {class: 'k k-upper'}, explain.upper(step)), '. ',
-      h('span', {class: 'k k-fire'}, 'Shaded red: would fire'),
+      h('span', {class: 'k k-fire'}, 'Shaded red: observed above upper'),
       spans.length ? [' · ', h('span', {class: 'k k-incident'}, 'Shaded violet: incidents of this service')] : null);
     replace(fallback,
       h('summary', null, `The chart as a table (${points.length} points)`),
@@ -155,13 +168,13 @@ function pointsTable(points, step, caption) {
         h('th', {scope: 'col', title: explain.observed(step)}, 'Observed'),
         h('th', {scope: 'col', title: explain.expected(step)}, 'Expected'),
         h('th', {scope: 'col', title: explain.upper(step)}, 'Upper'),
-        h('th', {scope: 'col', title: 'Whether observed is above upper: the detector would fire'}, 'Fires'))),
-      h('tbody', null, points.map((p) => h('tr', {class: fires(p) ? 'fires' : null},
+        h('th', {scope: 'col', title: 'Whether observed is above upper: held over a detection window, the detector fires'}, 'Above upper'))),
+      h('tbody', null, points.map((p) => h('tr', {class: above(p) ? 'above' : null},
         h('td', null, time(p.t)),
         h('td', null, num(p.observed)),
         h('td', null, num(p.expected)),
         h('td', null, num(p.upper)),
-        h('td', null, fires(p) ? 'yes' : 'no'))))));
+        h('td', null, above(p) ? 'yes' : 'no'))))));
 }
 
 // sparkline draws a small chart of a service's last 24 h into el, with a
@@ -190,7 +203,7 @@ export function sparkline(el, spark, name) {
       {stroke: C.expected, width: 1, dash: [3, 2], points: {show: false}},
       {stroke: C.upper, width: 0.75, dash: [1, 2], points: {show: false}},
     ],
-    hooks: {drawClear: [drawFiringBand]},
+    hooks: {drawClear: [drawExcess]},
   }, columns(points), box);
 }
 
@@ -200,6 +213,7 @@ export function seriesPanel(el) {
   let chart = null;
   return {
     async show({service, country, from, to, step, spans, caption}) {
+      from = fitFrom(from, to, step);
       const data = await getJSON(`/v1/series/${encodeURIComponent(service)}${query({country, from, to, step})}`);
       const points = data.points || [];
       if (!points.length) {
@@ -217,6 +231,24 @@ export function seriesPanel(el) {
       return data;
     },
   };
+}
+
+const stepMs = {'1m': 6e4, '5m': 3e5, '15m': 9e5, '1h': 36e5};
+
+// MAX_SERIES is the longest series the API gives: seven days.
+export const MAX_SERIES = 7 * 24 * 36e5;
+
+// fitFrom returns the start to ask a series from. The API answers whole
+// steps, from's step to to's, and at most seven days of them: seven days
+// from a time inside a step would be one step too many, so such a range
+// starts at the next step instead.
+export function fitFrom(from, to, step) {
+  const ms = stepMs[step];
+  const f = Date.parse(from);
+  const t = Date.parse(to);
+  if (!ms || !(f < t)) return from;
+  if (Math.ceil(t / ms) * ms - Math.floor(f / ms) * ms <= MAX_SERIES) return from;
+  return isoUTC(Math.ceil(f / ms) * ms);
 }
 
 // pickStep chooses the finest step that gives at most 720 points over

@@ -71,7 +71,7 @@ export function safeURL(u) {
 export const explain = {
   observed: (step) => `Observed: distinct people complaining per ${stepWords(step)}`,
   expected: (step) => `Expected: what is normal for this time of day and week, per ${stepWords(step)}`,
-  upper: (step) => `Upper: above this line the detector fires (per ${stepWords(step)})`,
+  upper: (step) => `Upper: held above this line for a detection window, the detector fires (per ${stepWords(step)})`,
   ratio: 'Ratio: observed divided by expected; 1 is normal, 10 is ten times the usual complaints',
   window: 'Counted over the detection window (the last 5 minutes): distinct people complaining',
   reporters: 'Reporters: the most distinct people complaining in one detection window during the incident',

@@ -72,7 +72,7 @@ export function incidentPage(main) {
     replace(main,
       h('p', {class: 'crumbs'}, h('a', {href: '/'}, 'Overview'), ' / incident'),
       title, facts, silence,
-      section('Countries', h('p', {class: 'explain'}, explain.window, '. ', explain.ratio, '.'), countriesBox),
+      section('Countries', countriesBox),
       h('section', {class: 'card', 'aria-labelledby': 'chart-title'}, chartTitle,
         h('div', {class: 'controls'}, h('div', {class: 'country-pick'}, h('label', {for: 'country'}, 'Country '), picker)),
         chartBox, chartNote),
@@ -110,15 +110,26 @@ export function incidentPage(main) {
         : null);
 
       const entries = [...(inc.global ? [inc.global] : []), ...(inc.countries || [])];
-      replace(countriesBox, entries.length ? table([
+      // A resolved country's last window is the quiet one that resolved
+      // it: 0 people, ×0, beside a danger badge. It is not shown, nor are
+      // its columns once every country has resolved.
+      const anyOpen = entries.some((c) => c.status !== 'resolved');
+      const now = (c, v) => (c.status === 'resolved'
+        ? h('span', {class: 'muted', title: 'Resolved: no longer counted for the incident'}, '—') : v);
+      replace(countriesBox, h('p', {class: 'explain'}, anyOpen
+        ? [explain.window, ', while the country is in the incident. ', explain.ratio, '. ']
+        : null, explain.reporters, '.'), entries.length ? table([
         ['Country'], ['Status'], ['Severity'], ['Started'], ['Peak'], ['Resolved'],
-        ['Observed', explain.window], ['Expected', 'What is normal for this time of day and week, over the same 5 minutes'],
-        ['Ratio', explain.ratio], ['Reporters', explain.reporters],
+        ...(anyOpen ? [
+          ['Observed', explain.window], ['Expected', 'What is normal for this time of day and week, over the same 5 minutes'],
+          ['Ratio', explain.ratio]] : []),
+        ['Peak reporters', explain.reporters],
       ], entries.map((c) => [
         h('a', {href: `/services/${encodeURIComponent(inc.service)}?country=${encodeURIComponent(c.country)}`}, countryName(c.country)),
         badge(c.status), badge(c.severity), time(c.started_at), time(c.peak_at),
         c.resolved_at ? time(c.resolved_at) : 'ongoing',
-        num(c.observed), num(c.expected), ratio(c.ratio), num(c.reporters),
+        ...(anyOpen ? [now(c, num(c.observed)), now(c, num(c.expected)), now(c, ratio(c.ratio))] : []),
+        num(c.reporters),
       ]), {name: 'incident-countries', caption: 'Every country of the incident, and the global series'}) : empty('No country yet.'));
 
       const codes = entries.map((c) => c.country).filter((c) => c !== '*');
@@ -173,7 +184,7 @@ export function incidentPage(main) {
     if (inc && inc.id === id) {
       live.push({type: ev.type, timestamp: ev.data.timestamp, data: inc});
       reload();
-    } else if (ev.type === 'poll' || ev.type === 'reconnect') {
+    } else if (ev.type === 'poll' || ev.type === 'reconnect' || ev.type === 'tick') {
       reload();
     }
   });

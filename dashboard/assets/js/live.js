@@ -4,6 +4,10 @@
 import {authHeaders, askToken, request} from './api.js';
 
 const POLL_EVERY = 5000;
+// Only incidents come down the stream, not the detector's minutes: while
+// it is live, pages are asked to refresh this often, so that the data's
+// time, the charts and the map follow.
+const REFRESH_EVERY = 30000;
 const MAX_BACKOFF = 30000;
 // The API sends a comment every 15 s; a stream silent for longer than
 // this is stuck behind something and is dropped.
@@ -13,10 +17,17 @@ const STALL_AFTER = 45000;
 // from now on. While the stream is down it reconnects with backoff,
 // resuming after the last event it got, and polls /v1/overview every 5 s
 // meanwhile, calling onEvent({type: 'poll', overview}) when it changed;
-// after a reconnect it calls onEvent({type: 'reconnect'}). It returns a
-// function that stops it all.
+// after a reconnect it calls onEvent({type: 'reconnect'}). While the
+// stream is up it calls onEvent({type: 'tick'}) every 30 s and when the
+// tab is shown again. A page that is left lets go of its stream (kept in
+// the back/forward cache, it would hold one of the six connections a
+// browser opens to a host, and after a few pages the next could not load)
+// and takes it up again, with a reconnect, if it is shown again. It
+// returns a function that stops it all.
 export function subscribe(onEvent) {
   let stopped = false;
+  let paused = false; // the page was left
+  let gen = 0; // the latest run loop's number: an older loop ends
   let lastId = null;
   let ctrl = null;
   let pollTimer = null;
@@ -45,8 +56,10 @@ export function subscribe(onEvent) {
     }
   }
 
+  const ended = (mine) => stopped || paused || mine !== gen;
+
   function startPolling() {
-    if (pollTimer || stopped) return;
+    if (pollTimer || stopped || paused) return;
     pollTimer = setInterval(poll, POLL_EVERY);
     poll();
   }
@@ -58,7 +71,8 @@ export function subscribe(onEvent) {
   }
 
   async function run() {
-    while (!stopped) {
+    const mine = ++gen;
+    while (!ended(mine)) {
       ctrl = new AbortController();
       let stall = null;
       const kick = () => {
@@ -95,11 +109,11 @@ export function subscribe(onEvent) {
           safe({type: ev.event || 'message', id: ev.id, data});
         });
       } catch (e) {
-        if (stopped) return;
+        if (ended(mine)) return;
       } finally {
         clearTimeout(stall);
       }
-      if (stopped) return;
+      if (ended(mine)) return;
       // A stream that lasted or delivered was healthy: start the backoff
       // over; one that ends at once backs off further each time.
       if (delivered || Date.now() - openedAt > 10000) failures = 0;
@@ -111,10 +125,33 @@ export function subscribe(onEvent) {
     }
   }
 
+  const tick = () => {
+    if (!stopped && !paused && !pollTimer && !document.hidden) safe({type: 'tick'});
+  };
+  const ticker = setInterval(tick, REFRESH_EVERY);
+  const hide = () => {
+    paused = true;
+    stopPolling();
+    if (ctrl) ctrl.abort();
+  };
+  const show = (ev) => {
+    if (!paused || stopped) return;
+    paused = false;
+    if (ev.persisted) safe({type: 'reconnect'});
+    run();
+  };
+  document.addEventListener('visibilitychange', tick);
+  addEventListener('pagehide', hide);
+  addEventListener('pageshow', show);
+
   run();
   return () => {
     stopped = true;
     stopPolling();
+    clearInterval(ticker);
+    document.removeEventListener('visibilitychange', tick);
+    removeEventListener('pagehide', hide);
+    removeEventListener('pageshow', show);
     if (ctrl) ctrl.abort();
   };
 }

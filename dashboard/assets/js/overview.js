@@ -27,7 +27,7 @@ export function overviewPage(main) {
       h('h1', null, 'Services'),
       section('Status now', h('p', {class: 'explain'},
         'Each line: the service, its status (', h('span', {title: explain.status}, 'ok, pending, warning or danger'),
-        ') and the last 24 hours of people complaining (solid) against what is normal (dashed); the red band is where the detector fires.'),
+        ') and the last 24 hours of people complaining (solid) against what is normal (dashed); red where they rise above the dotted line, above which the detector fires if they stay there.'),
       svcBox),
       section('Where, right now', mapBox));
     built = true;
@@ -65,7 +65,7 @@ export function overviewPage(main) {
         h('a', {class: 'svc-name', href: '/services/' + encodeURIComponent(s.id)}, String(s.name || s.id)),
         s.parent ? h('span', {class: 'muted'}, ' ' + s.parent) : null),
       h('div', {class: 'svc-status'}, badge(s.status, explain.status)),
-      h('div', {class: 'spark', 'data-spark': idx, title: 'Last 24 hours: people complaining (solid), normal (dashed), fires above the dotted line'}),
+      h('div', {class: 'spark', 'data-spark': idx, title: 'Last 24 hours: people complaining (solid), normal (dashed), the detector fires when complaints hold above the dotted line'}),
       h('div', {class: 'svc-incident'}, i
         ? [
           h('a', {href: '/incidents/' + encodeURIComponent(i.id)}, i.status === 'pending' ? 'Pending incident' : 'Incident'),

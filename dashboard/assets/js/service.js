@@ -6,12 +6,12 @@
 import {h, replace, badge, explain, section, countryName, time, empty, isoUTC} from './dom.js';
 import {getJSON, query, notice, errorText, ApiError} from './api.js';
 import {subscribe, reloader} from './live.js';
-import {seriesPanel, pickStep} from './chart.js';
+import {seriesPanel, pickStep, MAX_SERIES} from './chart.js';
 import {setAsOf, incidentsTable, problemShares, languageShares, samples, errorState} from './parts.js';
 
 const HOUR = 36e5;
 const ranges = {'24h': 24 * HOUR, '7d': 7 * 24 * HOUR};
-const MAX_SPAN = 10080 * HOUR; // 10,080 points of 1 h: the API's bound
+const MAX_SPAN = MAX_SERIES; // the longest series the API gives
 
 // readView reads the view from the URL; anything malformed falls back to
 // the default (global, last 24 h).
@@ -86,7 +86,7 @@ export function servicePage(main) {
       return;
     }
     if (t - f > MAX_SPAN) {
-      notice('The custom range can be at most 420 days.');
+      notice('The custom range can be at most 7 days.');
       return;
     }
     go({...view, range: 'custom', from: isoUTC(f), to: isoUTC(t)});
@@ -202,11 +202,19 @@ export function servicePage(main) {
       const shown = incs.filter((i) => view.country === '*' || (i.countries || []).some((c) => c.country === view.country));
       const spans = shown.map((i) => ({from: Date.parse(i.started_at), to: Date.parse(i.resolved_at || at || i.updated_at)}));
       replace(chartTitle, 'People complaining, ', countryName(view.country));
-      const series = await panel.show({
-        service: id, country: view.country, from: iso(w && w.from), to: iso(w && w.to), step, spans,
-        caption: `${name}, ${countryName(view.country)}: people complaining per step against normal`,
-      });
-      replace(chartNote, 'From ', time(series.from), ' to ', time(series.to), `, one point per ${series.step}.`);
+      // A series that fails leaves the rest of the page standing.
+      try {
+        const series = await panel.show({
+          service: id, country: view.country, from: iso(w && w.from), to: iso(w && w.to), step, spans,
+          caption: `${name}, ${countryName(view.country)}: people complaining per step against normal`,
+        });
+        replace(chartNote, 'From ', time(series.from), ' to ', time(series.to), `, one point per ${series.step}.`);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) throw e; // no such service
+        replace(chartBox, empty(errorText(e, 'the series')));
+        replace(chartNote);
+        if (!(e instanceof ApiError)) console.error(e);
+      }
       replace(incidentsBox, incidentsTable(shown, at),
         view.country !== '*' && shown.length < incs.length
           ? h('p', {class: 'muted'}, `${incs.length - shown.length} more incidents of this service did not reach ${countryName(view.country)}.`)
@@ -238,7 +246,7 @@ export function servicePage(main) {
 
   const reload = reloader(load, 0);
   subscribe((ev) => {
-    if (ev.type === 'poll' || ev.type === 'reconnect' || (ev.data && ev.data.data && ev.data.data.service === id)) reload();
+    if (ev.type === 'poll' || ev.type === 'reconnect' || ev.type === 'tick' || (ev.data && ev.data.data && ev.data.data.service === id)) reload();
   });
   history.replaceState(null, '', location.pathname + viewQuery(view));
   reload();
