@@ -861,6 +861,8 @@ func (l *liveAPI) dashboard() {
 	}
 	get("/v1/series/whatsapp", 200)
 	get("/v1/series/instagram?country=*&step=1h", 200)
+	// Exactly seven days, off the 15-minute steps, as the dashboard asks.
+	get("/v1/series/whatsapp?step=15m&from="+minute(59).Add(-7*24*time.Hour).Format(time.RFC3339)+"&to="+minute(59).Format(time.RFC3339), 200)
 	l.do(l.srv, exchange{method: "GET", path: "/v1/series/whatsapp?step=2m", token: rd, status: 400, breaks: true})
 	l.do(l.srv, exchange{method: "GET", path: "/v1/series/whatsapp?country=USA", token: rd, status: 400, breaks: true})
 	get("/v1/series/whatsapp?step=1m&from=2024-01-01T00:00:00Z&to=2024-01-09T00:00:00Z", 400)

@@ -117,13 +117,19 @@ func TestChart(t *testing.T) {
 				from, to time.Time
 				step     time.Duration
 			}{
-				{at(0), at(0).Add(8 * 24 * time.Hour), time.Hour}, // more than seven days
+				{at(0), at(0).Add(7*24*time.Hour + time.Minute), time.Minute}, // more than seven days
 				{at(0), at(10), 7 * time.Minute},                  // does not divide a day
 				{at(0), at(10), 90 * time.Second},                 // not whole minutes
 			} {
 				if _, err := s.Chart(ctx, "whatsapp", "GB", bad.from, bad.to, bad.step); seismo.ErrorCode(err) != seismo.CodeInvalid {
 					t.Errorf("Chart(%s, %s, %s): %v, want invalid", bad.from, bad.to, bad.step, err)
 				}
+			}
+
+			// Seven days that do not start on a step are served whole.
+			week, err := s.Chart(ctx, "whatsapp", "GB", at(-7*24*60+1), at(1), 15*time.Minute)
+			if err != nil || len(week) != 7*24*4+1 {
+				t.Errorf("seven days at 15 minutes, off the steps: %d points, %v; want %d", len(week), err, 7*24*4+1)
 			}
 
 			// NowAt shows the last minute of every series: the burst at its
