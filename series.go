@@ -18,6 +18,10 @@ type SeriesPoint struct {
 	Observed int       `json:"observed"`
 	Expected *float64  `json:"expected"`
 	Upper    *float64  `json:"upper"`
+	// Level is the worst the detector graded any minute of the step, over
+	// all its windows: none, warning or danger. Upper is a line to read
+	// by; Level is what the detector decided.
+	Level string `json:"level"`
 }
 
 // SeriesNow is one series as the detector last evaluated it: distinct

@@ -633,7 +633,7 @@ func equalMaps(a, b map[string]string) bool {
 type chartRow struct {
 	T                         time.Time
 	Observed, Expected, Upper *float64
-	Above                     string
+	Above, Level              string
 }
 
 func (r chartRow) String() string {
@@ -643,13 +643,13 @@ func (r chartRow) String() string {
 		}
 		return strconv.FormatFloat(*p, 'f', -1, 64)
 	}
-	return fmt.Sprintf("%s %s/%s/%s %s", r.T.Format("15:04"), f(r.Observed), f(r.Expected), f(r.Upper), r.Above)
+	return fmt.Sprintf("%s %s/%s/%s %s %s", r.T.Format("15:04"), f(r.Observed), f(r.Expected), f(r.Upper), r.Above, r.Level)
 }
 
 const readChartTable = `[...document.querySelectorAll('table[data-chart-table] tbody tr')].map((tr) => {
   const td = tr.querySelectorAll('td');
   const n = (i) => { const v = parseFloat(td[i].textContent.replace(/[^0-9.]/g, '')); return isNaN(v) ? null : v; };
-  return {T: td[0].querySelector('time').getAttribute('datetime'), Observed: n(1), Expected: n(2), Upper: n(3), Above: td[4].textContent};
+  return {T: td[0].querySelector('time').getAttribute('datetime'), Observed: n(1), Expected: n(2), Upper: n(3), Above: td[4].textContent, Level: td[5].textContent};
 })`
 
 // canvasInk counts the pixels drawn on the chart's canvas.
@@ -686,6 +686,9 @@ func checkOutageChart(t *testing.T, tab context.Context, o outageWindow, from, t
 		}
 		switch {
 		case !r.T.Before(o.start) && r.T.Before(o.end):
+			if r.Level == "none" && r.T.After(o.start.Add(10*time.Minute)) {
+				t.Errorf("row %s in the outage: the detector did not fire", r)
+			}
 			in++
 			if r.Expected != nil && *r.Observed > *r.Expected {
 				above++
@@ -698,6 +701,11 @@ func checkOutageChart(t *testing.T, tab context.Context, o outageWindow, from, t
 			if r.Upper != nil && *r.Observed > *r.Upper {
 				firedBefore++
 				dump = append(dump, r.String())
+			}
+			// What the detector decided, unlike the line to read by,
+			// is calm before the outage.
+			if r.Level != "none" {
+				t.Errorf("row %s before the outage: the detector fired", r)
 			}
 		}
 		if (r.Upper != nil && *r.Observed > *r.Upper) != (r.Above == "yes") {

@@ -197,6 +197,7 @@ func (s *Store) Chart(ctx context.Context, service, country string, from, to tim
 		expected, upper float64
 		evaluated       int64
 		fires           bool // every evaluated minute had a fire line
+		level           Level
 	}
 	accs := make([]acc, n)
 	for i := range points {
@@ -217,10 +218,12 @@ func (s *Store) Chart(ctx context.Context, service, country string, from, to tim
 			a.upper += c.upper
 			a.evaluated++
 			a.fires = a.fires && c.upper > 0
+			a.level = max(a.level, c.level)
 		}
 	}
 	for i := range points {
 		a := accs[i]
+		points[i].Level = a.level.String()
 		if a.evaluated == 0 {
 			continue
 		}

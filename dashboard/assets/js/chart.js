@@ -168,13 +168,15 @@ function pointsTable(points, step, caption) {
         h('th', {scope: 'col', title: explain.observed(step)}, 'Observed'),
         h('th', {scope: 'col', title: explain.expected(step)}, 'Expected'),
         h('th', {scope: 'col', title: explain.upper(step)}, 'Upper'),
-        h('th', {scope: 'col', title: 'Whether observed is above upper: held over a detection window, the detector fires'}, 'Above upper'))),
+        h('th', {scope: 'col', title: 'Whether observed is above upper: held over a detection window, the detector fires'}, 'Above upper'),
+        h('th', {scope: 'col', title: 'What the detector decided in the step, over all its windows: none, warning or danger'}, 'Detector'))),
       h('tbody', null, points.map((p) => h('tr', {class: above(p) ? 'above' : null},
         h('td', null, time(p.t)),
         h('td', null, num(p.observed)),
         h('td', null, num(p.expected)),
         h('td', null, num(p.upper)),
-        h('td', null, above(p) ? 'yes' : 'no'))))));
+        h('td', null, above(p) ? 'yes' : 'no'),
+        h('td', null, p.level || 'none'))))));
 }
 
 // sparkline draws a small chart of a service's last 24 h into el, with a
