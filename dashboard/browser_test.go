@@ -170,6 +170,8 @@ func TestBrowserOverview(t *testing.T) {
 		t.Errorf("WhatsApp's incident reads %q; want its severity, countries and age", got)
 	}
 	waitFor(t, ctx, `document.querySelectorAll('.spark canvas').length === 3`, 5*time.Second)
+	// Each sparkline's table for screen readers follows the first paint.
+	waitFor(t, ctx, `[...document.querySelectorAll('.spark .sr-only')].every((d) => d.querySelectorAll('table[data-chart-table] tbody tr').length > 0)`, 5*time.Second)
 
 	// The map: countries drawn, GB coloured and linked to its worst service.
 	waitFor(t, ctx, `document.querySelectorAll('svg.map path').length > 150`, 5*time.Second)

@@ -159,7 +159,12 @@ export function seriesChart(el, opts) {
   };
 }
 
-function pointsTable(points, step, caption) {
+// pointsTable is a chart's points as a table. brief writes each time as
+// the local clock alone: a sparkline's table spans a day, and formatting
+// a full date twice in each of the overview's two thousand rows cost most
+// of its first paint.
+function pointsTable(points, step, caption, brief) {
+  const when = brief ? clock : time;
   return h('div', {class: 'scroll'},
     h('table', {'data-chart-table': ''},
       h('caption', null, caption || 'Points of the chart'),
@@ -171,7 +176,7 @@ function pointsTable(points, step, caption) {
         h('th', {scope: 'col', title: 'Whether observed is above upper: held over a detection window, the detector fires'}, 'Above upper'),
         h('th', {scope: 'col', title: 'What the detector decided in the step, over all its windows: none, warning or danger'}, 'Detector'))),
       h('tbody', null, points.map((p) => h('tr', {class: above(p) ? 'above' : null},
-        h('td', null, time(p.t)),
+        h('td', null, when(p.t)),
         h('td', null, num(p.observed)),
         h('td', null, num(p.expected)),
         h('td', null, num(p.upper)),
@@ -184,8 +189,12 @@ function pointsTable(points, step, caption) {
 export function sparkline(el, spark, name) {
   const points = (spark && spark.points) || [];
   const box = h('div', {class: 'spark-plot', 'aria-hidden': 'true'});
-  const sr = h('div', {class: 'sr-only'}, pointsTable(points, spark && spark.step, `${name}: the last 24 hours`));
+  const sr = h('div', {class: 'sr-only'});
   replace(el, box, sr);
+  // The tables of all sparklines are two thousand rows: laid out before
+  // the first frame, they held the overview's first paint back by a
+  // quarter of a second. They follow it instead, when the page is idle.
+  later(() => replace(sr, pointsTable(points, spark && spark.step, `${name}: the last 24 hours`, true)));
   if (!points.length) {
     box.appendChild(h('span', {class: 'muted'}, 'no data yet'));
     return;
@@ -260,4 +269,19 @@ export function pickStep(span) {
     if (span / ms <= 720) return step;
   }
   return '1h';
+}
+
+// clock is a time as the viewer's local hours and minutes, in a <time>
+// element that carries the instant.
+function clock(iso) {
+  const d = new Date(iso);
+  if (isNaN(d)) return String(iso);
+  const pad = (n) => String(n).padStart(2, '0');
+  return h('time', {datetime: iso}, pad(d.getHours()) + ':' + pad(d.getMinutes()));
+}
+
+// later runs f when the page is idle, and within half a second.
+function later(f) {
+  if (window.requestIdleCallback) requestIdleCallback(f, {timeout: 500});
+  else setTimeout(f, 50);
 }

@@ -78,7 +78,9 @@ function sphere() {
 let shapes = null;
 
 // loadShapes fetches and projects the countries once: [{cc, name, d}].
-async function loadShapes() {
+// The overview starts it before it asks for its data, so the two load
+// together.
+export async function loadShapes() {
   if (!shapes) {
     shapes = (async () => {
       const [atlas, codes] = await Promise.all([fetchJSON(atlasURL), fetchJSON(codesURL)]);
