@@ -41,7 +41,7 @@ type chartMinute struct {
 	window   int
 }
 
-func (c chartMinute) encode() []byte {
+func (c chartMinute) appendTo(dst []byte) []byte {
 	var b [chartRecord]byte
 	binary.LittleEndian.PutUint32(b[0:], uint32(min(c.current, math.MaxUint32-1))+1)
 	binary.LittleEndian.PutUint32(b[4:], math.Float32bits(float32(c.rate)))
@@ -49,7 +49,7 @@ func (c chartMinute) encode() []byte {
 	binary.LittleEndian.PutUint16(b[12:], uint16(min(c.observed, math.MaxUint16)))
 	b[14] = byte(c.level)
 	b[15] = byte(min(c.window, math.MaxUint8))
-	return b[:]
+	return append(dst, b[:]...)
 }
 
 func decodeChartMinute(b []byte) (chartMinute, bool) {
@@ -77,30 +77,38 @@ func (s *Store) chartKey(sr series, day int64) string {
 // chartWrite is one minute's record of one series, ready to queue. expire
 // says that its day's key still needs its TTL.
 type chartWrite struct {
+	member string
 	key    string
 	offset int64
 	record []byte
 	expire bool
 }
 
-// chartExpiry is a day's chart keys that were given their TTL by a minute
-// this detector wrote, so later minutes need not set it again: one EXPIRE
-// per key and day costs nothing, where one per series and minute costs a
-// command each. A key lives ChartTTL from the first minute of its day that
-// this detector wrote (a new leader sets it once more): the TTL runs on the
-// wall clock, since a replay writes days of event time in minutes.
-type chartExpiry struct {
+// chartDay is the chart keys of the day, by series, and whether a minute
+// this detector wrote gave each its TTL, so later minutes need not set it
+// again: one EXPIRE per key and day costs nothing, where one per series and
+// minute costs a command each. A key lives ChartTTL from the first minute
+// of its day that this detector wrote (a new leader sets it once more): the
+// TTL runs on the wall clock, since a replay writes days of event time in
+// minutes.
+type chartDay struct {
 	day  int64
-	keys map[string]bool
+	keys map[string]chartKey
+}
+
+type chartKey struct {
+	name    string
+	expires bool
 }
 
 // chartWrites encodes the records of the minute's evaluated series.
 func (d *Detector) chartWrites(run *minuteRun) []chartWrite {
 	day, slot := floorDiv(run.m, minutesPerDay), floorMod(run.m, minutesPerDay)
 	if d.charts.day != day || d.charts.keys == nil {
-		d.charts = chartExpiry{day: day, keys: map[string]bool{}}
+		d.charts = chartDay{day: day, keys: map[string]chartKey{}}
 	}
 	out := make([]chartWrite, 0, len(run.readings))
+	records := make([]byte, 0, chartRecord*len(run.readings)) // one allocation for them all
 	for i := range run.readings {
 		r := &run.readings[i]
 		if r.idle {
@@ -108,9 +116,14 @@ func (d *Detector) chartWrites(run *minuteRun) []chartWrite {
 		}
 		c := chartMinute{current: r.current, rate: r.rate, upper: d.upper(r.rate, r.spread),
 			observed: r.observed, level: r.level, window: int(d.md.window)}
-		w := chartWrite{key: d.s.chartKey(r.sr, day), offset: slot * chartRecord, record: c.encode()}
-		w.expire = !d.charts.keys[w.key]
-		out = append(out, w)
+		k, ok := d.charts.keys[r.member]
+		if !ok {
+			k.name = d.s.chartKey(r.sr, day)
+			d.charts.keys[r.member] = k
+		}
+		records = c.appendTo(records)
+		out = append(out, chartWrite{member: r.member, key: k.name, offset: slot * chartRecord,
+			record: records[len(records)-chartRecord:], expire: !k.expires})
 	}
 	return out
 }
@@ -119,16 +132,20 @@ func (d *Detector) chartWrites(run *minuteRun) []chartWrite {
 func (d *Detector) chartsWritten(writes []chartWrite) {
 	for _, w := range writes {
 		if w.expire {
-			d.charts.keys[w.key] = true
+			d.charts.keys[w.member] = chartKey{name: w.key, expires: true}
 		}
 	}
 }
 
 // upper returns the per-minute rate that fires when held over a window: the
-// least, over the model's windows, of its threshold over its length. It is
-// remembered by (rate, spread) rounded to float32, since most series sit
-// at the baseline floor and the minimum spread.
+// least, over the model's windows, of its threshold over its length. The
+// rate and spread are rounded to 1% first, and the answer remembered by
+// them: finding a threshold takes a dozen tail sums, and every series'
+// rate differs a little every minute, so unrounded nothing would repeat.
+// The line is drawn to read by; the level recorded beside it is the
+// detector's own decision, on the exact figures.
 func (d *Detector) upper(rate, spread float64) float64 {
+	rate, spread = roundLog(rate), roundLog(spread)
 	key := [2]float32{float32(rate), float32(spread)}
 	if v, ok := d.uppers[key]; ok {
 		return v
@@ -148,6 +165,15 @@ func (d *Detector) upper(rate, spread float64) float64 {
 	}
 	d.uppers[key] = best
 	return best
+}
+
+// roundLog rounds a positive x to the nearest of the steps that grow by 1%.
+func roundLog(x float64) float64 {
+	if x <= 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return x
+	}
+	const perStep = 100.5 // ln(x) steps per unit: 1 / ln(1.01)
+	return math.Exp(math.Round(math.Log(x)*perStep) / perStep)
 }
 
 // maxUppers bounds the memo of upper: past it, it starts afresh.
@@ -301,4 +327,37 @@ func (s *Store) Evaluated(ctx context.Context) (at time.Time, ok bool, err error
 		return time.Time{}, false, err
 	}
 	return minuteTime(m + 1), true, nil
+}
+
+// chartLua writes a minute's chart records in one command: one SETRANGE
+// per series queued in the minute's transaction cost Redis more than
+// everything else the transaction holds together.
+//
+// KEYS: the series' chart keys. ARGV: the offset of the minute, the TTL in
+// seconds, the records one after another, and one character per key, "1"
+// when it still needs its TTL.
+const chartLua = `
+local off, ttl, blob, expire = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
+for i, key in ipairs(KEYS) do
+  redis.call('SETRANGE', key, off, string.sub(blob, (i - 1) * 16 + 1, i * 16))
+  if string.byte(expire, i) == 49 then
+    redis.call('EXPIRE', key, ttl)
+  end
+end
+return #KEYS
+`
+
+// chartBatch lays out the minute's records as chartLua takes them.
+func chartBatch(writes []chartWrite) (keys []string, blob, expire string) {
+	keys = make([]string, len(writes))
+	b := make([]byte, 0, len(writes)*chartRecord)
+	e := make([]byte, len(writes))
+	for i, w := range writes {
+		keys[i], b = w.key, append(b, w.record...)
+		e[i] = '0'
+		if w.expire {
+			e[i] = '1'
+		}
+	}
+	return keys, string(b), string(e)
 }

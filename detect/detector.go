@@ -50,7 +50,7 @@ type Detector struct {
 	// uppers remembers chart fire lines by (rate, spread) (see upper).
 	uppers map[[2]float32]float64
 	// charts are the chart keys of the day whose expiry is set.
-	charts chartExpiry
+	charts chartDay
 }
 
 // NewDetector returns a detector over s. services give incidents their

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -129,11 +130,9 @@ func (d *Detector) writeCommands(ctx context.Context, st *state, run *minuteRun,
 
 	run.charts = d.chartWrites(run)
 	return func(pipe redis.Pipeliner) {
-		for _, c := range run.charts {
-			pipe.SetRange(ctx, c.key, c.offset, string(c.record))
-			if c.expire {
-				pipe.Expire(ctx, c.key, d.s.cfg.ChartTTL)
-			}
+		if len(run.charts) > 0 {
+			keys, blob, expire := chartBatch(run.charts)
+			pipe.Eval(ctx, chartLua, keys, run.charts[0].offset, int64(d.s.cfg.ChartTTL/time.Second), blob, expire)
 		}
 		for i := range run.readings {
 			r := &run.readings[i]

@@ -199,6 +199,12 @@ export function sparkline(el, spark, name) {
     box.appendChild(h('span', {class: 'muted'}, 'no data yet'));
     return;
   }
+  // A service nobody mentioned all day has no baseline to draw against:
+  // a flat line of zeros would look like a measured calm.
+  if (points.every((p) => !p.observed && p.expected == null)) {
+    box.appendChild(h('span', {class: 'muted', title: 'No complaints about this service were counted in the last 24 hours'}, 'no reports in 24 h'));
+    return;
+  }
   new uPlot({
     width: 160,
     height: 40,
