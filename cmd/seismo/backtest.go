@@ -8,21 +8,25 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/backtest"
+	"github.com/seismo-dev/seismo/classify"
 	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/simulate"
 )
 
 func runBacktest(ctx context.Context, args []string, sio stdio) error {
-	fs := newFlagSet("backtest", "backtest --posts FILE [--truth FILE] [flags] > events.jsonl\n       seismo backtest --series FILE.csv > alerts.csv", sio.err)
+	fs := newFlagSet("backtest", "backtest --posts FILE [--truth FILE] [flags] > events.jsonl\n       seismo backtest --series FILE.csv > alerts.csv\n       seismo backtest --draw 1-20", sio.err)
 	postsFile := fs.String("posts", "", "file of Post JSON lines (- for standard input); posts need not be sorted")
 	seriesFile := fs.String("series", "", "CSV file with header timestamp,value (- for standard input): run the detector on one count series\nand write timestamp,value,alert to stdout instead of reading posts")
 	truthFile := fs.String("truth", "", "truth file written by seismo simulate: score the incidents against it")
+	drawSeeds := fs.String("draw", "", "seeds of random scenarios to replay and grade instead of reading posts (simulate.Draw:\nfour days, twelve countries, outages of seven families, a spam and a news decoy), as 1-20 or 1,5,9-12;\nprints recall, false incidents per simulated week, decoys fired and latencies per family")
 	var knobs knobFlags
 	fs.Var(&knobs, "knob", knobUsage+"\n(the defaults are detect.DefaultConfig for posts, detect.SeriesConfig for --series)")
 	redisAddr := fs.String("redis-addr", "", "Redis to count in (keys get a unique prefix and expire); empty: embedded in-process Redis,\nwhose HyperLogLog estimates differ slightly from redis-server's above about a hundred reporters")
@@ -34,8 +38,22 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 		return err
 	}
 	switch {
-	case *seriesFile != "" && *postsFile != "":
-		return fmt.Errorf("%w: --posts and --series exclude each other", errUsage)
+	case *seriesFile != "" && *postsFile != "", *drawSeeds != "" && (*postsFile != "" || *seriesFile != ""):
+		return fmt.Errorf("%w: --posts, --series and --draw exclude each other", errUsage)
+	case *drawSeeds != "":
+		seeds, err := parseSeeds(*drawSeeds)
+		if err != nil {
+			return fmt.Errorf("%w: --draw: %v", errUsage, err)
+		}
+		cfg, err := knobs.detectConfig(detect.DefaultConfig())
+		if err != nil {
+			return err
+		}
+		cls, err := cf.build()
+		if err != nil {
+			return err
+		}
+		return runDrawn(ctx, seeds, cls, cfg, *flush, *redisAddr, sio)
 	case *seriesFile != "":
 		cfg, err := knobs.detectConfig(detect.SeriesConfig())
 		if err != nil {
@@ -177,4 +195,75 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// runDrawn replays drawn scenarios, each on a Redis of its own (a fresh
+// embedded one, or a prefix of its own on --redis-addr), and prints their
+// grades as a whole.
+func runDrawn(ctx context.Context, seeds []uint64, cls *classify.Classifier, cfg detect.Config, flush time.Duration, addr string, sio stdio) error {
+	var shared redis.UniversalClient
+	if addr != "" {
+		shared = redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 5 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second})
+		defer shared.Close()
+	}
+	var closeLast func()
+	defer func() {
+		if closeLast != nil {
+			closeLast()
+		}
+	}()
+	key := []byte(randomHex(32))
+	store := func(seed uint64) (*detect.Store, error) {
+		if closeLast != nil {
+			closeLast()
+			closeLast = nil
+		}
+		if shared != nil {
+			return detect.NewStore(shared, detect.StoreConfig{Prefix: fmt.Sprintf("seismo-draw-%d-%s", seed, randomHex(4)), ReporterKey: key})
+		}
+		mr, rdb, err := embeddedRedis()
+		if err != nil {
+			return nil, err
+		}
+		closeLast = func() { rdb.Close(); mr.Close() }
+		return detect.NewStore(rdb, detect.StoreConfig{ReporterKey: key})
+	}
+	began := time.Now()
+	rep, err := backtest.Drawn(ctx, seeds, backtest.DrawnOptions{Classifier: cls, Config: cfg, Flush: flush, Store: store,
+		Progress: func(run backtest.DrawnRun) {
+			fmt.Fprintf(sio.err, "seed %d: recall %.3f, %d false incident(s), %d decoy incident(s), median latency %s (%s)\n",
+				run.Seed, run.Score.Recall, len(run.Score.FalseIncidents), len(run.Score.BurstIncidents),
+				run.Score.MedianLatency, time.Since(began).Round(time.Second))
+		}})
+	if err != nil {
+		return err
+	}
+	rep.Write(sio.out)
+	return nil
+}
+
+// parseSeeds reads "1-20,25": seeds and inclusive ranges of them.
+func parseSeeds(s string) ([]uint64, error) {
+	var out []uint64
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err := strconv.ParseUint(lo, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a seed", part)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.ParseUint(hi, 10, 64); err != nil || b < a {
+				return nil, fmt.Errorf("%q is not a range of seeds", part)
+			}
+		}
+		if b-a >= 10000 || len(out)+int(b-a) >= 10000 {
+			return nil, fmt.Errorf("more than 10,000 seeds")
+		}
+		for x := a; x <= b; x++ {
+			out = append(out, x)
+		}
+	}
+	return out, nil
 }
