@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"slices"
 	"sort"
@@ -37,6 +38,31 @@ type Labelled struct {
 	Services  []string        `json:"services"`
 	Problem   *seismo.Problem `json:"problem"`
 	Recovery  bool            `json:"recovery"`
+}
+
+// Splits of the labelled corpus (classify/testdata/corpus): a post's split
+// follows from its id alone, so it was fixed before anything was trained
+// or tuned, and adding posts moves none.
+const (
+	SplitTrain = "train"
+	SplitTune  = "tune"
+	// SplitTest is frozen: nothing is trained or tuned on it, and its
+	// misses are not read to fix them.
+	SplitTest = "test"
+)
+
+// SplitOf returns the split of the post with this id: the FNV-1a 32-bit hash
+// of the id modulo 5 is 0 for test, 1 for tune, and 2 to 4 for train.
+func SplitOf(id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	switch h.Sum32() % 5 {
+	case 0:
+		return SplitTest
+	case 1:
+		return SplitTune
+	}
+	return SplitTrain
 }
 
 // ReadLabelled reads JSON lines of labelled posts.

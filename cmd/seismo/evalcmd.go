@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/seismo-dev/seismo/classify"
 )
@@ -10,14 +11,20 @@ import (
 func runEval(ctx context.Context, args []string, sio stdio) error {
 	fs := newFlagSet("eval", "eval --posts FILE [flags]", sio.err)
 	postsFile := fs.String("posts", "", "labelled posts, JSON lines as in the project's labelled data (- for standard input)")
-	misses := fs.Bool("misses", false, "also list every post the classifier got wrong, with its cues")
+	misses := fs.Bool("misses", false, "also list every post the classifier got wrong, with its cues (not with --split test)")
+	split := fs.String("split", "", "score only the posts of one split of the labelled corpus, by id: train, tune or test\n(test is frozen: its scores are looked at, never its misses)")
 	var cf classifierFlags
 	cf.register(fs)
 	if err := parse(fs, args, getenv); err != nil {
 		return err
 	}
-	if *postsFile == "" {
+	switch {
+	case *postsFile == "":
 		return fmt.Errorf("%w: --posts is required", errUsage)
+	case *split != "" && *split != classify.SplitTrain && *split != classify.SplitTune && *split != classify.SplitTest:
+		return fmt.Errorf("%w: --split must be train, tune or test", errUsage)
+	case *split == classify.SplitTest && *misses:
+		return fmt.Errorf("%w: the test split is frozen: its misses are not listed", errUsage)
 	}
 	in, err := openInput(*postsFile, sio.in)
 	if err != nil {
@@ -27,6 +34,9 @@ func runEval(ctx context.Context, args []string, sio stdio) error {
 	set, err := classify.ReadLabelled(in)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", *postsFile, err)
+	}
+	if *split != "" {
+		set = slices.DeleteFunc(set, func(l classify.Labelled) bool { return classify.SplitOf(l.ID) != *split })
 	}
 	cls, err := cf.build()
 	if err != nil {
