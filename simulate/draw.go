@@ -109,8 +109,10 @@ const DrawDays = 4
 // sizes, complaint rates and day-to-day variance drawn too), and on days
 // two to four one outage of each family but siblings, a second of two of
 // them, a sibling outage, a spam account and a news burst about a past
-// outage. Outages of one service never overlap, and none ends after the
-// scenario.
+// outage. A big outage (400 people or more) of a company's service often
+// has collateral: some of its reporters ask whether the company's other
+// services are down too. Outages of one service never overlap, and none
+// ends after the scenario.
 func Draw(seed uint64) *Scenario {
 	r := rand.New(rand.NewPCG(seed, seed^0xd7a3))
 	start := time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(210))
@@ -270,10 +272,41 @@ func (d *drawer) place(f string) {
 			continue
 		}
 		d.n++
-		d.add(Outage{Name: fmt.Sprintf("%s-%d", f, d.n), Start: start, Duration: dur, Ramp: ramp,
-			Reporters: map[string]map[string]int{svc: d.split(total, cs)}, RecoveryShare: 0.05 + 0.1*r.Float64()})
+		o := Outage{Name: fmt.Sprintf("%s-%d", f, d.n), Start: start, Duration: dur, Ramp: ramp,
+			Reporters: map[string]map[string]int{svc: d.split(total, cs)}, RecoveryShare: 0.05 + 0.1*r.Float64()}
+		if total >= 400 {
+			// People ask whether the company's other services are down
+			// too; they are not.
+			for _, sib := range siblingsOf(svc) {
+				if r.Float64() < 0.6 && d.free(sib, start, start.Add(dur)) {
+					if o.Collateral == nil {
+						o.Collateral = map[string]float64{}
+					}
+					o.Collateral[sib] = 0.03 + 0.07*r.Float64()
+				}
+			}
+		}
+		d.add(o)
 		return
 	}
+}
+
+// siblingsOf returns the other services of svc's company, at most two, in
+// the order of drawServices.
+func siblingsOf(svc string) []string {
+	company := ""
+	for _, sv := range drawServices {
+		if sv.id == svc {
+			company = sv.company
+		}
+	}
+	var out []string
+	for _, sv := range drawServices {
+		if company != "" && sv.company == company && sv.id != svc && len(out) < 2 {
+			out = append(out, sv.id)
+		}
+	}
+	return out
 }
 
 // siblings adds one outage of two or three services of one company, their

@@ -77,6 +77,36 @@ func TestDraw(t *testing.T) {
 			t.Errorf("Draw(%d): %d spam accounts, %d news bursts; want one each", seed, len(s.Spam), len(s.News))
 		}
 	}
+	// Big outages of a company's services bring collateral questions
+	// about its other services, which the truth lists as bursts.
+	withCollateral := 0
+	for seed := uint64(1); seed <= 60; seed++ {
+		s := simulate.Draw(seed)
+		for _, o := range s.Outages {
+			if len(o.Collateral) == 0 {
+				continue
+			}
+			withCollateral++
+			found := false
+			for _, b := range s.Truth().Bursts {
+				for sib := range o.Collateral {
+					found = found || (b.Kind == simulate.BurstCollateral && b.Service == sib && b.Start.Equal(o.Start))
+				}
+			}
+			if !found {
+				t.Errorf("Draw(%d): the collateral of %s is not in the truth", seed, o.Name)
+			}
+		}
+	}
+	if withCollateral < 10 {
+		t.Errorf("%d outages with collateral in 60 draws", withCollateral)
+	}
+	bad := simulate.Draw(1)
+	bad.Outages[0].Collateral = map[string]float64{bad.Outages[0].Services()[0]: 0.1}
+	if err := bad.Validate(); err == nil {
+		t.Error("an outage whose collateral is a service it affects is valid")
+	}
+
 	// The posts come out, in order.
 	n, last := 0, time.Time{}
 	err := simulate.Draw(3).Generate(func(p seismo.Post) error {

@@ -51,6 +51,7 @@ type fileOutage struct {
 	Duration      time.Duration                 `yaml:"duration"`
 	Ramp          time.Duration                 `yaml:"ramp"`
 	RecoveryShare float64                       `yaml:"recovery_share"`
+	Collateral    map[string]float64            `yaml:"collateral"`
 	Reporters     map[string]map[string]int     `yaml:"reporters"`
 	Reports       map[string]map[string]float64 `yaml:"reports"`
 	Scale         float64                       `yaml:"scale"`
@@ -91,7 +92,7 @@ const (
 //
 //	services:  {<id>: {baseline, rhythm}}
 //	countries: {<ISO code>: {tz, langs: {<lang>: weight}, chatter, mention_share (0.12), complaint_scale (1)}}
-//	outages:   [{name, start, duration, ramp, recovery_share,
+//	outages:   [{name, start, duration, ramp, recovery_share, collateral: {<service>: share},
 //	             reporters: {<service>: {<country>: n}}  or  reports: {...} with scale}]
 //	spam:      [{country, service, start, duration, posts, author}]
 //	news:      [{service, start, duration, posts, countries: {<country>: weight}, url, year}]
@@ -190,7 +191,7 @@ func (f *fileScenario) scenario() (*Scenario, problems) {
 	for i, fo := range f.Outages {
 		path := fmt.Sprintf("outages[%d]", i)
 		o := Outage{Name: fo.Name, Start: fo.Start.UTC(), Duration: fo.Duration, Ramp: fo.Ramp,
-			RecoveryShare: fo.RecoveryShare, Reporters: fo.Reporters}
+			RecoveryShare: fo.RecoveryShare, Collateral: fo.Collateral, Reporters: fo.Reporters}
 		switch {
 		case fo.Reports != nil && fo.Reporters != nil:
 			p.add(path+".reports", "reports and reporters exclude each other: give one")

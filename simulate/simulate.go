@@ -32,6 +32,9 @@ const (
 	KindRecovery  = "recovery"
 	// KindNews shares an article about a past outage: not a live complaint.
 	KindNews = "news"
+	// KindCollateral asks, during an outage of another service, whether
+	// this one is down too: it is not.
+	KindCollateral = "collateral"
 )
 
 // Languages returns the ISO 639-1 codes simulated posts can be written in,
@@ -113,6 +116,11 @@ type Outage struct {
 	// RecoveryShare of the reporters say the service is back in the half
 	// hour after the end.
 	RecoveryShare float64
+	// Collateral is, by service the outage does not affect (a sibling of
+	// one it does), the share of the outage's reporters who also ask
+	// whether that one is down too, as people do during a big outage. That
+	// service is fine: an incident of it is false.
+	Collateral map[string]float64
 
 	// sizeField names Reporters in error paths: "reports" when the file
 	// gave report counts.
@@ -414,6 +422,16 @@ func (g *generator) outage(t time.Time, ser *outageSeries, out []seismo.Post) []
 			ser.returning = append(ser.returning, p.Author)
 		}
 		out = append(out, p)
+		if author == "" {
+			// A new reporter may ask about the siblings too (the random
+			// draws happen only when the outage has collateral, so other
+			// scenarios' posts stay as they were).
+			for _, sib := range sortedKeys(o.Collateral) {
+				if g.rng.Float64() < o.Collateral[sib] {
+					out = append(out, g.post(t, c, KindCollateral, sib, p.Author))
+				}
+			}
+		}
 	}
 	return out
 }

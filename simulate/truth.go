@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -58,11 +59,16 @@ type TruthOutage struct {
 const (
 	BurstSpam = "spam"
 	BurstNews = "news"
+	// BurstCollateral is people asking, during an outage, whether a
+	// sibling service is down too.
+	BurstCollateral = "collateral"
 )
 
 // TruthBurst is a burst of posts about a service that must not open an
-// incident: spam (one account) or news (people sharing an article about a
-// past outage).
+// incident: spam (one account), news (people sharing an article about a
+// past outage) or collateral (people asking during an outage whether a
+// sibling service is down too; Posts and Authors are then what its share
+// makes on average).
 type TruthBurst struct {
 	Kind    string `json:"kind"`
 	Service string `json:"service"`
@@ -104,6 +110,22 @@ func (s *Scenario) Truth() *Truth {
 			t.Outages = append(t.Outages, to)
 		}
 	}
+	for _, o := range s.Outages {
+		var cs []string
+		total := 0
+		for _, svc := range o.Services() {
+			for c, n := range o.Reporters[svc] {
+				cs = append(cs, c)
+				total += n
+			}
+		}
+		for _, sib := range sortedKeys(o.Collateral) {
+			// Posts and Authors are what the share makes on average.
+			n := int(math.Round(float64(total) * o.Collateral[sib]))
+			t.Bursts = append(t.Bursts, TruthBurst{Kind: BurstCollateral, Service: sib, Countries: withUnknown(slices.Clone(cs)),
+				Start: o.Start.UTC(), End: o.End().UTC(), Posts: n, Authors: n})
+		}
+	}
 	for _, sp := range s.Spam {
 		t.Bursts = append(t.Bursts, TruthBurst{Kind: BurstSpam, Service: sp.Service, Countries: withUnknown([]string{sp.Country}),
 			Start: sp.Start.UTC(), End: sp.Start.Add(sp.Duration).UTC(), Posts: sp.Posts, Authors: 1})
@@ -135,7 +157,7 @@ func ParseTruth(data []byte) (*Truth, error) {
 		}
 	}
 	for i, b := range t.Bursts {
-		if (b.Kind != BurstSpam && b.Kind != BurstNews) || b.Service == "" || len(b.Countries) == 0 || !b.End.After(b.Start) {
+		if (b.Kind != BurstSpam && b.Kind != BurstNews && b.Kind != BurstCollateral) || b.Service == "" || len(b.Countries) == 0 || !b.End.After(b.Start) {
 			errs = append(errs, fmt.Errorf("truth: bursts[%d]: want kind spam or news, a service, countries, and a start before the end", i))
 		}
 	}

@@ -165,6 +165,13 @@ func (s *Scenario) Validate() error {
 			p.add(path+".ramp", "%s must be whole minutes from 0 to the duration", o.Ramp)
 		}
 		share(&p, path+".recovery_share", o.RecoveryShare, 0, 1)
+		for _, sib := range sortedKeys(o.Collateral) {
+			serviceID(&p, path+".collateral."+sib, sib)
+			share(&p, path+".collateral."+sib, o.Collateral[sib], 0, 1)
+			if _, ok := o.Reporters[sib]; ok {
+				p.add(path+".collateral."+sib, "the outage affects %s: it cannot be collateral too", sib)
+			}
+		}
 		if len(o.Reporters) == 0 {
 			p.add(o.sizePath(i), "required: reporters (or reports and scale) by service and country")
 		}
