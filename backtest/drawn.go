@@ -148,7 +148,7 @@ func (r *DrawnReport) Write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "recall of outages with >= %d complainers: %.3f (%d of %d)\n", LargeOutage, recall, largeFound, large)
 	fmt.Fprintf(w, "false incidents: %d, %.2f per simulated week\n", r.FalseIncidents, perWeek)
-	fmt.Fprintf(w, "decoys fired (spam or news opened an incident): %d\n", r.DecoyIncidents)
+	fmt.Fprintf(w, "decoys fired (spam, news or collateral questions opened an incident): %d\n", r.DecoyIncidents)
 }
 
 // percentile returns the q-quantile of ds (nearest rank), 0 when empty.

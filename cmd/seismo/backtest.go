@@ -232,7 +232,7 @@ func runDrawn(ctx context.Context, seeds []uint64, cls *classify.Classifier, cfg
 	began := time.Now()
 	rep, err := backtest.Drawn(ctx, seeds, backtest.DrawnOptions{Classifier: cls, Config: cfg, Flush: flush, Store: store,
 		Progress: func(run backtest.DrawnRun) {
-			fmt.Fprintf(sio.err, "seed %d: recall %.3f, %d false incident(s), %d decoy incident(s), median latency %s (%s)\n",
+			fmt.Fprintf(sio.err, "seed %d: countries found %.3f, %d false incident(s), %d decoy incident(s), median latency %s (%s)\n",
 				run.Seed, run.Score.Recall, len(run.Score.FalseIncidents), len(run.Score.BurstIncidents),
 				run.Score.MedianLatency, time.Since(began).Round(time.Second))
 		}})
