@@ -54,14 +54,16 @@ type DrawnReport struct {
 	// Weeks is the simulated time of all runs, in weeks.
 	Weeks float64
 	// FalseIncidents counts incidents nothing in the truths explains;
-	// DecoyIncidents those a spam or news burst caused.
+	// DecoyIncidents those a spam, news or collateral burst caused, and
+	// DecoysByKind the same by the kind of burst.
 	FalseIncidents, DecoyIncidents int
+	DecoysByKind                   map[string]int
 }
 
 // Drawn replays simulate.Draw(seed) for each seed through the detector and
 // grades each against its truth.
 func Drawn(ctx context.Context, seeds []uint64, opt DrawnOptions) (*DrawnReport, error) {
-	rep := &DrawnReport{}
+	rep := &DrawnReport{DecoysByKind: map[string]int{}}
 	fams := map[string]*FamilyStats{}
 	for _, f := range simulate.Families() {
 		fams[f] = &FamilyStats{Family: f}
@@ -86,6 +88,15 @@ func Drawn(ctx context.Context, seeds []uint64, opt DrawnOptions) (*DrawnReport,
 		rep.Weeks += sc.End.Sub(sc.Start).Hours() / (7 * 24)
 		rep.FalseIncidents += len(run.Score.FalseIncidents)
 		rep.DecoyIncidents += len(run.Score.BurstIncidents)
+		kinds := map[string]string{}
+		for _, o := range run.Score.BurstOpenings {
+			if o.Burst >= 0 && o.Burst < len(truth.Bursts) && slices.Contains(run.Score.BurstIncidents, o.Incident) {
+				kinds[o.Incident] = truth.Bursts[o.Burst].Kind
+			}
+		}
+		for _, k := range kinds {
+			rep.DecoysByKind[k]++
+		}
 		for _, o := range run.Score.Outages {
 			f := fams[simulate.FamilyOf(o.Outage.Outage)]
 			if f == nil {
@@ -148,7 +159,13 @@ func (r *DrawnReport) Write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "recall of outages with >= %d complainers: %.3f (%d of %d)\n", LargeOutage, recall, largeFound, large)
 	fmt.Fprintf(w, "false incidents: %d, %.2f per simulated week\n", r.FalseIncidents, perWeek)
-	fmt.Fprintf(w, "decoys fired (spam, news or collateral questions opened an incident): %d\n", r.DecoyIncidents)
+	fmt.Fprintf(w, "decoys fired (spam, news or collateral questions opened an incident): %d", r.DecoyIncidents)
+	for _, k := range []string{simulate.BurstSpam, simulate.BurstNews, simulate.BurstCollateral} {
+		if n := r.DecoysByKind[k]; n > 0 {
+			fmt.Fprintf(w, ", %s %d", k, n)
+		}
+	}
+	fmt.Fprintln(w)
 }
 
 // percentile returns the q-quantile of ds (nearest rank), 0 when empty.
