@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/seismo-dev/seismo"
@@ -35,6 +37,12 @@ type DrawnRun struct {
 	Seed  uint64
 	Truth *simulate.Truth
 	Score *simulate.Scorecard
+}
+
+// String is the run in one line, as a batch reports its progress.
+func (r DrawnRun) String() string {
+	return fmt.Sprintf("seed %d: countries found %.3f, %d false incident(s), %d decoy incident(s), median latency %s",
+		r.Seed, r.Score.Recall, len(r.Score.FalseIncidents), len(r.Score.BurstIncidents), r.Score.MedianLatency)
 }
 
 // FamilyStats is how the outages of one family fared over a batch.
@@ -207,4 +215,29 @@ func seedRanges(seeds []uint64) string {
 		i = j + 1
 	}
 	return out
+}
+
+// ParseSeeds reads "1-20,25": seeds and inclusive ranges of them.
+func ParseSeeds(s string) ([]uint64, error) {
+	var out []uint64
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err := strconv.ParseUint(lo, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a seed", part)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.ParseUint(hi, 10, 64); err != nil || b < a {
+				return nil, fmt.Errorf("%q is not a range of seeds", part)
+			}
+		}
+		if b-a >= 10000 || len(out)+int(b-a) >= 10000 {
+			return nil, fmt.Errorf("more than 10,000 seeds")
+		}
+		for x := a; x <= b; x++ {
+			out = append(out, x)
+		}
+	}
+	return out, nil
 }

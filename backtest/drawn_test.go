@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -21,5 +22,17 @@ func TestPercentileAndSeedRanges(t *testing.T) {
 	}
 	if got := seedRanges([]uint64{9, 1, 2, 3, 5, 10, 11}); got != "1-3,5,9-11" {
 		t.Errorf("seedRanges = %q", got)
+	}
+}
+
+func TestParseSeeds(t *testing.T) {
+	got, err := ParseSeeds("1-3, 7,10-11")
+	if err != nil || !slices.Equal(got, []uint64{1, 2, 3, 7, 10, 11}) {
+		t.Errorf("parseSeeds = %v, %v", got, err)
+	}
+	for _, bad := range []string{"", "x", "3-1", "1-", "-2", "0-99999"} {
+		if _, err := ParseSeeds(bad); err == nil {
+			t.Errorf("ParseSeeds(%q) accepted", bad)
+		}
 	}
 }

@@ -8,8 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -41,7 +39,7 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 	case *seriesFile != "" && *postsFile != "", *drawSeeds != "" && (*postsFile != "" || *seriesFile != ""):
 		return fmt.Errorf("%w: --posts, --series and --draw exclude each other", errUsage)
 	case *drawSeeds != "":
-		seeds, err := parseSeeds(*drawSeeds)
+		seeds, err := backtest.ParseSeeds(*drawSeeds)
 		if err != nil {
 			return fmt.Errorf("%w: --draw: %v", errUsage, err)
 		}
@@ -232,38 +230,11 @@ func runDrawn(ctx context.Context, seeds []uint64, cls *classify.Classifier, cfg
 	began := time.Now()
 	rep, err := backtest.Drawn(ctx, seeds, backtest.DrawnOptions{Classifier: cls, Config: cfg, Flush: flush, Store: store,
 		Progress: func(run backtest.DrawnRun) {
-			fmt.Fprintf(sio.err, "seed %d: countries found %.3f, %d false incident(s), %d decoy incident(s), median latency %s (%s)\n",
-				run.Seed, run.Score.Recall, len(run.Score.FalseIncidents), len(run.Score.BurstIncidents),
-				run.Score.MedianLatency, time.Since(began).Round(time.Second))
+			fmt.Fprintf(sio.err, "%s (%s)\n", run, time.Since(began).Round(time.Second))
 		}})
 	if err != nil {
 		return err
 	}
 	rep.Write(sio.out)
 	return nil
-}
-
-// parseSeeds reads "1-20,25": seeds and inclusive ranges of them.
-func parseSeeds(s string) ([]uint64, error) {
-	var out []uint64
-	for _, part := range strings.Split(s, ",") {
-		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
-		a, err := strconv.ParseUint(lo, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%q is not a seed", part)
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.ParseUint(hi, 10, 64); err != nil || b < a {
-				return nil, fmt.Errorf("%q is not a range of seeds", part)
-			}
-		}
-		if b-a >= 10000 || len(out)+int(b-a) >= 10000 {
-			return nil, fmt.Errorf("more than 10,000 seeds")
-		}
-		for x := a; x <= b; x++ {
-			out = append(out, x)
-		}
-	}
-	return out, nil
 }
