@@ -15,7 +15,7 @@ import (
 // its splits by id have the sizes they are said to have.
 func TestCorpus(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.jsonl"))
-	if err != nil || len(files) < 9 {
+	if err != nil || len(files) < 18 {
 		t.Fatalf("corpus files %v, %v", files, err)
 	}
 	services := []string{"whatsapp", "instagram", "facebook", "messenger", "threads", "signal", "telegram", "x", "youtube",
@@ -24,7 +24,8 @@ func TestCorpus(t *testing.T) {
 	splits := map[string]int{}
 	total := 0
 	for _, f := range files {
-		lang := strings.TrimSuffix(filepath.Base(f), ".jsonl")
+		// ar.jsonl is the first Arabic batch, ar-2.jsonl the second.
+		lang, _, _ := strings.Cut(strings.TrimSuffix(filepath.Base(f), ".jsonl"), "-")
 		in, err := os.Open(f)
 		if err != nil {
 			t.Fatal(err)
@@ -66,7 +67,7 @@ func TestCorpus(t *testing.T) {
 			splits[classify.SplitOf(l.ID)]++
 			total++
 		}
-		if len(set) < 650 || complaints*100 < len(set)*35 {
+		if len(set) < 600 || complaints*100 < len(set)*35 {
 			t.Errorf("%s: %d posts, %d complaints", f, len(set), complaints)
 		}
 	}
