@@ -15,7 +15,7 @@ import (
 // its splits by id have the sizes they are said to have.
 func TestCorpus(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.jsonl"))
-	if err != nil || len(files) < 18 {
+	if err != nil || len(files) < 27 {
 		t.Fatalf("corpus files %v, %v", files, err)
 	}
 	services := []string{"whatsapp", "instagram", "facebook", "messenger", "threads", "signal", "telegram", "x", "youtube",
