@@ -2,7 +2,7 @@
 # every test with the race detector. CI runs exactly this (.ci/run).
 GO ?= go
 
-.PHONY: test deps check demo bench
+.PHONY: test deps check demo bench model
 
 test: deps check
 	$(GO) test -race -count=1 -timeout 20m ./...
@@ -20,3 +20,9 @@ demo:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# model: train the classifier's learned stage again on the labelled corpus
+# (train split; tune split calibrates; test split is never read) and the
+# tuning set, and write the embedded model file.
+model:
+	cat classify/testdata/corpus/*.jsonl classify/testdata/tune/*.jsonl | $(GO) run ./cmd/seismo train --posts - --out classify/model.bin

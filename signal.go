@@ -52,6 +52,12 @@ type Signal struct {
 	Services  []string `json:"services"`
 	Complaint bool     `json:"complaint"`
 	Recovery  bool     `json:"recovery"`
+	// Collateral marks a complaint that only asks whether its services
+	// are down too ("is Instagram down too?"), as people do during another
+	// service's outage. It is recorded, but it does not count towards
+	// detection: such questions follow an outage elsewhere, they do not
+	// report one here.
+	Collateral bool `json:"collateral,omitempty"`
 	// Problem is set for complaints only.
 	Problem    Problem `json:"problem,omitempty"`
 	Lang       string  `json:"lang,omitempty"`

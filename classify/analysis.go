@@ -12,6 +12,7 @@ type analysis struct {
 	altIdx   []int
 	negIdx   []int // per token: where the forms inside a negation circumfix start
 	mentions []mention
+	dropped  []mention // ambiguous aliases no cue made mentions ("X", "signal")
 	matches  []match
 	cues     []cue
 	anchors  []anchor
@@ -23,6 +24,11 @@ type analysis struct {
 	scores   []serviceScore
 	told     []uint8 // per sentence: toldPast, toldNews
 	votes    [len16]float64
+	// The learned stage's features and scratch.
+	feats      []uint32
+	nText      int // the leading feats that come from the text, not the lexicons
+	gram       []byte
+	runeStarts []int
 }
 
 func (a *analysis) reset() {
@@ -30,6 +36,7 @@ func (a *analysis) reset() {
 	a.altIdx = a.altIdx[:0]
 	a.negIdx = a.negIdx[:0]
 	a.mentions = a.mentions[:0]
+	a.dropped = a.dropped[:0]
 	a.matches = a.matches[:0]
 	a.cues = a.cues[:0]
 	a.anchors = a.anchors[:0]
@@ -60,19 +67,43 @@ func (a *analysis) computeForms() {
 // classify runs the full analysis of one post.
 func (c *Classifier) classify(a *analysis, p *seismo.Post) seismo.Signal {
 	sig := seismo.Signal{PostID: p.ID, Country: p.Country, Services: []string{}, Cues: []seismo.Cue{}}
+	lang, v, ok := c.analyse(a, p, &sig)
+	if !ok {
+		sig.Confidence = 0.99
+		return sig
+	}
+	if c.model != nil {
+		c.applyModel(a, &v, lang)
+	}
+	v.collateral = v.complaint && a.asksToo(v.services)
+	c.render(a, &sig, v)
+	return sig
+}
+
+// analyse runs the lexicon stage: it sets the signal's language and
+// returns the lexicon's verdict, or false for a post that names no service
+// worth analysing (the fast path).
+func (c *Classifier) analyse(a *analysis, p *seismo.Post, sig *seismo.Signal) (string, verdict, bool) {
 	c.scan(a, p)
 
 	// Fast path: most posts name no service at all.
 	if len(a.mentions) == 0 {
 		sig.Lang = c.cheapLang(p, a)
-		sig.Confidence = 0.99
-		return sig
+		return sig.Lang, verdict{}, false
 	}
 	c.matchEvery(a)
 	if !c.worthAnalysing(a) {
 		sig.Lang = c.cheapLang(p, a)
-		sig.Confidence = 0.99
-		return sig
+		if c.model == nil {
+			return sig.Lang, verdict{}, false
+		}
+		// Only ambiguous aliases ("X", "signal", "threads") and no phrase
+		// that makes them a service: the learned stage still reads the
+		// post ("Signal asks for my PIN and says it is wrong"), with the
+		// phrases of every language and without the cost of lingua.
+		a.matches = c.lx.matchAll(a, c.enBit|c.mask, a.matches[:0])
+		c.buildCues(a, c.enBit|c.mask)
+		return sig.Lang, c.decide(a), true
 	}
 	strong := addVotes(&a.votes, c.lx, a.matches)
 	lang, second := c.language(p, a)
@@ -83,9 +114,7 @@ func (c *Classifier) classify(a *analysis, p *seismo.Post) seismo.Signal {
 	}
 	a.matches = c.lx.matchAll(a, mask, a.matches[:0])
 	c.buildCues(a, mask)
-	v := c.decide(a)
-	c.render(a, &sig, v)
-	return sig
+	return lang, c.decide(a), true
 }
 
 // scan tokenises the post and finds the services it names: the steps

@@ -32,7 +32,7 @@ func dataTexts(b *testing.B) (named, chatter []string) {
 			b.Fatalf("no labelled posts in testdata/tune: %v", err)
 		}
 	}
-	c := testClassifier(b)
+	c := learnedClassifier(b)
 	for _, f := range files {
 		r, err := os.Open(f)
 		if err != nil {
@@ -56,11 +56,15 @@ func dataTexts(b *testing.B) (named, chatter []string) {
 }
 
 func benchTexts(b *testing.B, texts []string) {
+	benchTextsWith(b, learnedClassifier(b), texts)
+}
+
+func benchTextsWith(b *testing.B, c *classify.Classifier, texts []string) {
 	posts := make([]seismo.Post, len(texts))
 	for i, t := range texts {
 		posts[i] = seismo.Post{ID: fmt.Sprint(i), Text: t}
 	}
-	benchmarkPosts(b, posts)
+	benchmarkWith(b, c, posts)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/float64(runtime.GOMAXPROCS(0)), "posts/s/core")
 }
 
@@ -68,6 +72,13 @@ func benchTexts(b *testing.B, texts []string) {
 func BenchmarkDataNamed(b *testing.B) {
 	named, _ := dataTexts(b)
 	benchTexts(b, named)
+}
+
+// BenchmarkDataNamedRulesOnly classifies the same texts with the lexicon
+// stage alone: the cost of the learned stage is the difference.
+func BenchmarkDataNamedRulesOnly(b *testing.B) {
+	named, _ := dataTexts(b)
+	benchTextsWith(b, testClassifier(b), named)
 }
 
 // BenchmarkDataFirehose classifies a firehose mix: 2% labelled posts that

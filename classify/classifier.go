@@ -19,6 +19,11 @@ type Config struct {
 	// JSON format of the embedded catalog.json); nil means the embedded
 	// catalog.
 	Catalog []byte
+	// Model is a model file written by Train (seismo train); nil means the
+	// embedded model, trained on the project's labelled corpus.
+	Model []byte
+	// RulesOnly turns the learned stage off: the lexicon's verdict stands.
+	RulesOnly bool
 }
 
 // Classifier decides, for one post, which services it names, whether it
@@ -28,6 +33,7 @@ type Classifier struct {
 	cat   *catalog
 	lx    *lexicon
 	lang  *langID
+	model *model    // nil when rules only
 	pool  sync.Pool // *analysis
 	mask  langMask  // configured languages
 	enBit langMask
@@ -58,6 +64,15 @@ func New(cfg Config) (*Classifier, error) {
 		return nil, fmt.Errorf("classify: %w", err)
 	}
 	c := &Classifier{cat: cat, lx: lx, lang: lang, mask: lang.mask, enBit: langBit("en")}
+	if !cfg.RulesOnly {
+		data := cfg.Model
+		if data == nil {
+			data = defaultModel
+		}
+		if c.model, err = parseModel(data); err != nil {
+			return nil, fmt.Errorf("classify: %w", err)
+		}
+	}
 	c.pool.New = func() any { return new(analysis) }
 	return c, nil
 }

@@ -14,6 +14,12 @@ type verdict struct {
 	problemCue          int // cue that set the problem, -1 for none
 	score               float64
 	mentioned           []int
+	// collateral marks a complaint that only asks whether the services
+	// are down too.
+	collateral bool
+	// confidence is the learned stage's calibrated probability of the
+	// verdict; 0 when it did not run.
+	confidence float64
 }
 
 // decide attributes cues to anchors and scores each service.
@@ -52,11 +58,13 @@ func (c *Classifier) decide(a *analysis) verdict {
 		}
 	}
 	kept := a.mentions[:0]
+	a.dropped = a.dropped[:0]
 	for _, m := range a.mentions {
 		if m.keep {
 			kept = append(kept, m)
 		} else {
 			changed = true
+			a.dropped = append(a.dropped, m)
 		}
 	}
 	a.mentions = kept
@@ -710,4 +718,52 @@ func (c *Classifier) topicNear(a *analysis, cu *cue) (seismo.Problem, int) {
 		}
 	}
 	return best, bestI
+}
+
+// maxTooGap is how many words may stand between a service and the "too"
+// asked of it: "is insta down too?", "¿también se cayó insta?".
+const maxTooGap = 2
+
+// asksToo reports whether a complaint only asks whether its services are
+// down too ("is insta down too?", "kya insta bhi band hai?"), as people do
+// during an outage of another service: for each service, a question with
+// "too" next to its name (not "is whatsapp down for you too?", which asks
+// about the author's own trouble, nor "down in Genoa too?"), and nothing
+// first-hand: no symptom, no outage hashtag, no second service.
+func (a *analysis) asksToo(services []int) bool {
+	// Asked of one service: "insta da threads de açılmıyor" reports both.
+	if len(services) != 1 {
+		return false
+	}
+	for ci := range a.cues {
+		cu := &a.cues[ci]
+		if !cu.cancelled && (cu.kind == kSymptom || cu.kind == kFailure) {
+			return false
+		}
+	}
+	for _, svc := range services {
+		asked := false
+		for _, m := range a.mentions {
+			if m.svc != svc {
+				continue
+			}
+			if m.outageTag {
+				return false
+			}
+			sentence := a.s.toks[m.start].sentence
+			if !a.s.sentences[sentence].question {
+				continue
+			}
+			for ci := range a.cues {
+				cu := &a.cues[ci]
+				if cu.kind == kAlso && !cu.cancelled && cu.sentence == sentence && spanGap(cu.start, cu.end, m.start, m.end) <= maxTooGap {
+					asked = true
+				}
+			}
+		}
+		if !asked {
+			return false
+		}
+	}
+	return true
 }

@@ -71,7 +71,7 @@ bin <any> down
 // working), with a lexicon of its own so that the test does not depend on
 // the shipped Turkish phrases.
 func TestIrrealisPost(t *testing.T) {
-	c, err := New(Config{})
+	c, err := New(Config{RulesOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestDropG(t *testing.T) {
 // (م...ش, ما...ش) and their Arabizi spellings, with a lexicon of bare verbs
 // only: the engine finds the verb and the negation.
 func TestNegationCircumfix(t *testing.T) {
-	c, err := New(Config{})
+	c, err := New(Config{RulesOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -151,6 +152,24 @@ type Report struct {
 	ByLang map[string]*Scores
 	All    Scores
 	Misses []Miss
+	// Per tenth of confidence: verdicts given, verdicts right (complaint,
+	// recovery or neither as labelled), and their summed confidence.
+	confN, confRight, confSum [10]float64
+}
+
+// CalibrationError is the expected calibration error of the signals'
+// confidence: how far, weighted by verdicts, the share of right verdicts in
+// each tenth of confidence is from the confidence stated.
+func (r *Report) CalibrationError() float64 {
+	var n, e float64
+	for k := range r.confN {
+		n += r.confN[k]
+		e += math.Abs(r.confRight[k] - r.confSum[k])
+	}
+	if n == 0 {
+		return 0
+	}
+	return e / n
 }
 
 // Evaluate classifies every labelled post (without its language label as a
@@ -168,6 +187,12 @@ func Evaluate(c *Classifier, set []Labelled) *Report {
 		lang := ""
 		if l.Script != "latin" {
 			lang = c.Language(&p)
+		}
+		bin := min(max(int(sig.Confidence*10), 0), 9)
+		r.confN[bin]++
+		r.confSum[bin] += sig.Confidence
+		if l.Complaint == sig.Complaint && l.Recovery == sig.Recovery {
+			r.confRight[bin]++
 		}
 		var what []string
 		for _, sc := range []*Scores{s, &r.All} {
@@ -255,6 +280,7 @@ func (r *Report) WriteTable(w io.Writer) {
 	row("all", &r.All)
 	if len(langs) > 0 {
 		fmt.Fprintf(w, "complaint F1 averaged over %d languages %.3f, lowest %.3f\n", len(langs), sumF1/float64(len(langs)), minF1)
+		fmt.Fprintf(w, "confidence calibration error %.3f\n", r.CalibrationError())
 	}
 }
 

@@ -15,7 +15,7 @@ func ExampleClassifier_Classify() {
 	}
 	for _, text := range []string{
 		"is whatsapp down? stuck on one grey tick since 9",
-		"GENTE O ZAPZAP CAIU",
+		"ZAPZAP CAIU DE NOVO",
 		"الانستا رجع 🙏",
 		"I'm down for pizza tonight, text me on whatsapp",
 	} {

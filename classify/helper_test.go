@@ -9,23 +9,38 @@ import (
 	"github.com/seismo-dev/seismo/classify"
 )
 
-// The default classifier is built once per test binary: building lingua's
-// models dominates the cost of New.
+// The classifiers are built once per test binary: building lingua's models
+// dominates the cost of New.
 var (
-	sharedOnce sync.Once
-	shared     *classify.Classifier
-	sharedErr  error
+	rulesOnce, learnedOnce sync.Once
+	rules, learned         *classify.Classifier
+	rulesErr, learnedErr   error
 )
 
+// testClassifier is the lexicon stage alone: the tests of phrases, families
+// and attribution pin what the lexicons do, which the learned stage then
+// weighs (and is judged on labelled corpora, not on these sentences).
 func testClassifier(tb testing.TB) *classify.Classifier {
 	tb.Helper()
-	sharedOnce.Do(func() {
-		shared, sharedErr = classify.New(classify.Config{})
+	rulesOnce.Do(func() {
+		rules, rulesErr = classify.New(classify.Config{RulesOnly: true})
 	})
-	if sharedErr != nil {
-		tb.Fatalf("classify.New: %v", sharedErr)
+	if rulesErr != nil {
+		tb.Fatalf("classify.New: %v", rulesErr)
 	}
-	return shared
+	return rules
+}
+
+// learnedClassifier is the default classifier: lexicons and learned stage.
+func learnedClassifier(tb testing.TB) *classify.Classifier {
+	tb.Helper()
+	learnedOnce.Do(func() {
+		learned, learnedErr = classify.New(classify.Config{})
+	})
+	if learnedErr != nil {
+		tb.Fatalf("classify.New: %v", learnedErr)
+	}
+	return learned
 }
 
 // sameSet compares service lists as sets.

@@ -45,6 +45,7 @@ const (
 	kThing                    // something that is not an online service (bank, train)
 	kCommunity                // a group, channel or server on a service
 	kNow                      // a word of the present ("now", "ahora"): bounds the reach of past and news
+	kAlso                     // "too", "auch", "bhi": asked of a service, the question is whether another's outage reached it
 	numKinds
 )
 
@@ -53,7 +54,7 @@ var kindNames = map[string]kind{
 	"trouble": kTrouble, "question": kQuestion, "recovery": kRecovery, "working": kWorking,
 	"ok": kOK, "negator": kNegator, "irrealis": kIrrealis, "negative": kNegative,
 	"ignore": kIgnore, "topic": kTopic, "device": kDevice, "isp": kISP, "thing": kThing,
-	"community": kCommunity, "now": kNow,
+	"community": kCommunity, "now": kNow, "also": kAlso,
 }
 
 // Negative families.

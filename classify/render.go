@@ -17,7 +17,7 @@ func (c *Classifier) render(a *analysis, sig *seismo.Signal, v verdict) {
 	for _, s := range ids {
 		sig.Services = append(sig.Services, c.cat.services[s].ID)
 	}
-	sig.Complaint, sig.Recovery = v.complaint, v.recovery
+	sig.Complaint, sig.Recovery, sig.Collateral = v.complaint, v.recovery, v.collateral
 	if v.complaint {
 		sig.Problem = v.problem
 	}
@@ -26,6 +26,9 @@ func (c *Classifier) render(a *analysis, sig *seismo.Signal, v verdict) {
 	p := 1 / (1 + math.Exp(-5*(v.score-0.55)))
 	if !v.complaint && !v.recovery {
 		p = 1 - p
+	}
+	if v.confidence > 0 {
+		p = v.confidence
 	}
 	sig.Confidence = math.Round(math.Min(math.Max(p, 0.01), 0.99)*100) / 100
 
@@ -37,10 +40,16 @@ func (c *Classifier) render(a *analysis, sig *seismo.Signal, v verdict) {
 		}
 		sig.Cues = append(sig.Cues, seismo.Cue{Kind: kind, Match: match, Value: c.cat.services[m.svc].ID})
 	}
+	// An ambiguous alias the learned stage read as the service.
+	for _, m := range a.dropped {
+		if contains(ids, m.svc) {
+			sig.Cues = append(sig.Cues, seismo.Cue{Kind: "service", Match: c.spanText(a, m.start, m.end), Value: c.cat.services[m.svc].ID})
+		}
+	}
 	for ci := range a.cues {
 		cu := &a.cues[ci]
 		out, ok := c.renderCue(a, cu)
-		if ok {
+		if ok && (cu.kind != kAlso || v.collateral) {
 			sig.Cues = append(sig.Cues, out)
 		}
 		if ci == v.problemCue {
@@ -90,6 +99,8 @@ func (c *Classifier) renderCue(a *analysis, cu *cue) (seismo.Cue, bool) {
 		}
 	case kOK:
 		kind, value = "context", "own_side_ok"
+	case kAlso:
+		kind, value = "context", "asks_too"
 	case kNegative:
 		kind = "negative"
 	default:

@@ -193,11 +193,13 @@ func validService(id string) bool {
 // A late post only counts in the bucket's "late" field. Live, it arrives
 // after its minute was evaluated and cannot change detection; in a replay at
 // full speed the detector lags ingest and would still see it, so counting
-// it would make the replay differ from the live run.
+// it would make the replay differ from the live run. A collateral complaint
+// ("is insta down too?") only counts in the "collateral" field.
 //
 // KEYS: seen marker, reporter HLL, bucket hash, sample list.
 // ARGV: bucket TTL s, sample TTL s, complaint 0/1, recovery 0/1, reporter,
-// problem, sample JSON, sample cap, late 0/1, language.
+// problem, sample JSON, sample cap, field counted apart ("late",
+// "collateral") or empty, language.
 const recordLua = `
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   return 0
@@ -207,8 +209,8 @@ local function expireNew(key, ttl)
     redis.call('EXPIRE', key, ttl)
   end
 end
-if ARGV[9] == '1' then
-  redis.call('HINCRBY', KEYS[3], 'late', 1)
+if ARGV[9] ~= '' then
+  redis.call('HINCRBY', KEYS[3], ARGV[9], 1)
   expireNew(KEYS[3], ARGV[1])
   return 1
 end
@@ -248,7 +250,8 @@ const sampleTextRunes = 280
 // minute's distinct-reporter set, count the problem type and keep a sample
 // post; recoveries are counted. A late report (Report.Late) is deduplicated
 // the same way but only counts as late: it feeds none of what the detector
-// reads, nor the series index. The series' country is the post's, else the
+// reads, nor the series index. So does a collateral complaint
+// (Signal.Collateral), which counts as collateral. The series' country is the post's, else the
 // classifier's, else seismo.UnknownCountry. Service ids outside [a-z0-9._-]
 // are skipped: they cannot name a key safely.
 //
@@ -285,9 +288,16 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 		country := reportCountry(r)
 		m := unixMinute(r.Post.CreatedAt)
 		late := r.Late || m <= evaluated
+		apart := ""
+		switch {
+		case late:
+			apart = "late"
+		case r.Signal.Complaint && r.Signal.Collateral:
+			apart = "collateral"
+		}
 		reporter := s.reporter(&r.Post)
 		sample, lang := "", languageOf(r)
-		if r.Signal.Complaint && !late {
+		if r.Signal.Complaint && apart == "" {
 			b, err := json.Marshal(newSample(r, country))
 			if err != nil {
 				return fmt.Errorf("record post %s: encode sample: %w", r.Post.ID, err)
@@ -310,9 +320,9 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 						s.minuteKey(sr, "s", m),
 					},
 					args: []any{bucketTTL, sampleTTL, flag(r.Signal.Complaint), flag(r.Signal.Recovery),
-						reporter, string(r.Signal.Problem), sample, samplesPerMinute, flag(late), lang},
+						reporter, string(r.Signal.Problem), sample, samplesPerMinute, apart, lang},
 				})
-				if late {
+				if apart != "" {
 					continue
 				}
 				if cur, ok := latest[sr.String()]; !ok || m > cur {
@@ -477,6 +487,10 @@ type Point struct {
 	// Late counts the reports of the minute that arrived late; they are in
 	// none of the other fields.
 	Late int64 `json:"late"`
+	// Collateral counts the complaints that only asked whether the service
+	// was down too (Signal.Collateral); they are in none of the other
+	// fields.
+	Collateral int64 `json:"collateral"`
 }
 
 // seriesOf checks a series named by a reader: a service id that can name
@@ -513,7 +527,7 @@ func (s *Store) Series(ctx context.Context, service, country string, from, to ti
 	buckets := make([]*redis.SliceCmd, 0, hi-lo+1)
 	for m := lo; m <= hi; m++ {
 		counts = append(counts, pipe.PFCount(ctx, s.minuteKey(sr, "r", m)))
-		buckets = append(buckets, pipe.HMGet(ctx, s.minuteKey(sr, "b", m), "complaints", "recoveries", "late"))
+		buckets = append(buckets, pipe.HMGet(ctx, s.minuteKey(sr, "b", m), "complaints", "recoveries", "late", "collateral"))
 	}
 	if err := execPipeline(ctx, pipe); err != nil {
 		return nil, fmt.Errorf("read series %s: %w", sr, err)
@@ -527,6 +541,7 @@ func (s *Store) Series(ctx context.Context, service, country string, from, to ti
 			Complaints: intField(vals, 0),
 			Recoveries: intField(vals, 1),
 			Late:       intField(vals, 2),
+			Collateral: intField(vals, 3),
 		})
 	}
 	return out, nil

@@ -218,6 +218,35 @@ func TestRecordDistinctReporters(t *testing.T) {
 	}
 }
 
+// A complaint that only asks whether the service is down too counts apart:
+// no reporter, no complaint, no sample, no active series.
+func TestRecordCollateralApart(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := newStore(t, b.open(t), nil)
+			ctx := ctxT(t)
+			var rs []seismo.Report
+			for i := range 4 {
+				r := complaint(fmt.Sprintf("q%d", i), fmt.Sprintf("asker%d", i), "instagram", "BR", at(0), "total_outage")
+				r.Signal.Collateral = true
+				rs = append(rs, r)
+			}
+			rs = append(rs, complaint("c1", "reporter", "instagram", "BR", at(0), "feed"))
+			if err := s.Record(ctx, rs); err != nil {
+				t.Fatal(err)
+			}
+			pts, err := s.Series(ctx, "instagram", "BR", at(0), at(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := detect.Point{Minute: at(0), Reporters: 1, Complaints: 1, Collateral: 4}
+			if len(pts) != 1 || pts[0] != want {
+				t.Errorf("Series = %+v, want [%+v]", pts, want)
+			}
+		})
+	}
+}
+
 func TestRecordNeverStoresAuthor(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {

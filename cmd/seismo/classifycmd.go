@@ -14,12 +14,16 @@ import (
 type classifierFlags struct {
 	languages string
 	catalog   string
+	model     string
+	rulesOnly bool
 }
 
 func (c *classifierFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.languages, "languages", strings.Join(classify.DefaultLanguages, ","),
 		"languages to identify, ISO 639-1 codes, comma-separated")
 	fs.StringVar(&c.catalog, "catalog", "", "service catalog file to use instead of the built-in one")
+	fs.StringVar(&c.model, "model", "", "model file written by seismo train, to use instead of the built-in one")
+	fs.BoolVar(&c.rulesOnly, "rules-only", false, "turn the learned stage off: the lexicons alone decide")
 }
 
 func (c *classifierFlags) build() (*classify.Classifier, error) {
@@ -31,6 +35,14 @@ func (c *classifierFlags) build() (*classify.Classifier, error) {
 		}
 		cfg.Catalog = b
 	}
+	if c.model != "" {
+		b, err := os.ReadFile(c.model)
+		if err != nil {
+			return nil, fmt.Errorf("read model: %w", err)
+		}
+		cfg.Model = b
+	}
+	cfg.RulesOnly = c.rulesOnly
 	cls, err := classify.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errUsage, err)

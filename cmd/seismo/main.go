@@ -67,6 +67,7 @@ func commands() []command {
 		{"simulate", "write the posts of a scenario (built in, or a YAML file) as JSON lines, and its truth", runSimulate},
 		{"nab", "run the detector on NAB count series and score its alerts as NAB does", runNAB},
 		{"eval", "score the classifier on labelled posts: precision, recall and F1 per language", runEval},
+		{"train", "train the classifier's learned stage on labelled posts and write its model file", runTrain},
 		{"version", "print the module version, VCS revision and time and Go version of this binary\n            (also --version)", runVersion},
 	}
 }
