@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/seismo-dev/seismo/classify"
@@ -26,17 +27,12 @@ func runEval(ctx context.Context, args []string, sio stdio) error {
 	case *split == classify.SplitTest && *misses:
 		return fmt.Errorf("%w: the test split is frozen: its misses are not listed", errUsage)
 	}
-	in, err := openInput(*postsFile, sio.in)
+	set, err := readLabelled(*postsFile, sio.in)
 	if err != nil {
 		return err
 	}
-	defer in.Close()
-	set, err := classify.ReadLabelled(in)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", *postsFile, err)
-	}
 	if *split != "" {
-		set = slices.DeleteFunc(set, func(l classify.Labelled) bool { return classify.SplitOf(l.ID) != *split })
+		set = ofSplit(set, *split)
 	}
 	cls, err := cf.build()
 	if err != nil {
@@ -55,4 +51,23 @@ func runEval(ctx context.Context, args []string, sio stdio) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// readLabelled reads a file of labelled posts (- for standard input).
+func readLabelled(name string, stdin io.Reader) ([]classify.Labelled, error) {
+	in, err := openInput(name, stdin)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	set, err := classify.ReadLabelled(in)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	return set, nil
+}
+
+// ofSplit returns the posts of one split of the labelled corpus, by id.
+func ofSplit(set []classify.Labelled, split string) []classify.Labelled {
+	return slices.DeleteFunc(slices.Clone(set), func(l classify.Labelled) bool { return classify.SplitOf(l.ID) != split })
 }

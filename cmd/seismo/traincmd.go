@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 
 	"github.com/seismo-dev/seismo/classify"
 )
@@ -32,17 +31,9 @@ func runTrain(ctx context.Context, args []string, sio stdio) error {
 	case !(*rate > 0 && *rate <= 10) || !(*l2 >= 0 && *l2 < 1) || !(*textL2 >= 0 && *textL2 < 1):
 		return fmt.Errorf("%w: --rate must be in (0, 10], --l2 and --text-l2 in [0, 1)", errUsage)
 	}
-	in, err := openInput(*postsFile, sio.in)
+	set, err := readLabelled(*postsFile, sio.in)
 	if err != nil {
 		return err
-	}
-	defer in.Close()
-	set, err := classify.ReadLabelled(in)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", *postsFile, err)
-	}
-	of := func(split string) []classify.Labelled {
-		return slices.DeleteFunc(slices.Clone(set), func(l classify.Labelled) bool { return classify.SplitOf(l.ID) != split })
 	}
 	cfg := classify.Config{Languages: list(*languages)}
 	if *catalog != "" {
@@ -52,7 +43,7 @@ func runTrain(ctx context.Context, args []string, sio stdio) error {
 	}
 	opt := classify.DefaultTrainOptions
 	opt.Epochs, opt.Rate, opt.L2, opt.TextL2 = *epochs, *rate, *l2, *textL2
-	model, rep, err := classify.Train(cfg, of(classify.SplitTrain), of(classify.SplitTune), opt)
+	model, rep, err := classify.Train(cfg, ofSplit(set, classify.SplitTrain), ofSplit(set, classify.SplitTune), opt)
 	if err != nil {
 		return err
 	}
