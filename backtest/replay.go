@@ -47,7 +47,8 @@ type Options struct {
 // Result is what a replay produced.
 type Result struct {
 	// Complaints and Recoveries count the posts classified as such (a
-	// signal that counts, seismo.Signal.Counts).
+	// signal that counts, seismo.Signal.Counts), collateral complaints
+	// left out as the detector leaves them out.
 	Complaints, Recoveries int
 	// Events is every incident event in order.
 	Events []seismo.Event
@@ -116,7 +117,7 @@ func replay(ctx context.Context, posts []seismo.Post, cls *classify.Classifier, 
 		}
 		_ = g.Wait()
 		for i := range reports {
-			if s := &reports[i].Signal; s.Counts() {
+			if s := &reports[i].Signal; s.Counts() && !s.Collateral {
 				if s.Complaint {
 					res.Complaints++
 				} else {

@@ -29,6 +29,7 @@ type analysis struct {
 	nText      int // the leading feats that come from the text, not the lexicons
 	gram       []byte
 	runeStarts []int
+	services   []int // scratch for the services the learned stage names
 }
 
 func (a *analysis) reset() {
@@ -94,7 +95,7 @@ func (c *Classifier) analyse(a *analysis, p *seismo.Post, sig *seismo.Signal) (s
 	c.matchEvery(a)
 	if !c.worthAnalysing(a) {
 		sig.Lang = c.cheapLang(p, a)
-		if c.model == nil {
+		if !c.learned {
 			return sig.Lang, verdict{}, false
 		}
 		// Only ambiguous aliases ("X", "signal", "threads") and no phrase

@@ -37,6 +37,9 @@ type Classifier struct {
 	pool  sync.Pool // *analysis
 	mask  langMask  // configured languages
 	enBit langMask
+	// learned is set when the learned stage runs, or is being trained:
+	// posts naming only ambiguous aliases then reach it too.
+	learned bool
 }
 
 // lowAccuracy selects lingua's low-accuracy mode: about 8 MB of models
@@ -72,6 +75,7 @@ func New(cfg Config) (*Classifier, error) {
 		if c.model, err = parseModel(data); err != nil {
 			return nil, fmt.Errorf("classify: %w", err)
 		}
+		c.learned = true
 	}
 	c.pool.New = func() any { return new(analysis) }
 	return c, nil

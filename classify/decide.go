@@ -18,8 +18,9 @@ type verdict struct {
 	// are down too.
 	collateral bool
 	// confidence is the learned stage's calibrated probability of the
-	// verdict; 0 when it did not run.
+	// verdict, when learned is set (it ran).
 	confidence float64
+	learned    bool
 }
 
 // decide attributes cues to anchors and scores each service.

@@ -28,7 +28,7 @@ func FuzzClassify(f *testing.F) {
 		f.Add(s, "")
 		f.Add(s, "it")
 	}
-	c := testClassifier(f)
+	c := learnedClassifier(f)
 	f.Fuzz(func(t *testing.T, text, lang string) {
 		p := &seismo.Post{ID: "f", Text: text, Lang: lang, Country: "BR"}
 		sig := c.Classify(p)
@@ -44,7 +44,7 @@ func FuzzClassify(f *testing.F) {
 // TestClassifyConcurrent shares one classifier between goroutines; run
 // with -race.
 func TestClassifyConcurrent(t *testing.T) {
-	c := testClassifier(t)
+	c := learnedClassifier(t)
 	texts := benchNamed()
 	want := make([]seismo.Signal, len(texts))
 	for i, s := range texts {

@@ -124,9 +124,10 @@ func (c *Classifier) applyModel(a *analysis, v *verdict, lang string) {
 	zc, zr := c.model.scores(a.feats)
 	pc, pr := c.model.prob1(headComplaint, zc), c.model.prob1(headRecovery, zr)
 	var named []int
-	if !v.complaint {
+	if !v.complaint && pc >= 0.5 {
 		named = c.complained(a, v)
 	}
+	v.learned = true
 	switch {
 	case v.complaint && pr >= 0.5 && pr > pc:
 		// The phrases read a complaint, the model a recovery: a mixed
@@ -174,7 +175,8 @@ func (c *Classifier) complained(a *analysis, v *verdict) []int {
 	if len(v.services) > 0 {
 		return v.services
 	}
-	var out []int
+	out := a.services[:0] // reused: the verdict holds it only until rendered
+	defer func() { a.services = out }()
 	for i, an := range a.anchors {
 		if an.kind != anchorService || i >= len(a.fine) {
 			continue
@@ -476,6 +478,27 @@ func writeTable(w *bytes.Buffer, t []float32, width int) {
 	w.Write(buf[:binary.PutUvarint(buf[:], 0)]) // end of table
 }
 
+// check refuses weights or calibration that are not finite numbers: a
+// NaN compares false with everything and would silently turn every
+// complaint off.
+func (m *model) check() error {
+	for _, row := range m.cal {
+		for _, x := range row {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return fmt.Errorf("model: calibration %v is not finite", m.cal)
+			}
+		}
+	}
+	for _, t := range [][]float32{m.bin, m.prob} {
+		for _, x := range t {
+			if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
+				return errors.New("model: a weight is not finite")
+			}
+		}
+	}
+	return nil
+}
+
 // parseModel reads a model file written by marshal.
 func parseModel(data []byte) (*model, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
@@ -524,6 +547,9 @@ func parseModel(data []byte) (*model, error) {
 	if r.Len() != 0 {
 		return nil, fmt.Errorf("model: %d bytes after the tables", r.Len())
 	}
+	if err := m.check(); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -531,6 +557,9 @@ func readTable(r *bytes.Reader, t []float32, width int) error {
 	var scale float32
 	if err := binary.Read(r, binary.LittleEndian, &scale); err != nil {
 		return fmt.Errorf("model: %w", err)
+	}
+	if f := float64(scale); math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		return fmt.Errorf("model: table scale %v", scale)
 	}
 	q := make([]int16, width)
 	row := -1

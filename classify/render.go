@@ -27,7 +27,7 @@ func (c *Classifier) render(a *analysis, sig *seismo.Signal, v verdict) {
 	if !v.complaint && !v.recovery {
 		p = 1 - p
 	}
-	if v.confidence > 0 {
+	if v.learned {
 		p = v.confidence
 	}
 	sig.Confidence = math.Round(math.Min(math.Max(p, 0.01), 0.99)*100) / 100

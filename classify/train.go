@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -35,7 +36,7 @@ var DefaultTrainOptions = TrainOptions{Epochs: 12, Rate: 0.2, L2: 1e-5, TextL2: 
 // TrainReport says what training saw.
 type TrainReport struct {
 	// Examples are the posts the learned stage sees (those naming a
-	// service); the rest of the posts never reach it.
+	// service); the rest never reach it.
 	Examples, Calibration int
 	// Features is the number of distinct feature buckets the training
 	// posts touch.
@@ -73,13 +74,13 @@ func Train(cfg Config, train, calib []Labelled, opt TrainOptions) ([]byte, Train
 	}
 	var rep TrainReport
 	// The same posts in any order give the same model.
-	byID := func(x, y Labelled) int { return strings.Compare(x.ID, y.ID) }
-	train, calib = slices.SortedFunc(slices.Values(train), byID), slices.SortedFunc(slices.Values(calib), byID)
+	train, calib = slices.SortedFunc(slices.Values(train), compareLabelled), slices.SortedFunc(slices.Values(calib), compareLabelled)
 	cfg.RulesOnly = true
 	c, err := New(cfg)
 	if err != nil {
 		return nil, rep, err
 	}
+	c.learned = true // see the posts the learned stage will see
 	exs := c.examples(train)
 	cal := c.examples(calib)
 	rep.Examples, rep.Calibration = len(exs), len(cal)
@@ -116,8 +117,29 @@ func Train(cfg Config, train, calib []Labelled, opt TrainOptions) ([]byte, Train
 			rep.LossCalibrated, rep.ECECalibrated = calibrationLoss(zs, ys, m.cal[head][0], m.cal[head][1])
 		}
 	}
+	if err := m.check(); err != nil {
+		return nil, rep, fmt.Errorf("classify: training diverged: %w", err)
+	}
 	data, err := m.marshal()
 	return data, rep, err
+}
+
+// compareLabelled orders labelled posts by everything they hold, so that
+// posts sharing an id still sort the same way whatever their input order.
+func compareLabelled(x, y Labelled) int {
+	return cmp.Or(strings.Compare(x.ID, y.ID), strings.Compare(x.Text, y.Text), strings.Compare(x.Lang, y.Lang),
+		strings.Compare(x.Script, y.Script), cmpBool(x.Complaint, y.Complaint), cmpBool(x.Recovery, y.Recovery),
+		strings.Compare(strings.Join(x.Services, ","), strings.Join(y.Services, ",")),
+		strings.Compare(problemName(x.Problem), problemName(y.Problem)))
+}
+
+func cmpBool(x, y bool) int { return cmp.Compare(b2f(x), b2f(y)) }
+
+func problemName(p *seismo.Problem) string {
+	if p == nil {
+		return ""
+	}
+	return string(*p)
 }
 
 // examples analyses labelled posts as the learned stage would see them.
@@ -235,7 +257,10 @@ func softmax(z []float64) {
 
 // platt fits σ(a·z + b) to the labels by Newton's method on the log loss,
 // with Platt's smoothed targets so that a separable set does not send the
-// slope to infinity.
+// slope to infinity, and a step halved until the loss falls (Lin, Lin and
+// Weng's fix to Platt's method): saturated scores make the curvature tiny
+// and a full step wild. It starts from the prior odds, and from there every
+// step lowers the loss, so the fit is never worse than no slope at all.
 func platt(zs []float64, ys []bool) [2]float64 {
 	var pos, neg float64
 	for _, y := range ys {
@@ -246,16 +271,33 @@ func platt(zs []float64, ys []bool) [2]float64 {
 		}
 	}
 	hiT, loT := (pos+1)/(pos+2), 1/(neg+2)
-	a, b := 1.0, 0.0
+	target := func(i int) float64 {
+		if ys[i] {
+			return hiT
+		}
+		return loT
+	}
+	loss := func(a, b float64) float64 {
+		var l float64
+		for i, z := range zs {
+			// log(1+e^f) - t·f with f = a·z+b, computed stably.
+			f := a*z + b
+			t := target(i)
+			if f >= 0 {
+				l += f*(1-t) + math.Log1p(math.Exp(-f))
+			} else {
+				l += -f*t + math.Log1p(math.Exp(f))
+			}
+		}
+		return l
+	}
+	a, b := 0.0, math.Log((pos+1)/(neg+1))
+	cur := loss(a, b)
 	for range 100 {
 		var ga, gb, haa, hab, hbb float64
 		for i, z := range zs {
-			t := loT
-			if ys[i] {
-				t = hiT
-			}
 			p := sigmoid(a*z + b)
-			d := p - t
+			d := p - target(i)
 			w := max(p*(1-p), 1e-12)
 			ga += d * z
 			gb += d
@@ -263,16 +305,22 @@ func platt(zs []float64, ys []bool) [2]float64 {
 			hab += w * z
 			hbb += w
 		}
-		haa += 1e-9
-		hbb += 1e-9
+		haa += 1e-12
+		hbb += 1e-12
 		det := haa*hbb - hab*hab
 		if det <= 0 {
 			break
 		}
 		da := (hbb*ga - hab*gb) / det
 		db := (haa*gb - hab*ga) / det
-		a, b = a-da, b-db
-		if math.Abs(da) < 1e-10 && math.Abs(db) < 1e-10 {
+		step := 1.0
+		for ; step > 1e-10; step /= 2 {
+			if l := loss(a-step*da, b-step*db); l < cur {
+				a, b, cur = a-step*da, b-step*db, l
+				break
+			}
+		}
+		if step <= 1e-10 || math.Abs(step*da) < 1e-10 && math.Abs(step*db) < 1e-10 {
 			break
 		}
 	}
