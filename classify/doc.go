@@ -77,17 +77,37 @@
 // payment failure beats a problem a topic made ("stories won't load,
 // 'something went wrong'" is a server error).
 //
+// # Learned stage
+//
+// Unless Config.RulesOnly, a linear model then weighs the post (model.go):
+// hashed words, word pairs and character 3- to 5-grams of the text, every
+// service name one token, with the lexicon's cues (kind, value, what each
+// is about, whether its sentence asks or tells of the past, pairs of cues
+// in a sentence) and its verdict. Logistic heads give the probabilities of
+// a complaint and of a recovery, calibrated (Platt) on posts the weights
+// were not fitted on; a softmax head gives the problem type. The model may
+// drop a complaint the phrases found or add one they missed, naming the
+// services the phrases pointed to, else those named and not said to work;
+// it never turns a complaint the phrases found into a recovery ("down
+// again"). Posts naming only ambiguous aliases, which the lexicons pass
+// over without a cue, reach it too. Train fits one from labelled posts
+// (seismo train); the embedded model.bin was trained on the corpus in
+// testdata/corpus. A complaint that only asks whether its one service is
+// down too ("is insta down too?") is marked Collateral.
+//
 // # Signal
 //
 // Confidence is the classifier's confidence in its verdict, whichever it
-// is: high for a post with strong complaint cues and for a post with no
-// evidence at all, near 0.5 for a borderline one. Cues lists what was
+// is: the learned stage's calibrated probability of it when that stage
+// runs; otherwise high for a post with strong complaint cues and for a
+// post with no evidence at all, near 0.5 for a borderline one. Cues lists what was
 // found, in text order, with these kinds: service (Value: service id),
 // hashtag (an outage hashtag; Value: service id), outage and symptom
 // (Value: the problem type they imply), question, recovery (Value: the
 // service it is about), negative (Value: the family: idiom, past, news,
 // own_device, blame, sarcasm, hypothetical, negation, not_service,
-// service_ok), context (the author ruled out their own side), and problem
+// service_ok), context (the author ruled out their own side; Value
+// asks_too on a collateral complaint), and problem
 // (Value: the problem type chosen, Match: the phrase that chose it).
 //
 // # Data
