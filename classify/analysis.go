@@ -102,7 +102,11 @@ func (c *Classifier) analyse(a *analysis, p *seismo.Post, sig *seismo.Signal) (s
 		// that makes them a service: the learned stage still reads the
 		// post ("Signal asks for my PIN and says it is wrong"), with the
 		// phrases of every language and without the cost of lingua.
-		a.matches = c.lx.matchAll(a, c.enBit|c.mask, a.matches[:0])
+		// matchEvery's matches serve unless only some languages are
+		// configured.
+		if mask := c.enBit | c.mask; mask != everyLanguage {
+			a.matches = c.lx.matchAll(a, mask, a.matches[:0])
+		}
 		c.buildCues(a, c.enBit|c.mask)
 		return sig.Lang, c.decide(a), true
 	}
@@ -129,8 +133,11 @@ func (c *Classifier) scan(a *analysis, p *seismo.Post) {
 // matchEvery matches the phrases of every language, before the post's
 // language is known.
 func (c *Classifier) matchEvery(a *analysis) {
-	a.matches = c.lx.matchAll(a, langMask(1<<len(supportedLanguages)-1), a.matches[:0])
+	a.matches = c.lx.matchAll(a, everyLanguage, a.matches[:0])
 }
+
+// everyLanguage is the mask of every supported language.
+var everyLanguage = langMask(1<<len(supportedLanguages) - 1)
 
 // worthAnalysing reports whether a post that names a service deserves
 // language identification: always when an unambiguous alias or a hashtag
