@@ -96,22 +96,16 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 		return err
 	}
 
-	var rdb redis.UniversalClient
+	rdb, done, err := scratchRedis(*redisAddr)
+	if err != nil {
+		return err
+	}
+	defer done()
 	prefix := "seismo"
 	if *redisAddr != "" {
-		rdb = redis.NewClient(&redis.Options{Addr: *redisAddr, DialTimeout: 5 * time.Second,
-			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second})
 		// A unique prefix keeps a backtest from touching live data.
 		prefix = "seismo-backtest-" + randomHex(4)
-	} else {
-		mr, client, err := embeddedRedis()
-		if err != nil {
-			return err
-		}
-		defer mr.Close()
-		rdb = client
 	}
-	defer rdb.Close()
 
 	out := bufio.NewWriter(sio.out)
 	defer out.Flush()
@@ -199,33 +193,27 @@ func randomHex(n int) string {
 // embedded one, or a prefix of its own on --redis-addr), and prints their
 // grades as a whole.
 func runDrawn(ctx context.Context, seeds []uint64, cls *classify.Classifier, cfg detect.Config, flush time.Duration, addr string, sio stdio) error {
-	var shared redis.UniversalClient
-	if addr != "" {
-		shared = redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 5 * time.Second,
-			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second})
-		defer shared.Close()
-	}
-	var closeLast func()
+	var rdb redis.UniversalClient
+	var done func()
 	defer func() {
-		if closeLast != nil {
-			closeLast()
+		if done != nil {
+			done()
 		}
 	}()
 	key := []byte(randomHex(32))
 	store := func(seed uint64) (*detect.Store, error) {
-		if closeLast != nil {
-			closeLast()
-			closeLast = nil
+		// Each seed on a Redis of its own: a fresh in-process one, or
+		// --redis-addr under a prefix of its own.
+		if rdb == nil || addr == "" {
+			if done != nil {
+				done()
+			}
+			var err error
+			if rdb, done, err = scratchRedis(addr); err != nil {
+				return nil, err
+			}
 		}
-		if shared != nil {
-			return detect.NewStore(shared, detect.StoreConfig{Prefix: fmt.Sprintf("seismo-draw-%d-%s", seed, randomHex(4)), ReporterKey: key})
-		}
-		mr, rdb, err := embeddedRedis()
-		if err != nil {
-			return nil, err
-		}
-		closeLast = func() { rdb.Close(); mr.Close() }
-		return detect.NewStore(rdb, detect.StoreConfig{ReporterKey: key})
+		return detect.NewStore(rdb, detect.StoreConfig{Prefix: fmt.Sprintf("seismo-draw-%d-%s", seed, randomHex(4)), ReporterKey: key})
 	}
 	began := time.Now()
 	rep, err := backtest.Drawn(ctx, seeds, backtest.DrawnOptions{Classifier: cls, Config: cfg, Flush: flush, Store: store,

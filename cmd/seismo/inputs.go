@@ -19,15 +19,20 @@ func openInput(name string, stdin io.Reader) (io.ReadCloser, error) {
 	return os.Open(name)
 }
 
-// embeddedRedis starts an in-process Redis on a free loopback port and a
-// client for it, with the same timeouts as a real one. The caller closes
-// both.
-func embeddedRedis() (*miniredis.Miniredis, *redis.Client, error) {
+// scratchRedis returns a Redis for a backtest to count in: a client of
+// addr, or with no addr an in-process one on a free loopback port; done
+// closes what it opened.
+func scratchRedis(addr string) (rdb redis.UniversalClient, done func(), err error) {
+	if addr != "" {
+		c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 5 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second})
+		return c, func() { c.Close() }, nil
+	}
 	mr := miniredis.NewMiniRedis()
 	if err := mr.StartAddr("127.0.0.1:0"); err != nil {
 		return nil, nil, fmt.Errorf("embedded redis: %w", err)
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), DialTimeout: 5 * time.Second,
+	c := redis.NewClient(&redis.Options{Addr: mr.Addr(), DialTimeout: 5 * time.Second,
 		ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second})
-	return mr, rdb, nil
+	return c, func() { c.Close(); mr.Close() }, nil
 }
