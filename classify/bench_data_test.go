@@ -34,16 +34,7 @@ func dataTexts(b *testing.B) (named, chatter []string) {
 	}
 	c := learnedClassifier(b)
 	for _, f := range files {
-		r, err := os.Open(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		set, err := classify.ReadLabelled(r)
-		r.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, l := range set {
+		for _, l := range readLabelledFile(b, f) {
 			p := seismo.Post{Text: l.Text}
 			if len(c.Classify(&p).Services) > 0 {
 				named = append(named, l.Text)

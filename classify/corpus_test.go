@@ -1,7 +1,6 @@
 package classify_test
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -26,15 +25,7 @@ func TestCorpus(t *testing.T) {
 	for _, f := range files {
 		// ar.jsonl is the first Arabic batch, ar-2.jsonl the second.
 		lang, _, _ := strings.Cut(strings.TrimSuffix(filepath.Base(f), ".jsonl"), "-")
-		in, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		set, err := classify.ReadLabelled(in)
-		in.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
+		set := readLabelledFile(t, f)
 		complaints := 0
 		for _, l := range set {
 			switch {

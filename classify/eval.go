@@ -66,6 +66,27 @@ func SplitOf(id string) string {
 	return SplitTrain
 }
 
+// CheckSplit reports an error unless split names a split: SplitTrain,
+// SplitTune or SplitTest.
+func CheckSplit(split string) error {
+	switch split {
+	case SplitTrain, SplitTune, SplitTest:
+		return nil
+	}
+	return fmt.Errorf("split %q: want %s, %s or %s", split, SplitTrain, SplitTune, SplitTest)
+}
+
+// OfSplit returns the posts of set in one split, in their order.
+func OfSplit(set []Labelled, split string) []Labelled {
+	var out []Labelled
+	for _, l := range set {
+		if SplitOf(l.ID) == split {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // ReadLabelled reads JSON lines of labelled posts.
 func ReadLabelled(r io.Reader) ([]Labelled, error) {
 	var out []Labelled
@@ -281,6 +302,19 @@ func (r *Report) WriteTable(w io.Writer) {
 	if len(langs) > 0 {
 		fmt.Fprintf(w, "complaint F1 averaged over %d languages %.3f, lowest %.3f\n", len(langs), sumF1/float64(len(langs)), minF1)
 		fmt.Fprintf(w, "confidence calibration error %.3f\n", r.CalibrationError())
+	}
+}
+
+// WriteMisses lists every post with a mistake, what was wrong and the
+// cues the classifier found.
+func (r *Report) WriteMisses(w io.Writer) {
+	fmt.Fprintf(w, "%d posts with a mistake:\n", len(r.Misses))
+	for _, m := range r.Misses {
+		fmt.Fprintf(w, "%s [%s] %s\n    %s\n    cues:", m.Post.ID, m.Post.Lang, m.Post.Text, m.What)
+		for _, c := range m.Signal.Cues {
+			fmt.Fprintf(w, " %s:%q", c.Kind, c.Match)
+		}
+		fmt.Fprintln(w)
 	}
 }
 

@@ -1,6 +1,7 @@
 package classify_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -65,5 +66,35 @@ func TestReadLabelledErrors(t *testing.T) {
 		if _, err := classify.ReadLabelled(strings.NewReader(in)); err == nil {
 			t.Errorf("ReadLabelled(%q) = nil error", in)
 		}
+	}
+}
+
+// A split is named by one of three words, and a post's split by its id.
+func TestSplits(t *testing.T) {
+	for _, s := range []string{classify.SplitTrain, classify.SplitTune, classify.SplitTest} {
+		if err := classify.CheckSplit(s); err != nil {
+			t.Errorf("CheckSplit(%q) = %v", s, err)
+		}
+	}
+	for _, s := range []string{"", "dev", "Test"} {
+		if classify.CheckSplit(s) == nil {
+			t.Errorf("CheckSplit(%q) accepted", s)
+		}
+	}
+	var set []classify.Labelled
+	for i := range 100 {
+		set = append(set, classify.Labelled{ID: fmt.Sprintf("p-%d", i), Text: "x"})
+	}
+	n := 0
+	for _, s := range []string{classify.SplitTrain, classify.SplitTune, classify.SplitTest} {
+		for _, l := range classify.OfSplit(set, s) {
+			if classify.SplitOf(l.ID) != s {
+				t.Errorf("OfSplit(%s) holds %s of split %s", s, l.ID, classify.SplitOf(l.ID))
+			}
+			n++
+		}
+	}
+	if n != len(set) {
+		t.Errorf("the three splits hold %d of %d posts", n, len(set))
 	}
 }

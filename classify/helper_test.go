@@ -1,6 +1,7 @@
 package classify_test
 
 import (
+	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -90,3 +91,18 @@ func runFamilies(t *testing.T, lang string, cases []familyCase) {
 
 // svc lists service ids, for readable case tables.
 func svc(ids ...string) []string { return ids }
+
+// readLabelledFile reads one file of labelled posts.
+func readLabelledFile(tb testing.TB, name string) []classify.Labelled {
+	tb.Helper()
+	in, err := os.Open(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer in.Close()
+	set, err := classify.ReadLabelled(in)
+	if err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	return set
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -23,36 +22,17 @@ func trainingPosts(t *testing.T) []classify.Labelled {
 			t.Fatalf("%s: %v, %v", glob, files, err)
 		}
 		for _, f := range files {
-			in, err := os.Open(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := classify.ReadLabelled(in)
-			in.Close()
-			if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			set = append(set, s...)
+			set = append(set, readLabelledFile(t, f)...)
 		}
 	}
 	return set
-}
-
-func ofSplit(set []classify.Labelled, split string) []classify.Labelled {
-	var out []classify.Labelled
-	for _, l := range set {
-		if classify.SplitOf(l.ID) == split {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // The embedded model is what make model trains from the repository's data:
 // training again gives the same verdicts on every labelled post.
 func TestModelReproducible(t *testing.T) {
 	set := trainingPosts(t)
-	data, rep, err := classify.Train(classify.Config{}, ofSplit(set, classify.SplitTrain), ofSplit(set, classify.SplitTune), classify.TrainOptions{})
+	data, rep, err := classify.Train(classify.Config{}, classify.OfSplit(set, classify.SplitTrain), classify.OfSplit(set, classify.SplitTune), classify.TrainOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +63,7 @@ func TestModelReproducible(t *testing.T) {
 // The learned stage finds complaints the lexicons alone miss, and the
 // verdict still names the services and cues it rests on.
 func TestModelBeatsRules(t *testing.T) {
-	set := ofSplit(trainingPosts(t), classify.SplitTune)
+	set := classify.OfSplit(trainingPosts(t), classify.SplitTune)
 	rules, learned := testClassifier(t), learnedClassifier(t)
 	r, m := classify.Evaluate(rules, set), classify.Evaluate(learned, set)
 	if m.All.F1() < r.All.F1()+0.05 {
@@ -122,7 +102,7 @@ func TestModelBeatsRules(t *testing.T) {
 // refused with a reason, never half read.
 func TestModelFileRefused(t *testing.T) {
 	set := trainingPosts(t)
-	good, _, err := classify.Train(classify.Config{}, ofSplit(set, classify.SplitTune)[:400], ofSplit(set, classify.SplitTune)[400:], classify.TrainOptions{Epochs: 1})
+	good, _, err := classify.Train(classify.Config{}, classify.OfSplit(set, classify.SplitTune)[:400], classify.OfSplit(set, classify.SplitTune)[400:], classify.TrainOptions{Epochs: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,30 +19,46 @@ type classifierFlags struct {
 }
 
 func (c *classifierFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.languages, "languages", strings.Join(classify.DefaultLanguages, ","),
-		"languages to identify, ISO 639-1 codes, comma-separated")
-	fs.StringVar(&c.catalog, "catalog", "", "service catalog file to use instead of the built-in one")
+	c.registerLexicons(fs)
 	fs.StringVar(&c.model, "model", "", "model file written by seismo train, to use instead of the built-in one")
 	fs.BoolVar(&c.rulesOnly, "rules-only", false, "turn the learned stage off: the lexicons alone decide")
 }
 
+// registerLexicons registers the flags that choose what the lexicon stage
+// knows, for seismo train, which makes the model the other flags choose.
+func (c *classifierFlags) registerLexicons(fs *flag.FlagSet) {
+	fs.StringVar(&c.languages, "languages", strings.Join(classify.DefaultLanguages, ","),
+		"languages to identify, ISO 639-1 codes, comma-separated")
+	fs.StringVar(&c.catalog, "catalog", "", "service catalog file to use instead of the built-in one")
+}
+
+// config reads the files the flags name into a classifier configuration.
+func (c *classifierFlags) config() (cfg classify.Config, err error) {
+	cfg = classify.Config{Languages: list(c.languages), RulesOnly: c.rulesOnly}
+	if cfg.Catalog, err = readNamed(c.catalog, "catalog"); err != nil {
+		return cfg, err
+	}
+	cfg.Model, err = readNamed(c.model, "model")
+	return cfg, err
+}
+
+// readNamed reads the file a flag names, or nothing when it names none.
+func readNamed(name, what string) ([]byte, error) {
+	if name == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	return b, nil
+}
+
 func (c *classifierFlags) build() (*classify.Classifier, error) {
-	cfg := classify.Config{Languages: list(c.languages)}
-	if c.catalog != "" {
-		b, err := os.ReadFile(c.catalog)
-		if err != nil {
-			return nil, fmt.Errorf("read catalog: %w", err)
-		}
-		cfg.Catalog = b
+	cfg, err := c.config()
+	if err != nil {
+		return nil, err
 	}
-	if c.model != "" {
-		b, err := os.ReadFile(c.model)
-		if err != nil {
-			return nil, fmt.Errorf("read model: %w", err)
-		}
-		cfg.Model = b
-	}
-	cfg.RulesOnly = c.rulesOnly
 	cls, err := classify.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errUsage, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 
 	"github.com/seismo-dev/seismo/classify"
 )
@@ -22,8 +21,8 @@ func runEval(ctx context.Context, args []string, sio stdio) error {
 	switch {
 	case *postsFile == "":
 		return fmt.Errorf("%w: --posts is required", errUsage)
-	case *split != "" && *split != classify.SplitTrain && *split != classify.SplitTune && *split != classify.SplitTest:
-		return fmt.Errorf("%w: --split must be train, tune or test", errUsage)
+	case *split != "" && classify.CheckSplit(*split) != nil:
+		return fmt.Errorf("%w: --split: %v", errUsage, classify.CheckSplit(*split))
 	case *split == classify.SplitTest && *misses:
 		return fmt.Errorf("%w: the test split is frozen: its misses are not listed", errUsage)
 	}
@@ -32,7 +31,7 @@ func runEval(ctx context.Context, args []string, sio stdio) error {
 		return err
 	}
 	if *split != "" {
-		set = ofSplit(set, *split)
+		set = classify.OfSplit(set, *split)
 	}
 	cls, err := cf.build()
 	if err != nil {
@@ -41,14 +40,8 @@ func runEval(ctx context.Context, args []string, sio stdio) error {
 	rep := classify.Evaluate(cls, set)
 	rep.WriteTable(sio.out)
 	if *misses {
-		fmt.Fprintf(sio.out, "\n%d posts with a mistake:\n", len(rep.Misses))
-		for _, m := range rep.Misses {
-			fmt.Fprintf(sio.out, "%s [%s] %s\n    %s\n    cues:", m.Post.ID, m.Post.Lang, m.Post.Text, m.What)
-			for _, c := range m.Signal.Cues {
-				fmt.Fprintf(sio.out, " %s:%q", c.Kind, c.Match)
-			}
-			fmt.Fprintln(sio.out)
-		}
+		fmt.Fprintln(sio.out)
+		rep.WriteMisses(sio.out)
 	}
 	return ctx.Err()
 }
@@ -65,9 +58,4 @@ func readLabelled(name string, stdin io.Reader) ([]classify.Labelled, error) {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	return set, nil
-}
-
-// ofSplit returns the posts of one split of the labelled corpus, by id.
-func ofSplit(set []classify.Labelled, split string) []classify.Labelled {
-	return slices.DeleteFunc(slices.Clone(set), func(l classify.Labelled) bool { return classify.SplitOf(l.ID) != split })
 }

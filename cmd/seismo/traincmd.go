@@ -12,8 +12,8 @@ func runTrain(ctx context.Context, args []string, sio stdio) error {
 	fs := newFlagSet("train", "train --posts FILE --out FILE [flags]", sio.err)
 	postsFile := fs.String("posts", "", "labelled posts, JSON lines as in the project's labelled data (- for standard input);\nposts of the train split (by id) are learned from, those of the tune split calibrate,\nthose of the test split are left alone")
 	out := fs.String("out", "", "model file to write, for --model (the built-in one is classify/model.bin)")
-	languages := fs.String("languages", "", "languages to identify, ISO 639-1 codes, comma-separated (default all nine)")
-	catalog := fs.String("catalog", "", "service catalog file to use instead of the built-in one")
+	var cf classifierFlags
+	cf.registerLexicons(fs)
 	epochs := fs.Int("epochs", classify.DefaultTrainOptions.Epochs, "passes over the training posts")
 	rate := fs.Float64("rate", classify.DefaultTrainOptions.Rate, "AdaGrad's base learning rate")
 	l2 := fs.Float64("l2", classify.DefaultTrainOptions.L2, "weight decay per update of the lexicon features")
@@ -35,15 +35,13 @@ func runTrain(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return err
 	}
-	cfg := classify.Config{Languages: list(*languages)}
-	if *catalog != "" {
-		if cfg.Catalog, err = os.ReadFile(*catalog); err != nil {
-			return fmt.Errorf("read catalog: %w", err)
-		}
+	cfg, err := cf.config()
+	if err != nil {
+		return err
 	}
 	opt := classify.DefaultTrainOptions
 	opt.Epochs, opt.Rate, opt.L2, opt.TextL2 = *epochs, *rate, *l2, *textL2
-	model, rep, err := classify.Train(cfg, ofSplit(set, classify.SplitTrain), ofSplit(set, classify.SplitTune), opt)
+	model, rep, err := classify.Train(cfg, classify.OfSplit(set, classify.SplitTrain), classify.OfSplit(set, classify.SplitTune), opt)
 	if err != nil {
 		return err
 	}
