@@ -179,6 +179,7 @@ type model struct {
 	g                                            grid
 	levelDecay, dayDecay, weekDecay, spreadDecay float64
 	prior                                        float64 // SeasonPrior in steps
+	priorEvents                                  float64 // SeasonPriorEvents
 	floor                                        float64 // BaselineFloor per step
 	window                                       int64   // steps in Window, at least 1
 	// windows are the steps of Window and of each of ExtraWindows, in
@@ -211,6 +212,7 @@ func newModel(cfg Config, g grid) model {
 		weekDecay:   decay(cfg.WeeklyHalfLife.Hours() / hoursPerWeek * perHour),
 		spreadDecay: decay(cfg.SpreadHalfLife.Seconds() / step),
 		prior:       max(cfg.SeasonPrior.Seconds()/step, 1),
+		priorEvents: cfg.SeasonPriorEvents,
 		floor:       cfg.BaselineFloor * step / 60,
 		window:      steps(cfg.Window),
 		windows:     windows,
@@ -268,6 +270,14 @@ func (md model) catchUp(b *Baseline, i int64) {
 // rate returns the expected count per step.
 func (md model) rate(b Baseline) float64 {
 	p := md.prior
+	if md.priorEvents > 0 {
+		// A sparse series needs more steps than a busy one before a slot
+		// holds the same evidence: count the prior in expected reports
+		// too, at the rate the plain blend gives (the level alone would
+		// read a series idle since yesterday as certain to stay silent).
+		plain := (b.Day.Weight*b.Day.Mean + p*b.Level.Mean) / (b.Day.Weight + p)
+		p = max(p, md.priorEvents/max(plain, md.floor))
+	}
 	day := (b.Day.Weight*b.Day.Mean + p*b.Level.Mean) / (b.Day.Weight + p)
 	week := (b.Week.Weight*b.Week.Mean + p*day) / (b.Week.Weight + p)
 	return max(week, md.floor)
@@ -362,6 +372,35 @@ func (md model) grade(observed []int, b Baseline) Level {
 		level = max(level, md.cfg.Assess(observed[k], float64(w)*r, a))
 	}
 	return level
+}
+
+// elevated reports whether a window stood out at OnsetP: one reporter
+// short of MinReporters or more, MinRatio times its expected count, and a
+// tail probability of at most OnsetP. A series that fires right after an
+// elevated step is an outage building up, not a jump out of nothing (see
+// Config.OnsetP).
+func (md model) elevated(observed []int, b Baseline) bool {
+	if md.cfg.OnsetP == 0 {
+		return false
+	}
+	r, a := md.rate(b), md.spread(b)
+	logP := math.Log(md.cfg.OnsetP)
+	for k, w := range md.windows {
+		n, mu := observed[k], float64(w)*r
+		if n >= md.fewest() && float64(n) >= md.cfg.MinRatio*mu && LogNegBinomTail(n, mu, a) <= logP {
+			return true
+		}
+	}
+	return false
+}
+
+// fewest is the fewest reporters in a window that can matter: that can
+// fire, or with OnsetP, stand out before firing.
+func (md model) fewest() int {
+	if md.cfg.OnsetP > 0 {
+		return max(md.cfg.MinReporters-1, 1)
+	}
+	return md.cfg.MinReporters
 }
 
 // Redis fields of a series' baseline hash: the level, the spread and one

@@ -212,3 +212,35 @@ func TestBaselineIdleCatchUp(t *testing.T) {
 		t.Errorf("after nine idle days the rate is still %g", md.rate(b))
 	}
 }
+
+// A young hour slot of a sparse series holds little evidence: a few quiet
+// minutes at the start of an hour must not swing the expected rate, while
+// a busy series' slot, whose minutes say more, may move it.
+func TestSeasonPriorEvents(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		level  float64 // per minute
+		events float64
+		// lowest is the least share of the level the rate may keep
+		// after ten quiet minutes in a new slot.
+		lowest, highest float64
+	}{
+		{"sparse series keeps its level", 0.1, 20, 0.9, 1},
+		{"sparse series without the events prior", 0.1, 0, 0, 0.8},
+		{"busy series learns its slot", 5, 20, 0, 0.8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.SeasonPriorEvents = tc.events
+			md := newModel(cfg, minuteGrid)
+			b := Baseline{Level: Estimate{Mean: tc.level, Weight: 500}}
+			for range 10 {
+				b.Day.add(0, md.dayDecay)
+				b.Week.add(0, md.weekDecay)
+			}
+			if got := md.rate(b) / tc.level; got < tc.lowest || got > tc.highest {
+				t.Errorf("rate is %.3f of the level, want [%g, %g]", got, tc.lowest, tc.highest)
+			}
+		})
+	}
+}

@@ -47,6 +47,13 @@ type Config struct {
 	// open; at most PendingFor. Danger (many reporters, far above normal,
 	// vanishingly unlikely by chance) is no noise to wait out.
 	DangerPendingFor time.Duration
+	// OnsetP lets a series open at its first firing minute when the
+	// minute before already stood out: one of its windows held at least
+	// MinReporters-1 reporters, MinRatio times the expected count, with a
+	// tail probability of at most OnsetP. An outage builds up, so its
+	// first firing minute follows such a minute; noise jumps from nothing
+	// and still waits PendingFor. 0 turns this off.
+	OnsetP float64
 	// QuietFor is how long an open country's condition must stay clear
 	// before the country resolves. It keeps incidents from flapping.
 	QuietFor time.Duration
@@ -84,6 +91,12 @@ type Config struct {
 	// estimate counts as when a seasonal slot is blended with it: a slot
 	// with SeasonPrior minutes of data counts half.
 	SeasonPrior time.Duration
+	// SeasonPriorEvents raises SeasonPrior for sparse series to the
+	// minutes in which the recent level expects this many reports: an
+	// hour slot of a series that sees one report an hour knows nothing
+	// after thirty minutes, and a few quiet or busy minutes would swing
+	// its expected rate. 0 keeps SeasonPrior for every series.
+	SeasonPriorEvents float64
 	// SpreadHalfLife is the half-life of the learned overdispersion.
 	SpreadHalfLife time.Duration
 	// MinSpread is the least overdispersion tested with, for the error of
@@ -117,35 +130,37 @@ type Config struct {
 // otherwise.
 func DefaultConfig() Config {
 	return Config{
-		Window:           5 * time.Minute,
-		ExtraWindows:     []time.Duration{time.Minute, 15 * time.Minute},
-		Poll:             500 * time.Millisecond,
-		Timeout:          10 * time.Second,
-		ActiveFor:        3 * time.Hour,
-		Warmup:           30 * time.Minute,
-		PendingFor:       2 * time.Minute,
-		DangerPendingFor: time.Minute,
-		QuietFor:         10 * time.Minute,
-		RecoveryQuietFor: 3 * time.Minute,
-		RecoveryMin:      3,
-		MinReporters:     4,
-		MinRatio:         3,
-		MaxP:             1e-4,
-		DangerRatio:      10,
-		DangerP:          1e-9,
-		DangerReporters:  10,
-		BaselineFloor:    0.05,
-		BaselineHalfLife: 3 * time.Hour,
-		DailyHalfLife:    7 * 24 * time.Hour,
-		WeeklyHalfLife:   28 * 24 * time.Hour,
-		SeasonPrior:      30 * time.Minute,
-		SpreadHalfLife:   24 * time.Hour,
-		MinSpread:        0.1,
-		SpreadClip:       3,
-		RelearnAfter:     6 * time.Hour,
-		BaselineTTL:      35 * 24 * time.Hour,
-		Samples:          5,
-		Problems:         5,
+		Window:            5 * time.Minute,
+		ExtraWindows:      []time.Duration{time.Minute, 15 * time.Minute},
+		Poll:              500 * time.Millisecond,
+		Timeout:           10 * time.Second,
+		ActiveFor:         3 * time.Hour,
+		Warmup:            30 * time.Minute,
+		PendingFor:        2 * time.Minute,
+		DangerPendingFor:  time.Minute,
+		OnsetP:            1e-2,
+		QuietFor:          10 * time.Minute,
+		RecoveryQuietFor:  3 * time.Minute,
+		RecoveryMin:       3,
+		MinReporters:      4,
+		MinRatio:          3,
+		MaxP:              1e-4,
+		DangerRatio:       10,
+		DangerP:           1e-9,
+		DangerReporters:   10,
+		BaselineFloor:     0.05,
+		BaselineHalfLife:  3 * time.Hour,
+		DailyHalfLife:     7 * 24 * time.Hour,
+		WeeklyHalfLife:    28 * 24 * time.Hour,
+		SeasonPrior:       30 * time.Minute,
+		SeasonPriorEvents: 20,
+		SpreadHalfLife:    24 * time.Hour,
+		MinSpread:         0.1,
+		SpreadClip:        3,
+		RelearnAfter:      6 * time.Hour,
+		BaselineTTL:       35 * 24 * time.Hour,
+		Samples:           5,
+		Problems:          5,
 	}
 }
 
@@ -209,6 +224,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("detect config: SpreadClip must be positive, got %g", c.SpreadClip)
 	case !(c.MinSpread >= 0 && c.MinSpread <= maxSpread):
 		return fmt.Errorf("detect config: MinSpread must be in [0, %d], got %g", maxSpread, c.MinSpread)
+	case c.OnsetP != 0 && !(c.OnsetP >= c.MaxP && c.OnsetP < 1):
+		return fmt.Errorf("detect config: OnsetP must be 0 or in [MaxP, 1), got %g", c.OnsetP)
+	case !(c.SeasonPriorEvents >= 0):
+		return fmt.Errorf("detect config: SeasonPriorEvents must not be negative, got %g", c.SeasonPriorEvents)
 	case c.SeasonPrior < 0:
 		return fmt.Errorf("detect config: SeasonPrior must not be negative, got %s", c.SeasonPrior)
 	case c.BaselineTTL < c.ActiveFor:

@@ -275,6 +275,9 @@ type reading struct {
 	// seen is the last minute with data up to this one, if hasSeen.
 	seen    int64
 	hasSeen bool
+	// primed: the series was elevated (see model.elevated) the minute
+	// before; elevated: it is this minute.
+	primed, elevated bool
 }
 
 // minuteRun carries one minute's work from reading to writing.
@@ -356,7 +359,8 @@ func (d *Detector) step(st *state, run *minuteRun, r *reading) {
 			is = d.newIncident(svc, run.m)
 			st.incidents[svc] = is
 		}
-		ss = &seriesState{Incident: is.inc.ID, Status: seismo.StatusPending, Since: run.m, Level: r.level}
+		ss = d.md.begin(run.m, r.level, r.primed)
+		ss.Incident = is.inc.ID
 		st.series[r.member] = ss
 		delete(st.removedSeries, r.member)
 		run.created[r.member] = true

@@ -47,6 +47,9 @@ type cachedSeries struct {
 	// false when the series never had any that the detector knows of.
 	seen    int64
 	hasSeen bool
+	// elevated: the series was elevated at the cached minute (see
+	// model.elevated).
+	elevated bool
 }
 
 // prefetchMinutes is how many minutes before the hour the next hour's slots
@@ -118,7 +121,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 		// A series known to have no baseline has none yet: only this
 		// detector writes them.
 		if !(cm.warm && !cm.cached.hasBase) && (!sameHour || !cached) && !ahead {
-			cm.base = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), append(baselineFields(minuteGrid, m), fieldSeen)...)
+			cm.base = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), append(baselineFields(minuteGrid, m), fieldSeen, fieldOnset)...)
 		}
 		if into := floorMod(m, 60) - (60 - prefetchMinutes); cached && into >= 0 &&
 			int64(memberShard(member, prefetchMinutes)) == into {
@@ -176,6 +179,14 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 		r.seen, r.hasSeen = cm.cached.seen, cm.warm && cm.cached.hasSeen
 		if cm.base != nil {
 			r.seen, r.hasSeen = parseSeen(cm.base.Val())
+		}
+		// Elevated the minute before: the cache knows it when it holds
+		// that minute, else the hash's onset field does.
+		if cm.warm {
+			r.primed = cm.cached.elevated
+		} else if cm.base != nil {
+			onset, ok := parseMinuteField(cm.base.Val(), 5)
+			r.primed = ok && onset == m-1
 		}
 		for j, n := range counts {
 			if k := m - int64(len(counts)-1-j); n > 0 && (!r.hasSeen || k > r.seen) {
@@ -241,7 +252,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 			for _, n := range counts[len(counts)-int(wk):] {
 				r.byWindow[k] += n
 			}
-			could := warm && r.byWindow[k] >= d.cfg.MinReporters && float64(r.byWindow[k]) >= d.cfg.MinRatio*float64(wk)*rate
+			could := warm && r.byWindow[k] >= d.md.fewest() && float64(r.byWindow[k]) >= d.cfg.MinRatio*float64(wk)*rate
 			anyCould = anyCould || could
 			if wk > 1 && k > 0 && could {
 				jobs = append(jobs, unionJob{i, k})
@@ -266,21 +277,30 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 		// one that starts with its service has seen nothing yet.
 		if warm && d.md.trusted(r.base) {
 			r.level = d.md.grade(r.byWindow, r.base)
+			r.elevated = d.md.elevated(r.byWindow, r.base)
 		}
 	}
 	return nil
 }
 
-// fieldSeen in a series' baseline hash is the last minute with data that
-// the detector evaluated, which decides whether the series is active.
-const fieldSeen = "seen"
+// Fields of a series' baseline hash besides the baseline: seen is the
+// last minute with data that the detector evaluated, which decides whether
+// the series is active; onset is the last minute at which the series was
+// elevated (see model.elevated).
+const (
+	fieldSeen  = "seen"
+	fieldOnset = "onset"
+)
 
 // parseSeen decodes the seen field, the fifth of a baseline read.
-func parseSeen(vals []any) (int64, bool) {
-	if len(vals) < 5 {
+func parseSeen(vals []any) (int64, bool) { return parseMinuteField(vals, 4) }
+
+// parseMinuteField decodes the minute in field k of a baseline read.
+func parseMinuteField(vals []any, k int) (int64, bool) {
+	if len(vals) <= k {
 		return 0, false
 	}
-	str, ok := vals[4].(string)
+	str, ok := vals[k].(string)
 	if !ok {
 		return 0, false
 	}
@@ -355,7 +375,7 @@ func (d *Detector) remember(run *minuteRun) {
 	for i := range run.readings {
 		r := &run.readings[i]
 		series[r.member] = cachedSeries{counts: r.window, base: r.base, hasBase: r.hasBase,
-			seen: r.seen, hasSeen: r.hasSeen}
+			seen: r.seen, hasSeen: r.hasSeen, elevated: r.elevated}
 	}
 	hour := floorDiv(run.m, 60)
 	if c.nextHour != hour+1 {

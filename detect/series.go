@@ -35,6 +35,8 @@ type SeriesDetector struct {
 	recent []float64
 
 	ss *seriesState // nil while the series is not part of an incident
+	// primed: the last bucket was elevated (see model.elevated).
+	primed bool
 
 	warmup int64 // in buckets
 }
@@ -157,14 +159,17 @@ func (sd *SeriesDetector) evaluate(i int64, value float64) SeriesResult {
 	b := sd.load(i)
 	expected := md.expected(b)
 	res.Expected, res.Spread = expected, md.spread(b)
+	primed := sd.primed
+	sd.primed = false
 	if i-sd.start >= sd.warmup {
 		res.Level = md.grade(counts, b)
+		sd.primed = md.elevated(counts, b)
 	}
 
 	// Lifecycle: a series that fires becomes pending, and advance moves it
 	// on. With one series its incident opens and resolves with it.
 	if sd.ss == nil && res.Level > LevelNone {
-		sd.ss = &seriesState{Status: seismo.StatusPending, Since: i, Level: res.Level}
+		sd.ss = md.begin(i, res.Level, primed)
 	}
 	if sd.ss != nil {
 		switch md.advance(sd.ss, res.Level, false) {

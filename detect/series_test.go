@@ -285,3 +285,77 @@ func TestSeriesDetectorErrors(t *testing.T) {
 		})
 	}
 }
+
+// An outage that builds up opens at its first firing minute, because the
+// minute before already stood out (OnsetP); a jump out of nothing waits
+// PendingFor. The Redis detector agrees with the series detector, also
+// when a new detector, with nothing cached, takes over between the minute
+// that stood out and the one that fires.
+func TestOnset(t *testing.T) {
+	const quiet = 180
+	background := func(m int) int {
+		if m%10 == 0 {
+			return 1
+		}
+		return 0
+	}
+	buildUp := []int{1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6}
+	jump := []int{8, 0, 0, 0}
+	for _, tc := range []struct {
+		name   string
+		burst  []int
+		onsetP float64
+		// wait is how many minutes after its first firing minute the
+		// series opens.
+		wait int
+	}{
+		{"build-up opens at once", buildUp, 1e-2, 0},
+		{"build-up without OnsetP waits", buildUp, 0, 1},
+		{"jump waits", jump, 1e-2, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := detect.DefaultConfig()
+			cfg.OnsetP = tc.onsetP
+			perMinute := make([]int, quiet+len(tc.burst)+5)
+			for m := range perMinute {
+				perMinute[m] = background(m)
+			}
+			copy(perMinute[quiet:], tc.burst)
+			values := make([]float64, len(perMinute))
+			for m, n := range perMinute {
+				values[m] = float64(n)
+			}
+			rs := seriesRun(t, cfg, time.Minute, values)
+			firing := -1
+			for m, r := range rs {
+				if r.Level > detect.LevelNone {
+					firing = m
+					break
+				}
+			}
+			if firing < quiet {
+				t.Fatalf("first firing minute %d, want one at or after %d", firing, quiet)
+			}
+			if got, want := opened(rs), []int{firing + tc.wait}; !equalInts(got, want) {
+				t.Fatalf("series detector opened at %v, want %v (first firing minute %d)", got, want, firing)
+			}
+			tr := traffic{}
+			for m, n := range perMinute {
+				tr.add("p", "whatsapp", "US", m, m+1, n)
+			}
+			// The takeover comes just before the first firing minute.
+			s := newStore(t, backends[1].open(t), nil)
+			events := live(t, s, newDetector(t, s, cfg), tr, 0, firing)
+			events = append(events, live(t, s, newDetector(t, s, cfg), tr, firing, len(perMinute))...)
+			var got []int
+			for _, ev := range events {
+				if ev.Type == seismo.EventOpened {
+					got = append(got, int(ev.Timestamp.Sub(t0)/time.Minute)-1)
+				}
+			}
+			if want := opened(rs); !equalInts(got, want) {
+				t.Errorf("Redis detector opened at %v, the series detector at %v", got, want)
+			}
+		})
+	}
+}

@@ -144,6 +144,9 @@ func (d *Detector) writeCommands(ctx context.Context, st *state, run *minuteRun,
 			if r.hasSeen {
 				fields = append(fields, fieldSeen, r.seen)
 			}
+			if r.elevated {
+				fields = append(fields, fieldOnset, run.m)
+			}
 			pipe.HSet(ctx, key, fields...)
 			if r.refresh {
 				pipe.Expire(ctx, key, d.cfg.BaselineTTL)
