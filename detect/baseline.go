@@ -362,36 +362,22 @@ func (md model) skip(b *Baseline, i int64) {
 }
 
 // grade returns the worst level over the windows of a series with baseline
-// b; observed[k] is the count in windows[k] (the last windows[k] steps).
-// Each window is tested on its own: a short one catches a sudden onset, a
-// long one a small outage spread thin.
-func (md model) grade(observed []int, b Baseline) Level {
+// b, and whether a window stood out at OnsetP (see Config.OnsetP);
+// observed[k] is the count in windows[k] (the last windows[k] steps). Each
+// window is tested on its own: a short one catches a sudden onset, a long
+// one a small outage spread thin. A series that fires right after a step
+// that stood out is an outage building up, not a jump out of nothing.
+func (md model) grade(observed []int, b Baseline) (level Level, elevated bool) {
 	r, a := md.rate(b), md.spread(b)
-	level := LevelNone
-	for k, w := range md.windows {
-		level = max(level, md.cfg.Assess(observed[k], float64(w)*r, a))
-	}
-	return level
-}
-
-// elevated reports whether a window stood out at OnsetP: one reporter
-// short of MinReporters or more, MinRatio times its expected count, and a
-// tail probability of at most OnsetP. A series that fires right after an
-// elevated step is an outage building up, not a jump out of nothing (see
-// Config.OnsetP).
-func (md model) elevated(observed []int, b Baseline) bool {
-	if md.cfg.OnsetP == 0 {
-		return false
-	}
-	r, a := md.rate(b), md.spread(b)
-	logP := math.Log(md.cfg.OnsetP)
+	onset := math.Log(md.cfg.OnsetP)
 	for k, w := range md.windows {
 		n, mu := observed[k], float64(w)*r
-		if n >= md.fewest() && float64(n) >= md.cfg.MinRatio*mu && LogNegBinomTail(n, mu, a) <= logP {
-			return true
+		level = max(level, md.cfg.Assess(n, mu, a))
+		if md.cfg.OnsetP > 0 && !elevated && n >= md.fewest() && float64(n) >= md.cfg.MinRatio*mu {
+			elevated = LogNegBinomTail(n, mu, a) <= onset
 		}
 	}
-	return false
+	return level, elevated
 }
 
 // fewest is the fewest reporters in a window that can matter: that can

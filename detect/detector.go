@@ -275,7 +275,7 @@ type reading struct {
 	// seen is the last minute with data up to this one, if hasSeen.
 	seen    int64
 	hasSeen bool
-	// primed: the series was elevated (see model.elevated) the minute
+	// primed: the series was elevated (see model.grade) the minute
 	// before; elevated: it is this minute.
 	primed, elevated bool
 }

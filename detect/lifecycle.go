@@ -62,7 +62,7 @@ func (md model) advance(ss *seriesState, level Level, recovering bool) transitio
 
 // begin returns the pending state of a series that starts firing at step i
 // with the given level. primed: the step before was elevated (see
-// model.elevated), so this step is the second of a build-up and needs no
+// model.grade), so this step is the second of a build-up and needs no
 // further PendingFor to open.
 func (md model) begin(i int64, level Level, primed bool) *seriesState {
 	ss := &seriesState{Status: seismo.StatusPending, Since: i, Level: level}

@@ -48,7 +48,7 @@ type cachedSeries struct {
 	seen    int64
 	hasSeen bool
 	// elevated: the series was elevated at the cached minute (see
-	// model.elevated).
+	// model.grade).
 	elevated bool
 }
 
@@ -276,8 +276,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 		// A series is graded once its baseline holds Warmup of evidence:
 		// one that starts with its service has seen nothing yet.
 		if warm && d.md.trusted(r.base) {
-			r.level = d.md.grade(r.byWindow, r.base)
-			r.elevated = d.md.elevated(r.byWindow, r.base)
+			r.level, r.elevated = d.md.grade(r.byWindow, r.base)
 		}
 	}
 	return nil
@@ -286,7 +285,7 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 // Fields of a series' baseline hash besides the baseline: seen is the
 // last minute with data that the detector evaluated, which decides whether
 // the series is active; onset is the last minute at which the series was
-// elevated (see model.elevated).
+// elevated (see model.grade).
 const (
 	fieldSeen  = "seen"
 	fieldOnset = "onset"

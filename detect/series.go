@@ -35,7 +35,7 @@ type SeriesDetector struct {
 	recent []float64
 
 	ss *seriesState // nil while the series is not part of an incident
-	// primed: the last bucket was elevated (see model.elevated).
+	// primed: the last bucket was elevated (see model.grade).
 	primed bool
 
 	warmup int64 // in buckets
@@ -162,8 +162,7 @@ func (sd *SeriesDetector) evaluate(i int64, value float64) SeriesResult {
 	primed := sd.primed
 	sd.primed = false
 	if i-sd.start >= sd.warmup {
-		res.Level = md.grade(counts, b)
-		sd.primed = md.elevated(counts, b)
+		res.Level, sd.primed = md.grade(counts, b)
 	}
 
 	// Lifecycle: a series that fires becomes pending, and advance moves it
