@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/seismo-dev/seismo"
@@ -362,4 +364,67 @@ func (s *Store) now(ctx context.Context) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("read the Redis clock: %w", err)
 	}
 	return t, nil
+}
+
+// WriteText prints the progress for people, as seismo status does: one
+// line per partition, then the watermark and how far the detector has
+// evaluated.
+func (p Progress) WriteText(w io.Writer) error {
+	fmt.Fprintf(w, "topic %s, %d partitions\n\n", p.Topic, len(p.Partitions))
+	if len(p.Partitions) > 0 {
+		if err := p.writePartitions(w); err != nil {
+			return err
+		}
+	}
+	if p.Watermark != nil {
+		fmt.Fprintf(w, "watermark  %s\n", textTime(p.Watermark))
+	} else {
+		fmt.Fprintf(w, "watermark  none: %s\n", p.Waiting)
+	}
+	var err error
+	if p.Evaluated != nil {
+		_, err = fmt.Fprintf(w, "evaluated  through %s\n", textTime(p.Evaluated))
+	} else {
+		_, err = fmt.Fprintln(w, "evaluated  nothing yet")
+	}
+	return err
+}
+
+// textTime is t for people, "-" when there is none.
+func textTime(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// writePartitions prints one line per partition.
+func (p Progress) writePartitions(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PARTITION\tOWNER\tGEN\tCOMMITTED\tEND\tLAG\tWATERMARK\tSTATE\tREPORTED")
+	for _, s := range p.Partitions {
+		if s.Owner == "" {
+			fmt.Fprintf(tw, "%d\t-\t-\t-\t-\t-\t-\tnever reported\t-\n", s.Partition)
+			continue
+		}
+		state := "consuming"
+		switch {
+		case !s.Alive:
+			state = "owner gone"
+		case s.Idle:
+			state = "idle"
+		case s.Lag == 0:
+			state = "caught up"
+		}
+		if p.HeldBy != nil && *p.HeldBy == s.Partition {
+			state += ", holds the watermark"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s ago\n", s.Partition, s.Owner, s.Generation,
+			s.Committed, s.End, s.Lag, textTime(s.Watermark), state, p.Now.Sub(s.ReportedAt).Round(time.Second))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w)
+	return err
 }

@@ -173,3 +173,27 @@ func TestProgressUsesRedisClock(t *testing.T) {
 		t.Errorf("a minute later by the server's clock the owner is gone: %+v, %v", pr.Partitions, err)
 	}
 }
+
+// The status for people names each partition's state and who holds the
+// watermark back.
+func TestProgressWriteText(t *testing.T) {
+	now := time.Date(2024, 10, 20, 12, 0, 0, 0, time.UTC)
+	wm, held := now.Add(-2*time.Minute), 1
+	p := detect.Progress{Topic: "seismo.posts", Now: now, Watermark: &wm, HeldBy: &held,
+		Partitions: []detect.PartitionStatus{
+			{Partition: 0},
+			{Partition: 1, Owner: "w1", Alive: true, Lag: 3, Watermark: &wm, ReportedAt: now.Add(-4 * time.Second)},
+			{Partition: 2, Owner: "w2", Alive: true, Idle: true, ReportedAt: now},
+			{Partition: 3, Owner: "w3", ReportedAt: now.Add(-time.Minute)},
+		}}
+	var b strings.Builder
+	if err := p.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"topic seismo.posts, 4 partitions", "never reported", "consuming, holds the watermark",
+		" idle ", "owner gone", "watermark  2024-10-20T11:58:00Z", "evaluated  nothing yet"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("status lacks %q:\n%s", want, b.String())
+		}
+	}
+}
