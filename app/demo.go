@@ -106,6 +106,19 @@ type DemoResult struct {
 	Incidents []seismo.Incident
 }
 
+// WriteSummary lists every incident the demo left, one line each with the
+// reporters of each of its countries, as seismo demo --once prints them.
+func (r DemoResult) WriteSummary(w io.Writer) {
+	fmt.Fprintf(w, "seismo demo: %d posts played; %d incident(s)\n", r.Produced, len(r.Incidents))
+	for _, in := range r.Incidents {
+		fmt.Fprintf(w, "  %s %s %s %s", in.ServiceName, in.ID, in.Status, in.Severity)
+		for _, c := range in.Countries {
+			fmt.Fprintf(w, " %s:%d", c.Country, c.Reporters)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
 // Demo plays a scenario through the whole pipeline on an embedded Kafka
 // broker and an embedded Redis: the posts go to the posts topic, one
 // process consumes, counts and detects them, and the incident events are

@@ -25,9 +25,10 @@ type DrawnOptions struct {
 	Classifier *classify.Classifier
 	Config     detect.Config
 	Flush      time.Duration
-	// Store returns a store of its own for one seed's replay (its own
-	// Redis, or its own key prefix).
-	Store func(seed uint64) (*detect.Store, error)
+	// RedisAddr and ReporterKey are OpenStore's: each seed is replayed on
+	// a store of its own.
+	RedisAddr   string
+	ReporterKey []byte
 	// Progress, when set, hears of each seed done.
 	Progress func(run DrawnRun)
 }
@@ -72,6 +73,11 @@ type DrawnReport struct {
 // grades each against its truth.
 func Drawn(ctx context.Context, seeds []uint64, opt DrawnOptions) (*DrawnReport, error) {
 	rep := &DrawnReport{DecoysByKind: map[string]int{}}
+	key := opt.ReporterKey
+	if len(key) == 0 {
+		// One key for the batch: each seed's replay hashes alike.
+		key = []byte(randomHex(32))
+	}
 	fams := map[string]*FamilyStats{}
 	for _, f := range simulate.Families() {
 		fams[f] = &FamilyStats{Family: f}
@@ -82,11 +88,12 @@ func Drawn(ctx context.Context, seeds []uint64, opt DrawnOptions) (*DrawnReport,
 		if err := sc.Generate(func(p seismo.Post) error { posts = append(posts, p); return nil }); err != nil {
 			return rep, fmt.Errorf("seed %d: %w", seed, err)
 		}
-		store, err := opt.Store(seed)
+		store, done, err := OpenStore(opt.RedisAddr, fmt.Sprintf("draw-%d", seed), key)
 		if err != nil {
 			return rep, err
 		}
 		res, err := Replay(ctx, posts, Options{Classifier: opt.Classifier, Store: store, Config: opt.Config, Flush: opt.Flush})
+		done()
 		if err != nil {
 			return rep, fmt.Errorf("seed %d: %w", seed, err)
 		}

@@ -7,12 +7,14 @@
 // series alerts against the labelled windows of the Numenta Anomaly
 // Benchmark (package nab).
 //
-// The package takes the Redis a replay counts in from its caller, through
-// a detect.Store: seismo backtest brings an embedded one or a real one.
+// A replay counts in the detect.Store its caller gives it; OpenStore opens
+// one on an embedded Redis, or under a prefix of its own on a real one.
 package backtest
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"log/slog"
 	"runtime"
 	"slices"
@@ -42,6 +44,20 @@ type Options struct {
 	// Emit, if not nil, receives the events of each step in order as soon
 	// as they are produced; an error from it ends the replay.
 	Emit func([]seismo.Event) error
+}
+
+// EventLines returns an Options.Emit that writes each event to w as a JSON
+// line.
+func EventLines(w io.Writer) func([]seismo.Event) error {
+	enc := json.NewEncoder(w)
+	return func(events []seismo.Event) error {
+		for _, ev := range events {
+			if err := enc.Encode(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // Result is what a replay produced.

@@ -3,18 +3,11 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
-	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/backtest"
-	"github.com/seismo-dev/seismo/classify"
 	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/simulate"
 )
@@ -25,7 +18,7 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 	seriesFile := fs.String("series", "", "CSV file with header timestamp,value (- for standard input): run the detector on one count series\nand write timestamp,value,alert to stdout instead of reading posts")
 	truthFile := fs.String("truth", "", "truth file written by seismo simulate: score the incidents against it")
 	drawSeeds := fs.String("draw", "", "seeds of random scenarios to replay and grade instead of reading posts (simulate.Draw:\nfour days, twelve countries, outages of seven families, a spam and a news decoy), as 1-20 or 1,5,9-12;\nprints recall, false incidents per simulated week, decoys fired and latencies per family")
-	var knobs knobFlags
+	var knobs detect.Knobs
 	fs.Var(&knobs, "knob", knobUsage+"\n(the defaults are detect.DefaultConfig for posts, detect.SeriesConfig for --series)")
 	redisAddr := fs.String("redis-addr", "", "Redis to count in (keys get a unique prefix and expire); empty: embedded in-process Redis,\nwhose HyperLogLog estimates differ slightly from redis-server's above about a hundred reporters")
 	flush := fs.Duration("flush", time.Hour, "event time to keep evaluating after the last post, so open incidents can resolve")
@@ -43,7 +36,7 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 		if err != nil {
 			return fmt.Errorf("%w: --draw: %v", errUsage, err)
 		}
-		cfg, err := knobs.detectConfig(detect.DefaultConfig())
+		cfg, err := knobConfig(knobs, detect.DefaultConfig())
 		if err != nil {
 			return err
 		}
@@ -51,9 +44,10 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 		if err != nil {
 			return err
 		}
-		return runDrawn(ctx, seeds, cls, cfg, *flush, *redisAddr, sio)
+		return runDrawn(ctx, seeds, backtest.DrawnOptions{Classifier: cls, Config: cfg, Flush: *flush,
+			RedisAddr: *redisAddr, ReporterKey: []byte(*reporterKey)}, sio)
 	case *seriesFile != "":
-		cfg, err := knobs.detectConfig(detect.SeriesConfig())
+		cfg, err := knobConfig(knobs, detect.SeriesConfig())
 		if err != nil {
 			return err
 		}
@@ -61,7 +55,7 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 	case *postsFile == "":
 		return fmt.Errorf("%w: --posts or --series is required", errUsage)
 	}
-	dcfg, err := knobs.detectConfig(detect.DefaultConfig())
+	dcfg, err := knobConfig(knobs, detect.DefaultConfig())
 	if err != nil {
 		return err
 	}
@@ -96,37 +90,15 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 		return err
 	}
 
-	rdb, done, err := scratchRedis(*redisAddr)
+	store, done, err := backtest.OpenStore(*redisAddr, "backtest", []byte(*reporterKey))
 	if err != nil {
 		return err
 	}
 	defer done()
-	prefix := "seismo"
-	if *redisAddr != "" {
-		// A unique prefix keeps a backtest from touching live data.
-		prefix = "seismo-backtest-" + randomHex(4)
-	}
 
 	out := bufio.NewWriter(sio.out)
 	defer out.Flush()
-	enc := json.NewEncoder(out)
-	emit := func(events []seismo.Event) error {
-		for _, ev := range events {
-			if err := enc.Encode(ev); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	key := []byte(*reporterKey)
-	if len(key) == 0 {
-		key = []byte(randomHex(32))
-	}
-	store, err := detect.NewStore(rdb, detect.StoreConfig{Prefix: prefix, ReporterKey: key})
-	if err != nil {
-		return err
-	}
-	res, err := backtest.Replay(ctx, input.Posts, backtest.Options{Classifier: cls, Store: store, Config: dcfg, Flush: *flush, Emit: emit})
+	res, err := backtest.Replay(ctx, input.Posts, backtest.Options{Classifier: cls, Store: store, Config: dcfg, Flush: *flush, Emit: backtest.EventLines(out)})
 	if err != nil {
 		return err
 	}
@@ -183,43 +155,14 @@ func readTruth(name string) (*simulate.Truth, error) {
 	return t, nil
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// runDrawn replays drawn scenarios, each on a Redis of its own (a fresh
-// embedded one, or a prefix of its own on --redis-addr), and prints their
-// grades as a whole.
-func runDrawn(ctx context.Context, seeds []uint64, cls *classify.Classifier, cfg detect.Config, flush time.Duration, addr string, sio stdio) error {
-	var rdb redis.UniversalClient
-	var done func()
-	defer func() {
-		if done != nil {
-			done()
-		}
-	}()
-	key := []byte(randomHex(32))
-	store := func(seed uint64) (*detect.Store, error) {
-		// Each seed on a Redis of its own: a fresh in-process one, or
-		// --redis-addr under a prefix of its own.
-		if rdb == nil || addr == "" {
-			if done != nil {
-				done()
-			}
-			var err error
-			if rdb, done, err = scratchRedis(addr); err != nil {
-				return nil, err
-			}
-		}
-		return detect.NewStore(rdb, detect.StoreConfig{Prefix: fmt.Sprintf("seismo-draw-%d-%s", seed, randomHex(4)), ReporterKey: key})
-	}
+// runDrawn replays drawn scenarios, each on a store of its own, and prints
+// their grades as a whole.
+func runDrawn(ctx context.Context, seeds []uint64, opt backtest.DrawnOptions, sio stdio) error {
 	began := time.Now()
-	rep, err := backtest.Drawn(ctx, seeds, backtest.DrawnOptions{Classifier: cls, Config: cfg, Flush: flush, Store: store,
-		Progress: func(run backtest.DrawnRun) {
-			fmt.Fprintf(sio.err, "%s (%s)\n", run, time.Since(began).Round(time.Second))
-		}})
+	opt.Progress = func(run backtest.DrawnRun) {
+		fmt.Fprintf(sio.err, "%s (%s)\n", run, time.Since(began).Round(time.Second))
+	}
+	rep, err := backtest.Drawn(ctx, seeds, opt)
 	if err != nil {
 		return err
 	}

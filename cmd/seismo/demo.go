@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/app"
@@ -18,7 +17,7 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 	httpAddr := fs.String("http-addr", "127.0.0.1:8080", "address of the HTTP API and dashboard (a free port is used if this one is taken)")
 	speed := fs.Float64("speed", 0, "event-time seconds played per wall-clock second (0: as fast as possible)")
 	partitions := fs.Int("partitions", 3, "partitions of the embedded posts topic")
-	var knobs knobFlags
+	var knobs detect.Knobs
 	fs.Var(&knobs, "knob", knobUsage)
 	var af apiFlags
 	af.register(fs)
@@ -37,7 +36,7 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 	if *partitions < 1 || *partitions > 64 {
 		return fmt.Errorf("%w: --partitions must be 1..64", errUsage)
 	}
-	dcfg, err := knobs.detectConfig(detect.DefaultConfig())
+	dcfg, err := knobConfig(knobs, detect.DefaultConfig())
 	if err != nil {
 		return err
 	}
@@ -63,23 +62,11 @@ func runDemo(ctx context.Context, args []string, sio stdio) error {
 	if err != nil || !*once {
 		return err
 	}
-	summarize(sio.err, res)
+	res.WriteSummary(sio.err)
 	for _, in := range res.Incidents {
 		if in.Service == "whatsapp" && in.Status != seismo.StatusPending {
 			return nil
 		}
 	}
 	return errors.New("no WhatsApp incident opened")
-}
-
-// summarize lists every incident the demo left, by service.
-func summarize(w io.Writer, res app.DemoResult) {
-	fmt.Fprintf(w, "seismo demo: %d posts played; %d incident(s)\n", res.Produced, len(res.Incidents))
-	for _, in := range res.Incidents {
-		fmt.Fprintf(w, "  %s %s %s %s", in.ServiceName, in.ID, in.Status, in.Severity)
-		for _, c := range in.Countries {
-			fmt.Fprintf(w, " %s:%d", c.Country, c.Reporters)
-		}
-		fmt.Fprintln(w)
-	}
 }

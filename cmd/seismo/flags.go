@@ -124,52 +124,17 @@ var getenv = os.Getenv
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-// knobFlags collects Field=value overrides of detect.Config: --knob on
-// every command that runs the detector.
-type knobFlags []string
-
-func (s *knobFlags) String() string { return strings.Join(*s, " ") }
-
-// Set takes one or more space-separated Field=value pairs, so that the
-// one environment variable can hold several knobs. No value contains a
-// space: lists are comma-separated.
-func (s *knobFlags) Set(v string) error {
-	kvs := strings.Fields(v)
-	if len(kvs) == 0 {
-		return fmt.Errorf("want Field=value, got %q", v)
-	}
-	for _, kv := range kvs {
-		if !strings.Contains(kv, "=") {
-			return fmt.Errorf("want Field=value, got %q", kv)
-		}
-	}
-	*s = append(*s, kvs...)
-	return nil
-}
-
-// apply sets each named field of cfg.
-func (s knobFlags) apply(cfg *detect.Config) error {
-	for _, kv := range s {
-		name, val, _ := strings.Cut(kv, "=")
-		if err := cfg.Set(name, val); err != nil {
-			return fmt.Errorf("%w: --knob %s: %v", errUsage, kv, err)
-		}
-	}
-	return nil
-}
-
 // knobUsage is the --knob flag's help text.
 const knobUsage = "override one detector knob, as Field=value with a detect.Config field name\n" +
 	"(MinReporters=6, MaxP=1e-5, QuietFor=20m, ExtraWindows=1m,15m); repeat it, or separate\n" +
 	"several with spaces (\"MinReporters=6 QuietFor=20m\")"
 
-// detectConfig returns base with the knobs applied, validated.
-func (s knobFlags) detectConfig(base detect.Config) (detect.Config, error) {
-	if err := s.apply(&base); err != nil {
-		return detect.Config{}, err
+// knobConfig returns base with the --knob overrides applied; a bad one is
+// a usage error.
+func knobConfig(knobs detect.Knobs, base detect.Config) (detect.Config, error) {
+	cfg, err := knobs.Apply(base)
+	if err != nil {
+		return cfg, fmt.Errorf("%w: --knob %v", errUsage, err)
 	}
-	if err := base.Validate(); err != nil {
-		return detect.Config{}, fmt.Errorf("%w: --knob: %v", errUsage, err)
-	}
-	return base, nil
+	return cfg, nil
 }

@@ -162,13 +162,13 @@ func TestClassifyOneLineOutPerLineIn(t *testing.T) {
 
 func TestEnvironmentHoldsSeveralKnobs(t *testing.T) {
 	env := map[string]string{"SEISMO_KNOB": "MinReporters=6 QuietFor=20m ExtraWindows=1m,15m"}
-	var knobs knobFlags
+	var knobs detect.Knobs
 	fs := newFlagSet("run", "run", io.Discard)
 	fs.Var(&knobs, "knob", knobUsage)
 	if err := parse(fs, nil, func(k string) string { return env[k] }); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := knobs.detectConfig(detect.DefaultConfig())
+	cfg, err := knobConfig(knobs, detect.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ func runNAB(ctx context.Context, args []string, sio stdio) error {
 	dataDir := fs.String("data", "", "NAB data directory: the windows file's paths are relative to it")
 	windowsFile := fs.String("windows", "", "NAB windows file (combined_windows*.json); empty: the only combined_windows*.json in --data")
 	outDir := fs.String("out", "", "directory to write each file's timestamp,value,alert CSV into, under its relative path")
-	var knobs knobFlags
+	var knobs detect.Knobs
 	fs.Var(&knobs, "knob", "override one knob of the series configuration (detect.SeriesConfig), as Field=value with a\ndetect.Config field name: MinRatio=2, QuietFor=3h, ExtraWindows=1h; repeat for several.\nFor sensitivity studies: the benchmark figures use none")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
@@ -24,12 +24,9 @@ func runNAB(ctx context.Context, args []string, sio stdio) error {
 	if *dataDir == "" {
 		return fmt.Errorf("%w: --data is required", errUsage)
 	}
-	cfg := detect.SeriesConfig()
-	if err := knobs.apply(&cfg); err != nil {
+	cfg, err := knobConfig(knobs, detect.SeriesConfig())
+	if err != nil {
 		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if *windowsFile == "" {
 		found, err := filepath.Glob(filepath.Join(*dataDir, "combined_windows*.json"))

@@ -27,7 +27,7 @@ type serveFlags struct {
 	createTopics, detect            bool
 	partitions                      int
 	cls                             classifierFlags
-	knobs                           knobFlags
+	knobs                           detect.Knobs
 	log                             logFlags
 }
 
@@ -103,7 +103,7 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return err
 	}
-	dcfg, err := sf.knobs.detectConfig(detect.DefaultConfig())
+	dcfg, err := knobConfig(sf.knobs, detect.DefaultConfig())
 	if err != nil {
 		return err
 	}
