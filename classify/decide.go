@@ -721,6 +721,26 @@ func (c *Classifier) topicNear(a *analysis, cu *cue) (seismo.Problem, int) {
 	return best, bestI
 }
 
+// cueBetween reports whether a cue of kind k lies within tokens [start, end).
+func (a *analysis) cueBetween(k kind, start, end int) bool {
+	for ci := range a.cues {
+		if cu := &a.cues[ci]; cu.kind == k && !cu.cancelled && start <= cu.start && cu.end <= end {
+			return true
+		}
+	}
+	return false
+}
+
+// orBefore reports whether an "or" stands in the sentence before token pos.
+func (a *analysis) orBefore(sentence, pos int) bool {
+	for ci := range a.cues {
+		if cu := &a.cues[ci]; cu.kind == kOr && !cu.cancelled && cu.sentence == sentence && cu.end <= pos {
+			return true
+		}
+	}
+	return false
+}
+
 // maxTooGap is how many words may stand between a service and the "too"
 // asked of it: "is insta down too?", "¿también se cayó insta?".
 const maxTooGap = 2
@@ -738,9 +758,15 @@ func (a *analysis) asksToo(services []int) bool {
 	}
 	for ci := range a.cues {
 		cu := &a.cues[ci]
-		if !cu.cancelled && (cu.kind == kSymptom || cu.kind == kFailure) {
-			return false
+		if cu.cancelled || (cu.kind != kSymptom && cu.kind != kFailure) {
+			continue
 		}
+		// "or did it crash too?": the symptom is the question's second
+		// half, not something the author saw.
+		if a.s.sentences[cu.sentence].question && a.orBefore(cu.sentence, cu.start) {
+			continue
+		}
+		return false
 	}
 	for _, svc := range services {
 		asked := false
@@ -757,7 +783,14 @@ func (a *analysis) asksToo(services []int) bool {
 			}
 			for ci := range a.cues {
 				cu := &a.cues[ci]
-				if cu.kind == kAlso && !cu.cancelled && cu.sentence == sentence && spanGap(cu.start, cu.end, m.start, m.end) <= maxTooGap {
+				if cu.kind != kAlso || cu.cancelled || cu.sentence != sentence {
+					continue
+				}
+				// Next to the service, or after an "or" that follows it: an
+				// alternative question ("insta funciona o è caduto pure
+				// lui?") asks about the service however long its second
+				// half, while "down for you too?" stays a report.
+				if spanGap(cu.start, cu.end, m.start, m.end) <= maxTooGap || (m.end <= cu.start && a.cueBetween(kOr, m.end, cu.start)) {
 					asked = true
 				}
 			}

@@ -93,7 +93,8 @@
 // over without a cue, reach it too. Train fits one from labelled posts
 // (seismo train); the embedded model.bin was trained on the corpus in
 // testdata/corpus. A complaint that only asks whether its one service is
-// down too ("is insta down too?") is marked Collateral.
+// down too ("is insta down too?", or as an alternative: "is insta working
+// or did it crash too?") is marked Collateral.
 //
 // # Signal
 //

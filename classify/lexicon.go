@@ -46,6 +46,7 @@ const (
 	kCommunity                // a group, channel or server on a service
 	kNow                      // a word of the present ("now", "ahora"): bounds the reach of past and news
 	kAlso                     // "too", "auch", "bhi": asked of a service, the question is whether another's outage reached it
+	kOr                       // "or" between a service and its "too": "is insta working or down too?"
 	numKinds
 )
 
@@ -54,7 +55,7 @@ var kindNames = map[string]kind{
 	"trouble": kTrouble, "question": kQuestion, "recovery": kRecovery, "working": kWorking,
 	"ok": kOK, "negator": kNegator, "irrealis": kIrrealis, "negative": kNegative,
 	"ignore": kIgnore, "topic": kTopic, "device": kDevice, "isp": kISP, "thing": kThing,
-	"community": kCommunity, "now": kNow, "also": kAlso,
+	"community": kCommunity, "now": kNow, "also": kAlso, "or": kOr,
 }
 
 // Negative families.

@@ -310,6 +310,10 @@ func (c *Classifier) features(a *analysis, v *verdict, lang string, out []uint32
 	// past.
 	for ci := range a.cues {
 		cu := &a.cues[ci]
+		if cu.kind == kOr {
+			// Structure for asksToo only: the model was trained without it.
+			continue
+		}
 		k := byte(cu.kind)
 		if cu.cancelled {
 			k |= 0x80
