@@ -30,6 +30,9 @@ var rules = []struct {
 	{"detect", []string{"api", "notify", "app", "internal/app"}},
 	// The relay reads the event stream through its own interfaces.
 	{"notify", []string{"detect"}},
+	// A source only writes posts to Kafka: it knows nothing of what reads
+	// them.
+	{"source", []string{"ingest", "classify", "detect", "api", "notify", "app", "internal/app", "backtest", "simulate"}},
 	// The backtest runs the detector without a process around it.
 	{"backtest", []string{"ingest", "api", "notify", "app", "internal/app"}},
 	// The dashboard reads everything through the JSON API in the browser,

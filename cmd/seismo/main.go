@@ -61,6 +61,7 @@ func commands() []command {
 		{"demo", "run the whole pipeline on an embedded broker and Redis and play the WhatsApp outage of 3 April 2024", runDemo},
 		{"run", "run ingest, detector, API and dashboard against Kafka and Redis", runServe},
 		{"status", "show how far the stream is consumed: each partition's owner, offsets and watermark,\n            and the detector's position", runStatus},
+		{"source", "read public posts from Bluesky (Jetstream) or Mastodon onto the posts topic:\n            seismo source bluesky, seismo source mastodon --instance https://HOST", runSource},
 		{"broker", "run a single-node Kafka-protocol broker for development", runBroker},
 		{"classify", "classify Post JSON lines from stdin, one Signal JSON line out per line in", runClassify},
 		{"backtest", "detect over a file of posts in event time (incident events to stdout, scored with --truth),\n            or over a count series (--series)", runBacktest},

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/seismo-dev/seismo/metrics"
+	"github.com/seismo-dev/seismo/source"
+)
+
+const sourceUsage = `Usage: seismo source <network> [flags]
+
+Networks:
+  bluesky   all public Bluesky posts, from Jetstream
+  mastodon  the public timelines of Mastodon instances, from their streaming API
+
+Run "seismo source <network> --help" for its flags.
+`
+
+func runSource(ctx context.Context, args []string, sio stdio) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if asksHelp(args) {
+			fmt.Fprint(sio.err, sourceUsage)
+			return flag.ErrHelp
+		}
+		fmt.Fprint(sio.err, sourceUsage)
+		return errFlagsReported
+	}
+	switch args[0] {
+	case "bluesky":
+		return runBluesky(ctx, args[1:], sio)
+	case "mastodon":
+		return runMastodon(ctx, args[1:], sio)
+	}
+	return fmt.Errorf("%w: unknown network %q: want bluesky or mastodon", errUsage, args[0])
+}
+
+// sourceFlags are the flags both sources have.
+type sourceFlags struct {
+	brokers, topic, httpAddr string
+	scan                     int64
+	drain                    time.Duration
+	log                      logFlags
+}
+
+func (s *sourceFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.brokers, "kafka-brokers", "localhost:9092", "Kafka bootstrap brokers, comma-separated")
+	fs.StringVar(&s.topic, "topic", "seismo.posts", "topic the posts go to")
+	fs.StringVar(&s.httpAddr, "http-addr", ":9465", "address of /metrics and /healthz (empty: none)")
+	fs.Int64Var(&s.scan, "resume-scan", 100_000, "records read back per partition at start, newest first, to find where the source stopped")
+	fs.DurationVar(&s.drain, "drain-timeout", 10*time.Second, "on SIGTERM, how long the posts already read may take to reach Kafka")
+	s.log.register(fs)
+}
+
+func (s *sourceFlags) check() error {
+	if len(list(s.brokers)) == 0 {
+		return fmt.Errorf("%w: --kafka-brokers is empty", errUsage)
+	}
+	if s.topic == "" {
+		return fmt.Errorf("%w: --topic is empty", errUsage)
+	}
+	if s.scan < 1 {
+		return fmt.Errorf("%w: --resume-scan must be positive", errUsage)
+	}
+	return durationPositive("drain-timeout", s.drain)
+}
+
+func (s *sourceFlags) resume(ctx context.Context, name string, streams []string) (map[string]source.Position, error) {
+	pos, err := source.ResumeCursor(ctx, source.ResumeConfig{Brokers: list(s.brokers), Topic: s.topic, Source: name,
+		Streams: streams, Scan: s.scan})
+	if err != nil {
+		return nil, fmt.Errorf("find where the source stopped: %w", err)
+	}
+	return pos, nil
+}
+
+// serveSource runs r into p, with /metrics and /healthz on --http-addr,
+// until ctx ends.
+func (s *sourceFlags) serveSource(ctx context.Context, log *slog.Logger, reg *metrics.Registry, r source.Reader, p *source.Producer) error {
+	var srv *http.Server
+	if s.httpAddr != "" {
+		ln, err := net.Listen("tcp", s.httpAddr)
+		if err != nil {
+			return fmt.Errorf("listen on --http-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", reg.Handler())
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			fmt.Fprintln(w, "ok")
+		})
+		srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("http server", "err", err)
+			}
+		}()
+		log.Info("metrics listening", "addr", ln.Addr().String())
+	}
+	err := source.Pipe(ctx, r, p, s.drain)
+	if srv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}
+	log.Info("source stopped")
+	return err
+}
+
+func runBluesky(ctx context.Context, args []string, sio stdio) error {
+	fs := newFlagSet("source bluesky", "source bluesky [flags]", sio.err)
+	var sf sourceFlags
+	sf.register(fs)
+	urls := fs.String("jetstream-url", strings.Join(source.DefaultJetstreamURLs, ","),
+		"Jetstream subscribe endpoints, comma-separated: a failed connection moves to the next")
+	rewind := fs.Duration("rewind", 5*time.Second, "how far before the newest post on the topic a restart resumes")
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	if err := sf.check(); err != nil {
+		return err
+	}
+	if err := durationPositive("rewind", *rewind); err != nil {
+		return err
+	}
+	log, err := sf.log.logger(sio.err)
+	if err != nil {
+		return err
+	}
+	reg := metrics.New()
+	m := source.NewMetrics(reg)
+	pos, err := sf.resume(ctx, source.BlueskySource, []string{""})
+	if err != nil {
+		return err
+	}
+	j, err := source.NewJetstream(source.JetstreamConfig{URLs: list(*urls), Cursor: pos[""].Cursor, Rewind: *rewind, Log: log, Metrics: m})
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	p, err := source.NewProducer(source.ProducerConfig{Brokers: list(sf.brokers), Topic: sf.topic, Source: source.BlueskySource,
+		Split: j.Split, Log: log, Metrics: m})
+	if err != nil {
+		return err
+	}
+	log.Info("bluesky source started", "jetstream", list(*urls), "topic", sf.topic, "resume_cursor", pos[""].Cursor)
+	return sf.serveSource(ctx, log, reg, j, p)
+}
+
+func runMastodon(ctx context.Context, args []string, sio stdio) error {
+	fs := newFlagSet("source mastodon", "source mastodon --instance https://HOST [flags]", sio.err)
+	var sf sourceFlags
+	sf.register(fs)
+	var instances []string
+	fs.Func("instance", "instance to read, https://HOST; repeat it or separate several with commas", func(v string) error {
+		for _, in := range list(v) {
+			instances = append(instances, strings.TrimRight(in, "/"))
+		}
+		return nil
+	})
+	tokenFile := fs.String("token-file", "", "file that holds the access token most instances ask for (read scope)")
+	local := fs.Bool("local", false, "read each instance's local timeline (its own accounts) instead of the federated one")
+	pages := fs.Int("catch-up-pages", 100, "most pages of 40 statuses read through the REST timeline after a disconnection")
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	if err := sf.check(); err != nil {
+		return err
+	}
+	if len(instances) == 0 {
+		return fmt.Errorf("%w: --instance is required", errUsage)
+	}
+	if *pages < 1 {
+		return fmt.Errorf("%w: --catch-up-pages must be positive", errUsage)
+	}
+	var token string
+	if *tokenFile != "" {
+		b, err := os.ReadFile(*tokenFile)
+		if err != nil {
+			return fmt.Errorf("%w: --token-file: %v", errUsage, err)
+		}
+		token = strings.TrimSpace(string(b))
+	}
+	log, err := sf.log.logger(sio.err)
+	if err != nil {
+		return err
+	}
+	reg := metrics.New()
+	m := source.NewMetrics(reg)
+	mcfg := source.MastodonConfig{Instances: instances, Local: *local, Token: token, CatchUpPages: *pages, Log: log, Metrics: m}
+	r, err := source.NewMastodon(mcfg)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	instances = r.Instances()
+	pos, err := sf.resume(ctx, source.MastodonSource, instances)
+	if err != nil {
+		return err
+	}
+	cursors := map[string]string{}
+	for s, p := range pos {
+		cursors[s] = p.Resume
+	}
+	r.Resume(cursors)
+	p, err := source.NewProducer(source.ProducerConfig{Brokers: list(sf.brokers), Topic: sf.topic, Source: source.MastodonSource,
+		Resume: cursors, Log: log, Metrics: m})
+	if err != nil {
+		return err
+	}
+	log.Info("mastodon source started", "instances", instances, "local", *local, "topic", sf.topic, "cursors", cursors)
+	return sf.serveSource(ctx, log, reg, r, p)
+}
