@@ -107,7 +107,7 @@ func (r *running) stop(t *testing.T) {
 
 const rewind = 2 * time.Second
 
-func startBluesky(t *testing.T, addr, url string, reg *metrics.Registry) (*running, string) {
+func startBluesky(t *testing.T, addr string, urls []string, reg *metrics.Registry) (*running, string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pos, err := source.ResumeCursor(ctx, source.ResumeConfig{Brokers: []string{addr}, Topic: topic, Source: source.BlueskySource, Streams: []string{""}})
@@ -115,7 +115,7 @@ func startBluesky(t *testing.T, addr, url string, reg *metrics.Registry) (*runni
 		t.Fatal(err)
 	}
 	m := source.NewMetrics(reg)
-	j, err := source.NewJetstream(source.JetstreamConfig{URLs: []string{url}, Cursor: pos[""].Cursor, Rewind: rewind, Metrics: m})
+	j, err := source.NewJetstream(source.JetstreamConfig{URLs: urls, Cursor: pos[""].Cursor, Rewind: rewind, Metrics: m})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestBluesky(t *testing.T) {
 	const t0 = int64(1_765_000_000_000_000)
 	want := blueskyStream(js, t0, 200, "a")
 	js.DropAfter(23, 41)
-	run, cursor := startBluesky(t, addr, js.URL(), reg)
+	run, cursor := startBluesky(t, addr, []string{js.URL()}, reg)
 	if cursor != "" {
 		t.Fatalf("an empty topic gave cursor %q", cursor)
 	}
@@ -202,7 +202,7 @@ func TestBluesky(t *testing.T) {
 	for id, p := range blueskyStream(js, t0+200*100_000, 100, "b") {
 		want[id] = p
 	}
-	run, cursor = startBluesky(t, addr, js.URL(), reg)
+	run, cursor = startBluesky(t, addr, []string{js.URL()}, reg)
 	if cursor == "" {
 		t.Fatal("the restart found no cursor on the topic")
 	}
@@ -277,5 +277,20 @@ func TestBluesky(t *testing.T) {
 	}
 	if !strings.Contains(text.String(), `seismo_source_reconnects_total{source="bluesky"}`) {
 		t.Error("no reconnect counted")
+	}
+}
+
+// A Jetstream that refuses connections is passed over for the next one.
+func TestBlueskyFailover(t *testing.T) {
+	addr := startBroker(t)
+	js := sourcetest.NewJetstream()
+	defer js.Close()
+	want := blueskyStream(js, 1_765_000_000_000_000, 30, "f")
+	reg := metrics.New()
+	run, _ := startBluesky(t, addr, []string{"ws://127.0.0.1:1/subscribe", js.URL()}, reg)
+	waitFor(t, addr, want)
+	run.stop(t)
+	if n := len(js.Connections()); n != 1 {
+		t.Errorf("%d connections to the working Jetstream, want 1", n)
 	}
 }

@@ -32,7 +32,7 @@ func htmlText(s string) string {
 			switch atom.Lookup(name) {
 			case atom.Br:
 				b.WriteByte('\n')
-			case atom.P, atom.Div, atom.Li, atom.Blockquote, atom.Pre, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+			case atom.P, atom.Div, atom.Blockquote, atom.Pre, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 				b.WriteByte('\n')
 			case atom.Script, atom.Style:
 				skipDepth++

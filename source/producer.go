@@ -76,24 +76,7 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 	if cfg.Source == "" {
 		return nil, errors.New("source: the producer needs the source's name")
 	}
-	if cfg.Topic == "" {
-		cfg.Topic = "seismo.posts"
-	}
-	if cfg.BatchSize <= 0 {
-		cfg.BatchSize = 500
-	}
-	if cfg.Linger <= 0 {
-		cfg.Linger = 100 * time.Millisecond
-	}
-	if cfg.Queue <= 0 {
-		cfg.Queue = 4 * cfg.BatchSize
-	}
-	if cfg.WriteTimeout <= 0 {
-		cfg.WriteTimeout = 10 * time.Second
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
-	}
+	cfg.defaults()
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(cfg.Brokers...),
 		Topic:        cfg.Topic,
@@ -117,7 +100,29 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 	return newProducer(cfg, w), nil
 }
 
+func (cfg *ProducerConfig) defaults() {
+	if cfg.Topic == "" {
+		cfg.Topic = "seismo.posts"
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 500
+	}
+	if cfg.Linger <= 0 {
+		cfg.Linger = 100 * time.Millisecond
+	}
+	if cfg.Queue <= 0 {
+		cfg.Queue = 4 * cfg.BatchSize
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 10 * time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+}
+
 func newProducer(cfg ProducerConfig, w batchWriter) *Producer {
+	cfg.defaults()
 	p := &Producer{cfg: cfg, w: w, q: make(chan queued, cfg.Queue), committed: map[string]string{}}
 	for s, c := range cfg.Resume {
 		p.committed[s] = c
