@@ -73,6 +73,11 @@ func (c *Classifier) classify(a *analysis, p *seismo.Post) seismo.Signal {
 		sig.Confidence = 0.99
 		return sig
 	}
+	// Only posts that name a service need a country: the firehose's fast
+	// path above stays as cheap as it was.
+	if sig.Country == "" && c.places != nil && p.Location != "" {
+		sig.Country = c.places.Country(p.Location)
+	}
 	if c.model != nil {
 		c.applyModel(a, &v, lang)
 	}

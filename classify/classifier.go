@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/seismo-dev/seismo"
+	"github.com/seismo-dev/seismo/place"
 )
 
 // DefaultLanguages are ISO 639-1 codes: ar it fr en es pt de hi tr.
@@ -24,6 +25,10 @@ type Config struct {
 	Model []byte
 	// RulesOnly turns the learned stage off: the lexicon's verdict stands.
 	RulesOnly bool
+	// CountryFromLocation gives a post that names a service and carries no
+	// country the country of its free-text location, when the location
+	// points at one (package place): "Milano, Italia" is IT.
+	CountryFromLocation bool
 }
 
 // Classifier decides, for one post, which services it names, whether it
@@ -40,6 +45,7 @@ type Classifier struct {
 	// learned is set when the learned stage runs, or is being trained:
 	// posts naming only ambiguous aliases then reach it too.
 	learned bool
+	places  *place.Resolver // nil unless CountryFromLocation
 }
 
 // lowAccuracy selects lingua's low-accuracy mode: about 8 MB of models
@@ -67,6 +73,9 @@ func New(cfg Config) (*Classifier, error) {
 		return nil, fmt.Errorf("classify: %w", err)
 	}
 	c := &Classifier{cat: cat, lx: lx, lang: lang, mask: lang.mask, enBit: langBit("en")}
+	if cfg.CountryFromLocation {
+		c.places = place.Default()
+	}
 	if !cfg.RulesOnly {
 		data := cfg.Model
 		if data == nil {

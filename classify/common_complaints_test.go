@@ -16,6 +16,8 @@ func TestCommonEnglishComplaints(t *testing.T) {
 		"whatsapp down for you too?",
 		"Instagram down for everyone or just me?",
 		"is youtube down?",
+		"whatsapp is down again",
+		"instagram's down again",
 		"WhatsApp down?? messages won't send",
 		"is it just me or is gmail not loading",
 		"#whatsappdown",

@@ -28,10 +28,11 @@ type lineError struct {
 // require created_at: it judges text, so labelled sets without times
 // can be classified.
 type looseP struct {
-	ID      string `json:"id"`
-	Text    string `json:"text"`
-	Lang    string `json:"lang"`
-	Country string `json:"country"`
+	ID       string `json:"id"`
+	Text     string `json:"text"`
+	Lang     string `json:"lang"`
+	Country  string `json:"country"`
+	Location string `json:"location"`
 }
 
 func decodeLoose(line []byte) (seismo.Post, error) {
@@ -42,7 +43,8 @@ func decodeLoose(line []byte) (seismo.Post, error) {
 	if err := json.Unmarshal(line, &l); err != nil {
 		return seismo.Post{}, fmt.Errorf("bad_json: %v", err)
 	}
-	p := seismo.Post{ID: l.ID, Text: l.Text, Lang: strings.ToLower(l.Lang), Country: strings.ToUpper(l.Country)}
+	p := seismo.Post{ID: l.ID, Text: l.Text, Lang: strings.ToLower(l.Lang), Country: strings.ToUpper(l.Country),
+		Location: l.Location}
 	switch {
 	case strings.TrimSpace(p.Text) == "":
 		return p, errors.New("missing_text: text is required")

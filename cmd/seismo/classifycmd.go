@@ -16,12 +16,14 @@ type classifierFlags struct {
 	catalog   string
 	model     string
 	rulesOnly bool
+	location  bool
 }
 
 func (c *classifierFlags) register(fs *flag.FlagSet) {
 	c.registerLexicons(fs)
 	fs.StringVar(&c.model, "model", "", "model file written by seismo train, to use instead of the built-in one")
 	fs.BoolVar(&c.rulesOnly, "rules-only", false, "turn the learned stage off: the lexicons alone decide")
+	fs.BoolVar(&c.location, "country-from-location", false, "give a post with no country the country of its free-text location when that names one\n(\"Milano, Italia\", \"Austin, TX\", a flag emoji), as sources such as seismo source mastodon fill it")
 }
 
 // registerLexicons registers the flags that choose what the lexicon stage
@@ -34,7 +36,7 @@ func (c *classifierFlags) registerLexicons(fs *flag.FlagSet) {
 
 // config reads the files the flags name into a classifier configuration.
 func (c *classifierFlags) config() (cfg classify.Config, err error) {
-	cfg = classify.Config{Languages: list(c.languages), RulesOnly: c.rulesOnly}
+	cfg = classify.Config{Languages: list(c.languages), RulesOnly: c.rulesOnly, CountryFromLocation: c.location}
 	if cfg.Catalog, err = readNamed(c.catalog, "catalog"); err != nil {
 		return cfg, err
 	}
