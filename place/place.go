@@ -20,8 +20,6 @@ import (
 	"sync"
 	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/seismo-dev/seismo"
@@ -421,26 +419,21 @@ func flagCountry(s string) (string, bool) {
 	return found, found != ""
 }
 
-var folder = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
 // fold lowers a name, drops its accents and keeps letters, digits and
 // single spaces: "São Paulo" and "sao  paulo" meet.
 func fold(s string) string {
-	t, _, err := transform.String(folder, s)
-	if err != nil {
-		t = s
-	}
-	t = strings.ToLower(t)
 	var b strings.Builder
 	space := false
-	for _, c := range t {
+	for _, c := range norm.NFD.String(s) {
 		switch {
-		case unicode.IsLetter(c) || unicode.IsDigit(c) || unicode.Is(unicode.Mn, c) || unicode.Is(unicode.Mc, c):
+		case unicode.Is(unicode.Mn, c):
+			// an accent, taken apart from its letter by NFD
+		case unicode.IsLetter(c) || unicode.IsDigit(c) || unicode.Is(unicode.Mc, c):
 			if space && b.Len() > 0 {
 				b.WriteByte(' ')
 			}
 			space = false
-			b.WriteRune(c)
+			b.WriteRune(unicode.ToLower(c))
 		case c == '\'' || c == '’':
 			// d'Azur, not d Azur
 		default:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/seismo-dev/seismo/place"
@@ -124,4 +125,21 @@ func TestCountry(t *testing.T) {
 			t.Errorf("Country(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// The resolver is shared by every ingest worker's goroutines.
+func TestCountryConcurrent(t *testing.T) {
+	r := place.Default()
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for j := range 200 {
+				if got := r.Country("São Paulo, Brasil"); got != "BR" {
+					t.Errorf("goroutine %d, call %d: %q", i, j, got)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

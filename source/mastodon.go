@@ -366,8 +366,36 @@ type mastodonStatus struct {
 	Language    *string         `json:"language"`
 	Reblog      json.RawMessage `json:"reblog"`
 	Account     struct {
-		Acct string `json:"acct"`
+		Acct   string `json:"acct"`
+		Fields []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"fields"`
 	} `json:"account"`
+}
+
+// locationLabels are the names people give the profile field that says
+// where they are, lower-cased.
+var locationLabels = map[string]bool{
+	"location": true, "located in": true, "based in": true, "lives in": true, "where": true, "city": true, "country": true, "home": true, "place": true,
+	"ort": true, "wohnort": true, "standort": true, "heimat": true, "lieu": true, "localisation": true, "ville": true, "pays": true,
+	"ubicación": true, "ubicacion": true, "lugar": true, "ciudad": true, "país": true, "localização": true, "localizacao": true, "local": true, "cidade": true,
+	"luogo": true, "città": true, "posizione": true, "konum": true, "şehir": true, "yer": true, "ülke": true,
+	"الموقع": true, "موقع": true, "المكان": true, "مكان": true, "المدينة": true, "الدولة": true, "स्थान": true, "शहर": true, "देश": true,
+	"📍": true, "🌍": true, "🌎": true, "🌏": true, "🏠": true, "🗺️": true,
+}
+
+// location is the account's declared location: the first profile field
+// whose name says so. It is the account's own words, never checked.
+func (st *mastodonStatus) location() string {
+	for _, f := range st.Account.Fields {
+		if locationLabels[strings.ToLower(strings.TrimSpace(htmlText(f.Name)))] {
+			if v := htmlText(f.Value); v != "" && len(v) <= 200 {
+				return v
+			}
+		}
+	}
+	return ""
 }
 
 // post maps a status to a post, or says why it is skipped: boosts (the
@@ -395,6 +423,7 @@ func (st *mastodonStatus) post(base string) (seismo.Post, string, error) {
 		acct += "@" + strings.TrimPrefix(strings.TrimPrefix(base, "https://"), "http://")
 	}
 	post.Author = acct
+	post.Location = st.location()
 	if st.Language != nil {
 		post.Lang = primaryLanguage(*st.Language)
 	}

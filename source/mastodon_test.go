@@ -76,6 +76,7 @@ func mastodonStatuses(instance string, first, n int) ([]sourcetest.Status, map[s
 			text = "outage talk\n" + text
 		case 6:
 			st.Language = "pt-BR"
+			st.Account.Fields = []sourcetest.Field{{Name: "Pronouns", Value: "she/her"}, {Name: "Localização", Value: "<p>Porto Alegre, RS 🇧🇷</p>"}}
 		case 7:
 			st.CreatedAt = "not a time"
 			keep = false
@@ -90,6 +91,11 @@ func mastodonStatuses(instance string, first, n int) ([]sourcetest.Status, map[s
 		}
 		want[st.URI] = seismo.Post{ID: st.URI, Text: text, CreatedAt: at, Source: "mastodon", Author: author,
 			Lang: strings.SplitN(st.Language, "-", 2)[0], URL: st.URL}
+		if len(st.Account.Fields) > 0 {
+			p := want[st.URI]
+			p.Location = "Porto Alegre, RS 🇧🇷"
+			want[st.URI] = p
+		}
 	}
 	return out, want
 }
@@ -178,7 +184,7 @@ func TestMastodon(t *testing.T) {
 			continue
 		}
 		if p.Text != w.Text || !p.CreatedAt.Equal(w.CreatedAt) || p.Author != w.Author || p.Lang != w.Lang ||
-			p.URL != w.URL || p.Source != w.Source {
+			p.URL != w.URL || p.Source != w.Source || p.Location != w.Location {
 			t.Errorf("record %s:\n got %+v\nwant %+v", p.ID, p, w)
 		}
 		if r.headers[source.HeaderSource] != "mastodon" || r.headers[source.HeaderStream] != ms.URL() {

@@ -27,8 +27,15 @@ type Status struct {
 
 // Author is a status's account.
 type Author struct {
-	ID   string `json:"id"`
-	Acct string `json:"acct"`
+	ID     string  `json:"id"`
+	Acct   string  `json:"acct"`
+	Fields []Field `json:"fields,omitempty"`
+}
+
+// Field is a profile field: a name and an HTML value.
+type Field struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // sse is one stream event.
