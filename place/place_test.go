@@ -143,3 +143,11 @@ func TestCountryConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func BenchmarkCountry(b *testing.B) {
+	r := place.Default()
+	locs := []string{"Milano, Italia", "Austin, TX", "📍 Lisboa", "the internet", "Born in Lagos, living in London", "somewhere over the rainbow"}
+	for i := 0; b.Loop(); i++ {
+		r.Country(locs[i%len(locs)])
+	}
+}
