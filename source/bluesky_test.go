@@ -268,14 +268,8 @@ func TestBluesky(t *testing.T) {
 	}
 
 	// What was skipped was counted, by reason.
-	var text strings.Builder
-	reg.WriteTo(&text)
-	for _, reason := range []string{"malformed", "not_commit", "other_collection", "not_create", "invalid_post", "no_text"} {
-		if !strings.Contains(text.String(), `seismo_source_skipped_total{source="bluesky",reason="`+reason+`"}`) {
-			t.Errorf("no skipped count for %s", reason)
-		}
-	}
-	if !strings.Contains(text.String(), `seismo_source_reconnects_total{source="bluesky"}`) {
+	text := wantSkipped(t, reg, "bluesky", "malformed", "not_commit", "other_collection", "not_create", "invalid_post", "no_text")
+	if !strings.Contains(text, `seismo_source_reconnects_total{source="bluesky"}`) {
 		t.Error("no reconnect counted")
 	}
 }
@@ -293,4 +287,18 @@ func TestBlueskyFailover(t *testing.T) {
 	if n := len(js.Connections()); n != 1 {
 		t.Errorf("%d connections to the working Jetstream, want 1", n)
 	}
+}
+
+// wantSkipped checks that the metrics count skips of every reason, and
+// returns them in the text format.
+func wantSkipped(t *testing.T, reg *metrics.Registry, src string, reasons ...string) string {
+	t.Helper()
+	var text strings.Builder
+	reg.WriteTo(&text)
+	for _, reason := range reasons {
+		if !strings.Contains(text.String(), `seismo_source_skipped_total{source="`+src+`",reason="`+reason+`"}`) {
+			t.Errorf("no skipped count for %s", reason)
+		}
+	}
+	return text.String()
 }

@@ -207,11 +207,5 @@ func TestMastodon(t *testing.T) {
 	if len(seen) != len(want) {
 		t.Errorf("%d distinct posts on the topic, want %d", len(seen), len(want))
 	}
-	var text strings.Builder
-	reg.WriteTo(&text)
-	for _, reason := range []string{"boost", "sensitive", "no_text", "invalid_post", "not_update", "malformed"} {
-		if !strings.Contains(text.String(), `seismo_source_skipped_total{source="mastodon",reason="`+reason+`"}`) {
-			t.Errorf("no skipped count for %s", reason)
-		}
-	}
+	wantSkipped(t, reg, "mastodon", "boost", "sensitive", "no_text", "invalid_post", "not_update", "malformed")
 }
