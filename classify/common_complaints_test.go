@@ -56,6 +56,8 @@ func TestClassifyCollateral(t *testing.T) {
 		{"is whatsapp down for anyone else too or just me?", false},
 		{"is whatsapp down or is it just me? my sister's won't load either", false},
 		{"whatsapp messages won't send, is it down or did it break for you too?", false},
+		{"is netflix down or is it just me, not loading too?", false},
+		{"is instagram down or just me, feed won't load too?", false},
 	} {
 		p := seismo.Post{ID: "t", Text: tc.text}
 		s := c.Classify(&p)

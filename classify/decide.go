@@ -731,6 +731,24 @@ func (a *analysis) cueBetween(k kind, start, end int) bool {
 	return false
 }
 
+// alternative reports whether a sentence is an alternative question about
+// a service ("is insta working, or did it go down too?"), not a report
+// that asks whether others see it ("is netflix down or is it just me, not
+// loading too?").
+func (a *analysis) alternative(sentence int) bool {
+	if !a.s.sentences[sentence].question {
+		return false
+	}
+	// "just me", "anyone else", "sadece bende mi": the author's own
+	// trouble. One-word question cues are particles ("mu", "yoksa").
+	for ci := range a.cues {
+		if cu := &a.cues[ci]; cu.kind == kQuestion && !cu.cancelled && cu.sentence == sentence && cu.end-cu.start >= 2 {
+			return false
+		}
+	}
+	return true
+}
+
 // orBefore reports whether an "or" stands in the sentence before token pos.
 func (a *analysis) orBefore(sentence, pos int) bool {
 	for ci := range a.cues {
@@ -763,7 +781,7 @@ func (a *analysis) asksToo(services []int) bool {
 		}
 		// "or did it crash too?": the symptom is the question's second
 		// half, not something the author saw.
-		if a.s.sentences[cu.sentence].question && a.orBefore(cu.sentence, cu.start) {
+		if a.alternative(cu.sentence) && a.orBefore(cu.sentence, cu.start) {
 			continue
 		}
 		return false
@@ -790,7 +808,7 @@ func (a *analysis) asksToo(services []int) bool {
 				// alternative question ("insta funciona o è caduto pure
 				// lui?") asks about the service however long its second
 				// half, while "down for you too?" stays a report.
-				if spanGap(cu.start, cu.end, m.start, m.end) <= maxTooGap || (m.end <= cu.start && a.cueBetween(kOr, m.end, cu.start)) {
+				if spanGap(cu.start, cu.end, m.start, m.end) <= maxTooGap || (m.end <= cu.start && a.alternative(sentence) && a.cueBetween(kOr, m.end, cu.start)) {
 					asked = true
 				}
 			}
