@@ -739,10 +739,12 @@ func (a *analysis) alternative(sentence int) bool {
 	if !a.s.sentences[sentence].question {
 		return false
 	}
-	// "just me", "anyone else", "sadece bende mi": the author's own
-	// trouble. One-word question cues are particles ("mu", "yoksa").
+	// "... or is it just me", "... or just me": the alternative is the
+	// author's own trouble. One-word question cues are particles ("mu",
+	// "yoksa"), and those before the "or" ask others about the service
+	// ("geht X bei euch noch oder auch weg?").
 	for ci := range a.cues {
-		if cu := &a.cues[ci]; cu.kind == kQuestion && !cu.cancelled && cu.sentence == sentence && cu.end-cu.start >= 2 {
+		if cu := &a.cues[ci]; cu.kind == kQuestion && !cu.cancelled && cu.sentence == sentence && cu.end-cu.start >= 2 && a.orBefore(sentence, cu.start) {
 			return false
 		}
 	}
