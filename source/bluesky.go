@@ -19,12 +19,14 @@ import (
 // BlueskySource is the name bluesky posts carry.
 const BlueskySource = "bluesky"
 
-// DefaultJetstreamURLs are Bluesky's public Jetstream instances.
-var DefaultJetstreamURLs = []string{
-	"wss://jetstream2.us-east.bsky.network/subscribe",
-	"wss://jetstream1.us-east.bsky.network/subscribe",
-	"wss://jetstream1.us-west.bsky.network/subscribe",
-	"wss://jetstream2.us-west.bsky.network/subscribe",
+// DefaultJetstreamURLs returns Bluesky's public Jetstream instances.
+func DefaultJetstreamURLs() []string {
+	return []string{
+		"wss://jetstream2.us-east.bsky.network/subscribe",
+		"wss://jetstream1.us-east.bsky.network/subscribe",
+		"wss://jetstream1.us-west.bsky.network/subscribe",
+		"wss://jetstream2.us-west.bsky.network/subscribe",
+	}
 }
 
 // postCollection is the collection of Bluesky posts.
@@ -43,8 +45,9 @@ type JetstreamConfig struct {
 	// keeps each batch within half of it, Split) and the small skew
 	// between Jetstream instances, as Jetstream asks for gapless playback.
 	Rewind time.Duration
-	// MaxMessageBytes is the largest frame read, default 1 MiB; Jetstream
-	// is asked to leave out larger ones.
+	// MaxMessageBytes is the largest frame Jetstream is asked to send,
+	// default 1 MiB. The reader accepts twice that, and more after a frame
+	// that did not fit (an instance that ignores the request), up to 64 MiB.
 	MaxMessageBytes int64
 	// IdleTimeout ends a connection that sent nothing for that long,
 	// default 1 minute: the firehose is never quiet that long.
@@ -61,14 +64,19 @@ type Jetstream struct {
 	limiter *logLimiter
 	// cursor is the time_us of the newest event read; only Run touches it.
 	cursor int64
-	// skipFrame moves the cursor past a frame too large to read.
-	skipFrame bool
+	// readLimit is the largest frame a connection reads; it grows when a
+	// frame did not fit, so that the next connection reads that frame
+	// (and skips it as no valid post) instead of failing on it forever.
+	readLimit int64
 }
+
+// maxReadLimit bounds how far readLimit grows.
+const maxReadLimit = 64 << 20
 
 // NewJetstream checks cfg and returns a Jetstream reader.
 func NewJetstream(cfg JetstreamConfig) (*Jetstream, error) {
 	if len(cfg.URLs) == 0 {
-		cfg.URLs = DefaultJetstreamURLs
+		cfg.URLs = DefaultJetstreamURLs()
 	}
 	for _, u := range cfg.URLs {
 		pu, err := url.Parse(u)
@@ -91,7 +99,7 @@ func NewJetstream(cfg JetstreamConfig) (*Jetstream, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	j := &Jetstream{cfg: cfg, limiter: newLogLimiter(10 * time.Second)}
+	j := &Jetstream{cfg: cfg, limiter: newLogLimiter(10 * time.Second), readLimit: 2 * cfg.MaxMessageBytes}
 	if cfg.Cursor != "" {
 		us, err := strconv.ParseInt(cfg.Cursor, 10, 64)
 		if err != nil || us < 0 {
@@ -143,15 +151,8 @@ func (j *Jetstream) subscribeURL(base string) string {
 	q.Set("wantedCollections", postCollection)
 	q.Set("maxMessageSizeBytes", strconv.FormatInt(j.cfg.MaxMessageBytes, 10))
 	if j.cursor > 0 {
-		c := j.cursor - j.cfg.Rewind.Microseconds()
-		if j.skipFrame {
-			// The frame after the cursor was too large to read: step over
-			// it rather than reading it again forever.
-			c = j.cursor + 1
-		}
-		q.Set("cursor", strconv.FormatInt(max(c, 1), 10))
+		q.Set("cursor", strconv.FormatInt(max(j.cursor-j.cfg.Rewind.Microseconds(), 1), 10))
 	}
-	j.skipFrame = false
 	u.RawQuery = q.Encode()
 	return u.String()
 }
@@ -166,7 +167,7 @@ func (j *Jetstream) session(ctx context.Context, base string, p *Producer) (int,
 		return 0, err
 	}
 	defer conn.CloseNow()
-	conn.SetReadLimit(j.cfg.MaxMessageBytes)
+	conn.SetReadLimit(j.readLimit)
 	j.cfg.Log.Info("jetstream connected", "url", base, "cursor", j.cursor)
 	read := 0
 	for {
@@ -174,9 +175,9 @@ func (j *Jetstream) session(ctx context.Context, base string, p *Producer) (int,
 		typ, data, err := conn.Read(rctx)
 		cancel()
 		if err != nil {
-			if websocket.CloseStatus(err) == websocket.StatusMessageTooBig {
+			if errors.Is(err, websocket.ErrMessageTooBig) {
 				j.cfg.Metrics.skipped(BlueskySource, "oversize_frame")
-				j.skipFrame = true
+				j.readLimit = min(4*j.readLimit, maxReadLimit)
 			}
 			return read, err
 		}
@@ -291,7 +292,6 @@ func (j *Jetstream) decode(data []byte) (seismo.Post, int64, error) {
 	}
 	post.CreatedAt = t.UTC()
 	if err := post.Validate(); err != nil {
-		// Image-only posts have no text: the commonest reason here.
 		return seismo.Post{}, ev.TimeUS, skip{"invalid_post", err.Error()}
 	}
 	return post, ev.TimeUS, nil

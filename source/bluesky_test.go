@@ -302,3 +302,44 @@ func wantSkipped(t *testing.T, reg *metrics.Registry, src string, reasons ...str
 	}
 	return text.String()
 }
+
+// A frame larger than the reader accepts (from an instance that ignores
+// maxMessageSizeBytes) fails the connection once; the next reads it, and
+// the stream goes on past it.
+func TestBlueskyOversizeFrame(t *testing.T) {
+	addr := startBroker(t)
+	js := sourcetest.NewJetstream()
+	defer js.Close()
+	const t0 = int64(1_765_000_000_000_000)
+	created := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	want := map[string]seismo.Post{}
+	for i := range 6 {
+		text := fmt.Sprintf("instagram down? %d", i)
+		if i == 3 {
+			text = strings.Repeat("instagram down ", 600) // 9,000 bytes: a valid post in a 9 KB frame
+		}
+		rkey := fmt.Sprintf("3big%d", i)
+		js.Publish(sourcetest.BlueskyPost(t0+int64(i)*1000, "did:plc:big", rkey, text, created))
+		id := "at://did:plc:big/app.bsky.feed.post/" + rkey
+		want[id] = seismo.Post{ID: id}
+	}
+	reg := metrics.New()
+	m := source.NewMetrics(reg)
+	j, err := source.NewJetstream(source.JetstreamConfig{URLs: []string{js.URL()}, MaxMessageBytes: 2000, Rewind: rewind, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := source.NewProducer(source.ProducerConfig{Brokers: []string{addr}, Topic: topic, Source: source.BlueskySource, Split: j.Split, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	run := &running{cancel: cancel, done: make(chan error, 1)}
+	go func() { run.done <- source.Pipe(ctx, j, p, 10*time.Second) }()
+	waitFor(t, addr, want)
+	run.stop(t)
+	wantSkipped(t, reg, "bluesky", "oversize_frame")
+	if n := len(js.Connections()); n != 2 {
+		t.Errorf("%d connections, want 2: the one the frame ended and the one that read it", n)
+	}
+}

@@ -22,7 +22,7 @@ type ResumeConfig struct {
 	// looking for one of the source's; default 100,000. A partition whose
 	// newest Scan records are all another source's gives no cursor.
 	Scan int64
-	// Timeout bounds the whole read-back, default 1 minute.
+	// Timeout bounds the whole read-back, default 2 minutes.
 	Timeout time.Duration
 }
 
@@ -43,7 +43,7 @@ func ResumeCursor(ctx context.Context, cfg ResumeConfig) (map[string]Position, e
 		cfg.Scan = 100_000
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = time.Minute
+		cfg.Timeout = 2 * time.Minute
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
@@ -90,16 +90,30 @@ func ResumeCursor(ctx context.Context, cfg ResumeConfig) (map[string]Position, e
 // scanPartition reads one partition back from its end in windows, and
 // stops once it has seen a record of every stream wanted: records are
 // written in order, so the newest record of a stream in a partition
-// carries that partition's newest resume cursor for it.
+// carries that partition's newest cursors for it.
 func scanPartition(ctx context.Context, cfg ResumeConfig, po kafka.PartitionOffsets, out map[string]Position) error {
 	const window = 1000
 	first, end := po.FirstOffset, po.LastOffset
 	floor := max(first, end-cfg.Scan)
+	if end <= floor {
+		return nil
+	}
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:   cfg.Brokers,
+		Topic:     cfg.Topic,
+		Partition: po.Partition,
+		MaxWait:   500 * time.Millisecond,
+		MaxBytes:  8 << 20,
+	})
+	defer r.Close()
 	seen := map[string]bool{}
 	for hi := end; hi > floor; hi -= window {
 		lo := max(floor, hi-window)
-		if err := readRange(ctx, cfg, po.Partition, lo, hi, out, seen); err != nil {
-			return err
+		if err := r.SetOffset(lo); err != nil {
+			return fmt.Errorf("source: read %s/%d back: %w", cfg.Topic, po.Partition, err)
+		}
+		if err := readRange(ctx, cfg, r, hi, out, seen); err != nil {
+			return fmt.Errorf("source: read %s/%d back: %w", cfg.Topic, po.Partition, err)
 		}
 		done := len(seen) > 0
 		for _, s := range cfg.Streams {
@@ -112,29 +126,27 @@ func scanPartition(ctx context.Context, cfg ResumeConfig, po kafka.PartitionOffs
 	return nil
 }
 
-// readRange reads offsets [lo, hi) of a partition and keeps the newest
-// cursors of each of the source's streams.
-func readRange(ctx context.Context, cfg ResumeConfig, partition int, lo, hi int64, out map[string]Position, seen map[string]bool) error {
-	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:   cfg.Brokers,
-		Topic:     cfg.Topic,
-		Partition: partition,
-		MaxWait:   500 * time.Millisecond,
-		MaxBytes:  8 << 20,
-	})
-	defer r.Close()
-	if err := r.SetOffset(lo); err != nil {
-		return fmt.Errorf("source: read %s/%d back: %w", cfg.Topic, partition, err)
-	}
-	for off := lo; off < hi; {
-		m, err := r.ReadMessage(ctx)
+// readRange reads a partition from the reader's offset up to hi and keeps
+// the newest cursors of each of the source's streams.
+func readRange(ctx context.Context, cfg ResumeConfig, r *kafka.Reader, hi int64, out map[string]Position, seen map[string]bool) error {
+	for {
+		// Offsets without a record (transaction markers, compaction)
+		// never come: a read that waits this long has passed the last.
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		m, err := r.ReadMessage(rctx)
+		cancel()
 		if err != nil {
-			if errors.Is(err, context.DeadlineExceeded) {
-				return fmt.Errorf("source: read %s/%d back: %w (raise the timeout or lower the scan)", cfg.Topic, partition, err)
+			if ctx.Err() != nil {
+				return fmt.Errorf("%w (raise the timeout or lower the scan)", ctx.Err())
 			}
-			return fmt.Errorf("source: read %s/%d back: %w", cfg.Topic, partition, err)
+			if errors.Is(err, context.DeadlineExceeded) {
+				return nil
+			}
+			return err
 		}
-		off = m.Offset + 1
+		if m.Offset >= hi {
+			return nil
+		}
 		var src, stream, cursor, resume string
 		for _, h := range m.Headers {
 			switch h.Key {
@@ -148,18 +160,19 @@ func readRange(ctx context.Context, cfg ResumeConfig, partition int, lo, hi int6
 				resume = string(h.Value)
 			}
 		}
-		if src != cfg.Source {
-			continue
+		if src == cfg.Source {
+			seen[stream] = true
+			pos := out[stream]
+			if cursorLess(pos.Cursor, cursor) {
+				pos.Cursor = cursor
+			}
+			if cursorLess(pos.Resume, resume) {
+				pos.Resume = resume
+			}
+			out[stream] = pos
 		}
-		seen[stream] = true
-		pos := out[stream]
-		if cursorLess(pos.Cursor, cursor) {
-			pos.Cursor = cursor
+		if m.Offset+1 >= hi {
+			return nil
 		}
-		if cursorLess(pos.Resume, resume) {
-			pos.Resume = resume
-		}
-		out[stream] = pos
 	}
-	return nil
 }

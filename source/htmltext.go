@@ -10,8 +10,9 @@ import (
 // htmlText turns a Mastodon status's HTML into plain text: paragraphs and
 // line breaks become new lines, links and mentions keep their visible text
 // (Mastodon hides the scheme and the tail of long links in spans, which
-// are text all the same), and entities are decoded. Nothing of the markup
-// survives, so nothing a post contains can become markup downstream.
+// are text all the same), and entities are decoded. The text keeps what
+// the entities spelled ("&lt;b&gt;" is "<b>"): it is text, and whoever
+// shows it escapes it, as seismo's API and dashboard do.
 func htmlText(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return strings.TrimSpace(s)

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,8 +37,14 @@ type MastodonConfig struct {
 	// (ResumeCursor).
 	Cursors map[string]string
 	// CatchUpPages bounds a catch-up through the REST timeline, in pages
-	// of 40 statuses, default 100.
+	// of 40 statuses read newest first, default 100: when a gap is longer,
+	// its oldest part is what is missing.
 	CatchUpPages int
+	// Rewind widens every catch-up back in time, default 10 minutes. A
+	// Mastodon id tells when a status was written, not when it reached the
+	// instance: a status that federates late arrives with an id below ones
+	// already read, and only a rewound catch-up reads it.
+	Rewind time.Duration
 	// IdleTimeout ends a stream that sent nothing, not even a heartbeat,
 	// for that long, default 2 minutes.
 	IdleTimeout time.Duration
@@ -76,6 +83,9 @@ func NewMastodon(cfg MastodonConfig) (*Mastodon, error) {
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = 2 * time.Minute
+	}
+	if cfg.Rewind <= 0 {
+		cfg.Rewind = 10 * time.Minute
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 20 * time.Second
@@ -183,7 +193,12 @@ func (m *Mastodon) session(ctx context.Context, base string, last *string, p *Pr
 	// ingest counts a post id once.
 	if *last != "" {
 		if err := m.catchUp(ctx, base, last, p); err != nil {
-			return 0, fmt.Errorf("catch up: %w", err)
+			if ctx.Err() != nil {
+				return 0, err
+			}
+			// The stream still works: read it, and count the gap.
+			m.cfg.Metrics.gap(MastodonSource)
+			m.cfg.Log.Warn("mastodon catch-up failed: statuses posted while disconnected are missing", "instance", base, "err", err)
 		}
 	}
 	m.cfg.Log.Info("mastodon stream open", "instance", base, "since", *last)
@@ -223,14 +238,15 @@ func (m *Mastodon) session(ctx context.Context, base string, last *string, p *Pr
 			}
 		}
 	}
+	if sctx.Err() != nil && ctx.Err() == nil {
+		// The watchdog ended the request: the read error only says so.
+		return read, fmt.Errorf("no event or heartbeat for %s", m.cfg.IdleTimeout)
+	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
 			m.cfg.Metrics.skipped(MastodonSource, "oversize_event")
 		}
 		return read, err
-	}
-	if sctx.Err() != nil && ctx.Err() == nil {
-		return read, fmt.Errorf("no event or heartbeat for %s", m.cfg.IdleTimeout)
 	}
 	return read, io.ErrUnexpectedEOF
 }
@@ -286,43 +302,74 @@ func (m *Mastodon) skip(reason, msg string, args ...any) {
 	m.limiter.warn(m.cfg.Log, reason, msg, append(args, "reason", reason)...)
 }
 
-// catchUp reads the REST timeline from *last to its newest status, oldest
-// first, at most CatchUpPages pages.
+// catchUp reads the REST timeline from a little before *last (Rewind) to
+// its newest status, newest page first so that a gap longer than
+// CatchUpPages loses its oldest part, and sends it oldest first, as ingest
+// wants event time to advance.
 func (m *Mastodon) catchUp(ctx context.Context, base string, last *string, p *Producer) error {
-	for page := 0; page < m.cfg.CatchUpPages; page++ {
-		q := url.Values{"min_id": {*last}, "limit": {"40"}}
+	since := rewindID(*last, m.cfg.Rewind)
+	var statuses []mastodonStatus
+	maxID := ""
+	complete := false
+	for range m.cfg.CatchUpPages {
+		q := url.Values{"since_id": {since}, "limit": {"40"}}
+		if maxID != "" {
+			q.Set("max_id", maxID)
+		}
 		if m.cfg.Local {
 			q.Set("local", "true")
 		}
-		statuses, err := m.timeline(ctx, base+"/api/v1/timelines/public?"+q.Encode())
+		page, err := m.timeline(ctx, base+"/api/v1/timelines/public?"+q.Encode())
 		if err != nil {
 			return err
 		}
-		if len(statuses) == 0 {
-			return nil
-		}
-		slices.SortFunc(statuses, func(a, b mastodonStatus) int {
-			switch {
-			case cursorLess(a.ID, b.ID):
-				return -1
-			case cursorLess(b.ID, a.ID):
-				return 1
-			}
-			return 0
-		})
-		before := *last
-		for i := range statuses {
-			if err := m.send(ctx, base, &statuses[i], last, p); err != nil {
-				return err
+		oldest := ""
+		for _, st := range page {
+			if st.ID != "" && (oldest == "" || cursorLess(st.ID, oldest)) {
+				oldest = st.ID
 			}
 		}
-		if *last == before {
-			return nil // a page of nothing newer: the instance ignores min_id
+		if oldest == "" || (maxID != "" && !cursorLess(oldest, maxID)) {
+			complete = true // nothing older, or an instance that ignores max_id
+			break
+		}
+		statuses = append(statuses, page...)
+		maxID = oldest
+	}
+	if !complete {
+		m.cfg.Metrics.gap(MastodonSource)
+		m.cfg.Log.Warn("mastodon catch-up stopped at its page limit: the oldest statuses of the gap are missing",
+			"instance", base, "pages", m.cfg.CatchUpPages, "since", since, "oldest_read", maxID)
+	}
+	slices.SortFunc(statuses, func(a, b mastodonStatus) int {
+		switch {
+		case cursorLess(a.ID, b.ID):
+			return -1
+		case cursorLess(b.ID, a.ID):
+			return 1
+		}
+		return 0
+	})
+	for i := range statuses {
+		if i > 0 && statuses[i].ID == statuses[i-1].ID {
+			continue
+		}
+		if err := m.send(ctx, base, &statuses[i], last, p); err != nil {
+			return err
 		}
 	}
-	m.cfg.Metrics.gap(MastodonSource)
-	m.cfg.Log.Warn("mastodon catch-up stopped at its page limit: statuses in between are missing", "instance", base, "pages", m.cfg.CatchUpPages)
 	return nil
+}
+
+// rewindID moves a Mastodon status id back by d: its upper bits are the
+// milliseconds of its creation. Ids of other servers' forms are kept.
+func rewindID(id string, d time.Duration) string {
+	n, err := strconv.ParseUint(id, 10, 64)
+	back := uint64(d.Milliseconds()) << 16
+	if err != nil || n <= back {
+		return id
+	}
+	return strconv.FormatUint(n-back, 10)
 }
 
 func (m *Mastodon) timeline(ctx context.Context, u string) ([]mastodonStatus, error) {

@@ -26,7 +26,7 @@ func startMastodon(t *testing.T, addr, instance, token string, reg *metrics.Regi
 	for s, p := range pos {
 		cursors[s] = p.Resume
 	}
-	r, err := source.NewMastodon(source.MastodonConfig{Instances: []string{instance}, Token: token, Cursors: cursors, Metrics: m})
+	r, err := source.NewMastodon(source.MastodonConfig{Instances: []string{instance}, Token: token, Cursors: cursors, Rewind: 2 * time.Second, Metrics: m})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,8 +48,8 @@ func mastodonStatuses(instance string, first, n int) ([]sourcetest.Status, map[s
 	want := map[string]seismo.Post{}
 	var out []sourcetest.Status
 	for i := first; i < first+n; i++ {
-		id := fmt.Sprintf("1135%014d", i)
 		at := created.Add(time.Duration(i) * time.Second)
+		id := fmt.Sprint(at.UnixMilli() << 16) // a Mastodon id: its creation time, then a sequence
 		st := sourcetest.Status{
 			ID: id, URI: fmt.Sprintf("https://remote.example/users/u%d/statuses/%s", i%7, id),
 			URL: fmt.Sprintf("https://remote.example/@u%d/%s", i%7, id), CreatedAt: at.Format("2006-01-02T15:04:05.000Z"),
@@ -146,7 +146,7 @@ func TestMastodon(t *testing.T) {
 	// Events that are no new status, among statuses; the stream drops
 	// after 14 events, and what is posted while it is away comes back
 	// through the timeline.
-	ms.Send("delete", "11350000000000001")
+	ms.Send("delete", "117738184765440000")
 	ms.Send("status.update", `{"id":"1"}`)
 	ms.Send("notification", `{}`)
 	ms.Send("update", `{"id": "113`)
@@ -167,12 +167,12 @@ func TestMastodon(t *testing.T) {
 	recs := waitFor(t, addr, want)
 	run.stop(t)
 
-	var minIDs []string
+	var sinceIDs []string
 	for _, r := range ms.Requests() {
 		u, _ := url.Parse(r)
-		minIDs = append(minIDs, u.Query().Get("min_id"))
+		sinceIDs = append(sinceIDs, u.Query().Get("since_id"))
 	}
-	if len(minIDs) < 2 || minIDs[0] == "" {
+	if len(sinceIDs) < 2 || sinceIDs[0] == "" {
 		t.Fatalf("timeline requests %v: want catch-ups after the drop and the restart", ms.Requests())
 	}
 	seen := map[string]int{}
@@ -193,14 +193,14 @@ func TestMastodon(t *testing.T) {
 		seen[p.ID]++
 		if seen[p.ID] > 1 {
 			// A duplicate is one a catch-up read again: newer than the
-			// min_id it asked from.
+			// since_id it asked from.
 			id := r.headers[source.HeaderCursor]
 			again := false
-			for _, m := range minIDs {
+			for _, m := range sinceIDs {
 				again = again || (len(m) == len(id) && m < id)
 			}
 			if !again {
-				t.Errorf("record %s (id %s) came twice, and no catch-up (%v) read it", p.ID, id, minIDs)
+				t.Errorf("record %s (id %s) came twice, and no catch-up (%v) read it", p.ID, id, sinceIDs)
 			}
 		}
 	}
@@ -208,4 +208,50 @@ func TestMastodon(t *testing.T) {
 		t.Errorf("%d distinct posts on the topic, want %d", len(seen), len(want))
 	}
 	wantSkipped(t, reg, "mastodon", "boost", "sensitive", "no_text", "invalid_post", "not_update", "malformed")
+}
+
+// A gap longer than the catch-up's pages loses its oldest statuses, not
+// its newest, and says so.
+func TestMastodonCatchUpLimit(t *testing.T) {
+	addr := startBroker(t)
+	ms := sourcetest.NewMastodon("")
+	defer ms.Close()
+	sts, _ := mastodonStatuses(ms.URL(), 0, 200)
+	var plain []sourcetest.Status // every status one that makes a post
+	for i, st := range sts {
+		st.Reblog, st.Sensitive, st.Content = nil, false, fmt.Sprintf("<p>down? %d</p>", i)
+		st.CreatedAt = time.Date(2026, 12, 7, 12, 0, i, 0, time.UTC).Format(time.RFC3339)
+		plain = append(plain, st)
+	}
+	reg := metrics.New()
+	m := source.NewMetrics(reg)
+	// The topic has the first status; the 199 after it were posted while
+	// the source was away, and one page of 40 may be read.
+	r, err := source.NewMastodon(source.MastodonConfig{Instances: []string{ms.URL()}, Cursors: map[string]string{ms.URL(): plain[0].ID},
+		CatchUpPages: 1, Rewind: time.Millisecond, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms.Post(plain...)
+	p, err := source.NewProducer(source.ProducerConfig{Brokers: []string{addr}, Topic: topic, Source: source.MastodonSource, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest := map[string]seismo.Post{}
+	for _, st := range plain[len(plain)-40:] {
+		newest[st.URI] = seismo.Post{ID: st.URI}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	run := &running{cancel: cancel, done: make(chan error, 1)}
+	go func() { run.done <- source.Pipe(ctx, r, p, 10*time.Second) }()
+	recs := waitFor(t, addr, newest)
+	run.stop(t)
+	if len(recs) != 40 {
+		t.Errorf("%d records, want the newest 40", len(recs))
+	}
+	var text strings.Builder
+	reg.WriteTo(&text)
+	if !strings.Contains(text.String(), `seismo_source_gaps_total{source="mastodon"} 1`) {
+		t.Errorf("the gap was not counted:\n%s", text.String())
+	}
 }

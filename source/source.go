@@ -4,8 +4,10 @@
 //
 // The topic is a source's only state. Every record carries headers that
 // say which source and stream wrote it, the stream cursor of its event and
-// the cursor from which a restart loses nothing (Producer); ResumeCursor
-// reads the newest of those back at start. Writes are batched and bounded:
+// the cursor up to which its stream was written when it was (Producer);
+// ResumeCursor reads the newest of those back at start. Jetstream resumes
+// from the newest event cursor less a rewind that covers a half-written
+// batch; Mastodon catches up from the newest resume cursor. Writes are batched and bounded:
 // when Kafka is slower than the stream, Send blocks and the source stops
 // reading from the network until the producer catches up.
 package source
@@ -67,13 +69,13 @@ func (m *Metrics) produced(source string, n int) {
 
 func (m *Metrics) reconnect(source string) {
 	if m != nil && m.reg != nil {
-		m.reg.Counter("seismo_source_reconnects_total", "connections to the stream opened after the first", "source", source).Inc()
+		m.reg.Counter("seismo_source_reconnects_total", "connection attempts after the first, failed ones included", "source", source).Inc()
 	}
 }
 
 func (m *Metrics) lag(source string, behind time.Duration) {
 	if m != nil && m.reg != nil {
-		m.reg.Gauge("seismo_source_lag_seconds", "how far the newest event read is behind the wall clock", "source", source).Set(behind.Seconds())
+		m.reg.Gauge("seismo_source_lag_seconds", "how far the newest event read is behind the wall clock (Jetstream: its time_us; Mastodon: the status's created_at)", "source", source).Set(behind.Seconds())
 	}
 }
 
@@ -85,7 +87,7 @@ func (m *Metrics) writeFailed(source string) {
 
 func (m *Metrics) gap(source string) {
 	if m != nil && m.reg != nil {
-		m.reg.Counter("seismo_source_gaps_total", "catch-ups that stopped at their page limit before reaching the stream", "source", source).Inc()
+		m.reg.Counter("seismo_source_gaps_total", "catch-ups that failed or stopped at their page limit: statuses are missing", "source", source).Inc()
 	}
 }
 

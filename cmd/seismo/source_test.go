@@ -243,7 +243,7 @@ func TestSourceMastodonProcess(t *testing.T) {
 	post(10)
 	waitPosts(t, b.Addr(), want)
 	p.stop(t)
-	if reqs := ms.Requests(); len(reqs) == 0 || !strings.Contains(reqs[0], "min_id=") {
+	if reqs := ms.Requests(); len(reqs) == 0 || !strings.Contains(reqs[0], "since_id=") {
 		t.Errorf("the restart did not catch up from a status id: %v", reqs)
 	}
 

@@ -47,7 +47,7 @@ func runSource(ctx context.Context, args []string, sio stdio) error {
 type sourceFlags struct {
 	brokers, topic, httpAddr string
 	scan                     int64
-	drain                    time.Duration
+	drain, resumeTimeout     time.Duration
 	log                      logFlags
 }
 
@@ -56,6 +56,7 @@ func (s *sourceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.topic, "topic", "seismo.posts", "topic the posts go to")
 	fs.StringVar(&s.httpAddr, "http-addr", ":9465", "address of /metrics and /healthz (empty: none)")
 	fs.Int64Var(&s.scan, "resume-scan", 100_000, "records read back per partition at start, newest first, to find where the source stopped")
+	fs.DurationVar(&s.resumeTimeout, "resume-timeout", 2*time.Minute, "how long the read-back at start may take")
 	fs.DurationVar(&s.drain, "drain-timeout", 10*time.Second, "on SIGTERM, how long the posts already read may take to reach Kafka")
 	s.log.register(fs)
 }
@@ -70,56 +71,59 @@ func (s *sourceFlags) check() error {
 	if s.scan < 1 {
 		return fmt.Errorf("%w: --resume-scan must be positive", errUsage)
 	}
+	if err := durationPositive("resume-timeout", s.resumeTimeout); err != nil {
+		return err
+	}
 	return durationPositive("drain-timeout", s.drain)
 }
 
 func (s *sourceFlags) resume(ctx context.Context, name string, streams []string) (map[string]source.Position, error) {
 	pos, err := source.ResumeCursor(ctx, source.ResumeConfig{Brokers: list(s.brokers), Topic: s.topic, Source: name,
-		Streams: streams, Scan: s.scan})
+		Streams: streams, Scan: s.scan, Timeout: s.resumeTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("find where the source stopped: %w", err)
 	}
 	return pos, nil
 }
 
-// serveSource runs r into p, with /metrics and /healthz on --http-addr,
-// until ctx ends.
-func (s *sourceFlags) serveSource(ctx context.Context, log *slog.Logger, reg *metrics.Registry, r source.Reader, p *source.Producer) error {
-	var srv *http.Server
-	if s.httpAddr != "" {
-		ln, err := net.Listen("tcp", s.httpAddr)
-		if err != nil {
-			return fmt.Errorf("listen on --http-addr: %w", err)
-		}
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", reg.Handler())
-		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			fmt.Fprintln(w, "ok")
-		})
-		srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
-		go func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("http server", "err", err)
-			}
-		}()
-		log.Info("metrics listening", "addr", ln.Addr().String())
+// serveHTTP serves /metrics and /healthz on --http-addr (none when empty)
+// from before the read-back at start, so that a liveness probe is
+// answered while it runs. The returned stop shuts the server down and
+// reports how it ended.
+func (s *sourceFlags) serveHTTP(log *slog.Logger, reg *metrics.Registry) (stop func() error, err error) {
+	if s.httpAddr == "" {
+		return func() error { return nil }, nil
 	}
-	err := source.Pipe(ctx, r, p, s.drain)
-	if srv != nil {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ln, err := net.Listen("tcp", s.httpAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on --http-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", reg.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("metrics listening", "addr", ln.Addr().String())
+	return func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		srv.Shutdown(sctx)
-	}
-	log.Info("source stopped")
-	return err
+		err := srv.Shutdown(ctx)
+		if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
+		return err
+	}, nil
 }
 
 func runBluesky(ctx context.Context, args []string, sio stdio) error {
 	fs := newFlagSet("source bluesky", "source bluesky [flags]", sio.err)
 	var sf sourceFlags
 	sf.register(fs)
-	urls := fs.String("jetstream-url", strings.Join(source.DefaultJetstreamURLs, ","),
+	urls := fs.String("jetstream-url", strings.Join(source.DefaultJetstreamURLs(), ","),
 		"Jetstream subscribe endpoints, comma-separated: a failed connection moves to the next")
 	rewind := fs.Duration("rewind", 5*time.Second, "how far before the newest post on the topic a restart resumes")
 	if err := parse(fs, args, getenv); err != nil {
@@ -137,21 +141,27 @@ func runBluesky(ctx context.Context, args []string, sio stdio) error {
 	}
 	reg := metrics.New()
 	m := source.NewMetrics(reg)
-	pos, err := sf.resume(ctx, source.BlueskySource, []string{""})
+	stopHTTP, err := sf.serveHTTP(log, reg)
 	if err != nil {
 		return err
 	}
+	pos, err := sf.resume(ctx, source.BlueskySource, []string{""})
+	if err != nil {
+		return errors.Join(err, stopHTTP())
+	}
 	j, err := source.NewJetstream(source.JetstreamConfig{URLs: list(*urls), Cursor: pos[""].Cursor, Rewind: *rewind, Log: log, Metrics: m})
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return errors.Join(fmt.Errorf("%w: %v", errUsage, err), stopHTTP())
 	}
 	p, err := source.NewProducer(source.ProducerConfig{Brokers: list(sf.brokers), Topic: sf.topic, Source: source.BlueskySource,
 		Split: j.Split, Log: log, Metrics: m})
 	if err != nil {
-		return err
+		return errors.Join(err, stopHTTP())
 	}
 	log.Info("bluesky source started", "jetstream", list(*urls), "topic", sf.topic, "resume_cursor", pos[""].Cursor)
-	return sf.serveSource(ctx, log, reg, j, p)
+	err = source.Pipe(ctx, j, p, sf.drain)
+	log.Info("source stopped")
+	return errors.Join(err, stopHTTP())
 }
 
 func runMastodon(ctx context.Context, args []string, sio stdio) error {
@@ -167,7 +177,8 @@ func runMastodon(ctx context.Context, args []string, sio stdio) error {
 	})
 	tokenFile := fs.String("token-file", "", "file that holds the access token most instances ask for (read scope)")
 	local := fs.Bool("local", false, "read each instance's local timeline (its own accounts) instead of the federated one")
-	pages := fs.Int("catch-up-pages", 100, "most pages of 40 statuses read through the REST timeline after a disconnection")
+	pages := fs.Int("catch-up-pages", 100, "most pages of 40 statuses read, newest first, through the REST timeline after a disconnection")
+	rewind := fs.Duration("rewind", 10*time.Minute, "how far before the newest status read a catch-up starts: statuses that reach the\ninstance late carry the id of when they were written")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
 	}
@@ -179,6 +190,9 @@ func runMastodon(ctx context.Context, args []string, sio stdio) error {
 	}
 	if *pages < 1 {
 		return fmt.Errorf("%w: --catch-up-pages must be positive", errUsage)
+	}
+	if err := durationPositive("rewind", *rewind); err != nil {
+		return err
 	}
 	var token string
 	if *tokenFile != "" {
@@ -194,26 +208,37 @@ func runMastodon(ctx context.Context, args []string, sio stdio) error {
 	}
 	reg := metrics.New()
 	m := source.NewMetrics(reg)
-	mcfg := source.MastodonConfig{Instances: instances, Local: *local, Token: token, CatchUpPages: *pages, Log: log, Metrics: m}
+	mcfg := source.MastodonConfig{Instances: instances, Local: *local, Token: token, CatchUpPages: *pages, Rewind: *rewind, Log: log, Metrics: m}
 	r, err := source.NewMastodon(mcfg)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	stopHTTP, err := sf.serveHTTP(log, reg)
+	if err != nil {
+		return err
+	}
 	instances = r.Instances()
 	pos, err := sf.resume(ctx, source.MastodonSource, instances)
 	if err != nil {
-		return err
+		return errors.Join(err, stopHTTP())
 	}
 	cursors := map[string]string{}
 	for s, p := range pos {
 		cursors[s] = p.Resume
 	}
+	for _, in := range instances {
+		if cursors[in] == "" {
+			log.Info("no cursor on the topic for this instance: reading from now on", "instance", in)
+		}
+	}
 	r.Resume(cursors)
 	p, err := source.NewProducer(source.ProducerConfig{Brokers: list(sf.brokers), Topic: sf.topic, Source: source.MastodonSource,
 		Resume: cursors, Log: log, Metrics: m})
 	if err != nil {
-		return err
+		return errors.Join(err, stopHTTP())
 	}
 	log.Info("mastodon source started", "instances", instances, "local", *local, "topic", sf.topic, "cursors", cursors)
-	return sf.serveSource(ctx, log, reg, r, p)
+	err = source.Pipe(ctx, r, p, sf.drain)
+	log.Info("source stopped")
+	return errors.Join(err, stopHTTP())
 }

@@ -43,7 +43,8 @@ type sse struct{ event, data string }
 
 // Mastodon is a Mastodon stand-in: GET /api/v1/streaming/public (and
 // /public/local) as Server-Sent Events, from the moment of connection on,
-// with a heartbeat; GET /api/v1/timelines/public with min_id paging. Both
+// with a heartbeat; GET /api/v1/timelines/public with since_id, max_id and
+// min_id paging. Both
 // ask for the bearer token when one is set.
 type Mastodon struct {
 	srv   *httptest.Server
@@ -194,28 +195,30 @@ func (m *Mastodon) stream(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// timeline answers min_id as Mastodon does: the statuses just after it,
-// at most limit, newest first.
+// timeline pages as Mastodon does: since_id and max_id bound the ids
+// (newer than since_id, older than max_id) and the newest of them come
+// first; min_id asks for the ones just after it instead, still newest
+// first.
 func (m *Mastodon) timeline(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit := 20
 	if l, err := strconv.Atoi(q.Get("limit")); err == nil && l > 0 {
 		limit = min(l, 40)
 	}
+	minID, sinceID, maxID := q.Get("min_id"), q.Get("since_id"), q.Get("max_id")
 	m.mu.Lock()
 	m.requests = append(m.requests, r.URL.RequestURI())
 	var page []Status
-	minID := q.Get("min_id")
 	for _, st := range m.statuses {
-		if minID == "" || idLess(minID, st.ID) {
+		if (minID == "" || idLess(minID, st.ID)) && (sinceID == "" || idLess(sinceID, st.ID)) && (maxID == "" || idLess(st.ID, maxID)) {
 			page = append(page, st)
 		}
 	}
 	m.mu.Unlock()
-	if minID == "" {
-		page = page[max(0, len(page)-limit):]
-	} else {
+	if minID != "" {
 		page = page[:min(len(page), limit)]
+	} else {
+		page = page[max(0, len(page)-limit):]
 	}
 	slices.Reverse(page)
 	w.Header().Set("Content-Type", "application/json")
