@@ -266,6 +266,8 @@ func TestBluesky(t *testing.T) {
 	if len(seen) != len(want) {
 		t.Errorf("%d distinct posts on the topic, want %d", len(seen), len(want))
 	}
+	t.Logf("%d records, %d distinct posts of %d valid, %d duplicates, all within the rewound windows of %d reconnections",
+		len(recs), len(seen), len(want), len(recs)-len(seen), len(conns)-1)
 
 	// What was skipped was counted, by reason.
 	text := wantSkipped(t, reg, "bluesky", "malformed", "not_commit", "other_collection", "not_create", "invalid_post", "no_text")

@@ -207,6 +207,9 @@ func TestMastodon(t *testing.T) {
 	if len(seen) != len(want) {
 		t.Errorf("%d distinct posts on the topic, want %d", len(seen), len(want))
 	}
+	opened, _ := ms.Streams()
+	t.Logf("%d records, %d distinct posts of %d valid, %d duplicates, all read again by a catch-up; %d streams opened, %d timeline requests",
+		len(recs), len(seen), len(want), len(recs)-len(seen), opened, len(sinceIDs))
 	wantSkipped(t, reg, "mastodon", "boost", "sensitive", "no_text", "invalid_post", "not_update", "malformed")
 }
 

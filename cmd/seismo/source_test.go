@@ -190,6 +190,7 @@ func TestSourceBlueskyProcess(t *testing.T) {
 			t.Errorf("connection %d resumed without a cursor", i+1)
 		}
 	}
+	t.Logf("%d posts on the topic for %d ids over 4 connections (a drop, a SIGTERM, a kill)", len(posts), len(want))
 	if dups := len(posts) - len(want); dups < 0 || dups > 3*40 {
 		// Each resume reads at most the rewind again: 2s of frames 50ms
 		// apart, four posts in five.
@@ -241,8 +242,9 @@ func TestSourceMastodonProcess(t *testing.T) {
 	p = startSourceProcess(t, args...)
 	waitOpen(2)
 	post(10)
-	waitPosts(t, b.Addr(), want)
+	posts := waitPosts(t, b.Addr(), want)
 	p.stop(t)
+	t.Logf("%d posts on the topic for %d statuses, across a SIGTERM and a catch-up", len(posts), len(want))
 	if reqs := ms.Requests(); len(reqs) == 0 || !strings.Contains(reqs[0], "since_id=") {
 		t.Errorf("the restart did not catch up from a status id: %v", reqs)
 	}
