@@ -65,6 +65,29 @@ func BenchmarkDataNamed(b *testing.B) {
 	benchTexts(b, named)
 }
 
+// BenchmarkDataNamedTagged classifies the same texts as posts that carry
+// their language, as Bluesky's and Mastodon's do: the language hint saves
+// the statistical language identification.
+func BenchmarkDataNamedTagged(b *testing.B) {
+	files := []string{*benchPosts}
+	if *benchPosts == "" {
+		files, _ = filepath.Glob("testdata/tune/*.jsonl")
+	}
+	c := learnedClassifier(b)
+	var posts []seismo.Post
+	for _, f := range files {
+		for _, l := range readLabelledFile(b, f) {
+			p := seismo.Post{ID: fmt.Sprint(len(posts)), Text: l.Text}
+			if len(c.Classify(&p).Services) > 0 {
+				p.Lang = l.Lang
+				posts = append(posts, p)
+			}
+		}
+	}
+	benchmarkWith(b, c, posts)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/float64(runtime.GOMAXPROCS(0)), "posts/s/core")
+}
+
 // BenchmarkDataNamedRulesOnly classifies the same texts with the lexicon
 // stage alone: the cost of the learned stage is the difference.
 func BenchmarkDataNamedRulesOnly(b *testing.B) {
