@@ -168,6 +168,8 @@ func (j *Jetstream) session(ctx context.Context, base string, p *Producer) (int,
 	}
 	defer conn.CloseNow()
 	conn.SetReadLimit(j.readLimit)
+	j.cfg.Metrics.streamOpen(1)
+	defer j.cfg.Metrics.streamOpen(-1)
 	j.cfg.Log.Info("jetstream connected", "url", base, "cursor", j.cursor)
 	read := 0
 	for {

@@ -188,6 +188,8 @@ func (m *Mastodon) session(ctx context.Context, base string, last *string, p *Pr
 	if resp.StatusCode != http.StatusOK {
 		return 0, httpError(resp)
 	}
+	m.cfg.Metrics.streamOpen(1)
+	defer m.cfg.Metrics.streamOpen(-1)
 	// The stream is open: what is posted from now on waits in it while
 	// the catch-up reads what was posted before. Both may hold a status;
 	// ingest counts a post id once.

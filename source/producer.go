@@ -247,6 +247,7 @@ func (p *Producer) messages(batch []queued, out []kafka.Message) []kafka.Message
 func (p *Producer) write(ctx context.Context, msgs []kafka.Message) error {
 	for attempt := 1; ; attempt++ {
 		err := p.w.WriteMessages(ctx, msgs...)
+		p.cfg.Metrics.wrote(err == nil)
 		if err == nil {
 			return nil
 		}

@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -87,5 +88,34 @@ func TestProducerBackpressure(t *testing.T) {
 		if want := string(rune('a' + i)); cursor != want {
 			t.Fatalf("record %d has cursor %q, want %q: out of order", i, cursor, want)
 		}
+	}
+}
+
+// Ready says what is wrong: no stream open, or Kafka failing for a while;
+// a write that succeeds again clears the failure.
+func TestReady(t *testing.T) {
+	m := NewMetrics(nil)
+	if ok, why := m.Ready(); ok || why != "no stream connection is open" {
+		t.Errorf("nothing open: ready %v (%q)", ok, why)
+	}
+	m.streamOpen(1)
+	if ok, why := m.Ready(); !ok {
+		t.Errorf("a stream open: not ready (%q)", why)
+	}
+	m.wrote(false)
+	if ok, _ := m.Ready(); !ok {
+		t.Error("one failed write made the source not ready")
+	}
+	m.failingSince.Store(time.Now().Add(-time.Minute).UnixNano())
+	if ok, why := m.Ready(); ok || !strings.HasPrefix(why, "writes to Kafka have failed for 1m") {
+		t.Errorf("failing for a minute: ready %v (%q)", ok, why)
+	}
+	m.wrote(true)
+	if ok, why := m.Ready(); !ok {
+		t.Errorf("after a write that succeeded: not ready (%q)", why)
+	}
+	m.streamOpen(-1)
+	if ok, _ := m.Ready(); ok {
+		t.Error("ready with the stream closed")
 	}
 }

@@ -15,10 +15,12 @@ package source
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seismo-dev/seismo/metrics"
@@ -41,9 +43,51 @@ const (
 	HeaderResume = "seismo-source-resume"
 )
 
-// Metrics counts what a source does. Its zero value counts nothing.
+// Metrics counts what a source does, and keeps what Ready reports. Use
+// NewMetrics; a nil *Metrics counts nothing.
 type Metrics struct {
 	reg *metrics.Registry
+	// open counts the stream connections open now.
+	open atomic.Int64
+	// failingSince is when writes to Kafka started failing (unix
+	// nanoseconds), 0 while they succeed.
+	failingSince atomic.Int64
+}
+
+// readyFailing is how long writes may fail before a source is not ready.
+const readyFailing = 30 * time.Second
+
+// Ready reports whether the source is doing its job: a stream connection
+// is open and writes to Kafka have not been failing for 30 seconds. The
+// reason says what is wrong.
+func (m *Metrics) Ready() (bool, string) {
+	if m == nil {
+		return true, ""
+	}
+	if since := m.failingSince.Load(); since != 0 && time.Since(time.Unix(0, since)) > readyFailing {
+		return false, fmt.Sprintf("writes to Kafka have failed for %s", time.Since(time.Unix(0, since)).Round(time.Second))
+	}
+	if m.open.Load() == 0 {
+		return false, "no stream connection is open"
+	}
+	return true, ""
+}
+
+func (m *Metrics) streamOpen(delta int64) {
+	if m != nil {
+		m.open.Add(delta)
+	}
+}
+
+func (m *Metrics) wrote(ok bool) {
+	if m == nil {
+		return
+	}
+	if ok {
+		m.failingSince.Store(0)
+	} else {
+		m.failingSince.CompareAndSwap(0, time.Now().UnixNano())
+	}
 }
 
 // NewMetrics returns metrics registered in reg (nil: none).

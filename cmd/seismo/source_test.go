@@ -169,6 +169,9 @@ func TestSourceBlueskyProcess(t *testing.T) {
 	if h := getBody(t, "http://"+p.addr+"/healthz"); strings.TrimSpace(h) != "ok" {
 		t.Errorf("/healthz: %q", h)
 	}
+	if code, body := getStatus(t, "http://"+p.addr+"/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz with the stream open: %d %q", code, body)
+	}
 	p.stop(t)
 
 	publishBluesky(js, t0+300*50_000, 200, "b", want)
@@ -262,6 +265,9 @@ func TestSourceMastodonProcess(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	if code, body := getStatus(t, "http://"+p.addr+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "no stream connection") {
+		t.Errorf("/readyz with the token refused: %d %q", code, body)
+	}
 	p.stop(t)
 }
 
@@ -269,4 +275,16 @@ func (p *sourceProcess) output() string {
 	p.out.mu.Lock()
 	defer p.out.mu.Unlock()
 	return p.buf.String()
+}
+
+func getStatus(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
 }

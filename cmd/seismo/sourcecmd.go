@@ -54,7 +54,7 @@ type sourceFlags struct {
 func (s *sourceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.brokers, "kafka-brokers", "localhost:9092", "Kafka bootstrap brokers, comma-separated")
 	fs.StringVar(&s.topic, "topic", "seismo.posts", "topic the posts go to")
-	fs.StringVar(&s.httpAddr, "http-addr", ":9465", "address of /metrics and /healthz (empty: none)")
+	fs.StringVar(&s.httpAddr, "http-addr", ":9465", "address of /metrics, /healthz and /readyz (empty: none)")
 	fs.Int64Var(&s.scan, "resume-scan", 100_000, "records read back per partition at start, newest first, to find where the source stopped")
 	fs.DurationVar(&s.resumeTimeout, "resume-timeout", 2*time.Minute, "how long the read-back at start may take")
 	fs.DurationVar(&s.drain, "drain-timeout", 10*time.Second, "on SIGTERM, how long the posts already read may take to reach Kafka")
@@ -86,11 +86,12 @@ func (s *sourceFlags) resume(ctx context.Context, name string, streams []string)
 	return pos, nil
 }
 
-// serveHTTP serves /metrics and /healthz on --http-addr (none when empty)
-// from before the read-back at start, so that a liveness probe is
+// serveHTTP serves /metrics, /healthz (alive) and /readyz (a stream
+// connection is open and Kafka takes the writes) on --http-addr (none when
+// empty) from before the read-back at start, so that a liveness probe is
 // answered while it runs. The returned stop shuts the server down and
 // reports how it ended.
-func (s *sourceFlags) serveHTTP(log *slog.Logger, reg *metrics.Registry) (stop func() error, err error) {
+func (s *sourceFlags) serveHTTP(log *slog.Logger, reg *metrics.Registry, m *source.Metrics) (stop func() error, err error) {
 	if s.httpAddr == "" {
 		return func() error { return nil }, nil
 	}
@@ -102,6 +103,15 @@ func (s *sourceFlags) serveHTTP(log *slog.Logger, reg *metrics.Registry) (stop f
 	mux.Handle("GET /metrics", reg.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if ok, why := m.Ready(); !ok {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, why)
+			return
+		}
 		fmt.Fprintln(w, "ok")
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
@@ -141,7 +151,7 @@ func runBluesky(ctx context.Context, args []string, sio stdio) error {
 	}
 	reg := metrics.New()
 	m := source.NewMetrics(reg)
-	stopHTTP, err := sf.serveHTTP(log, reg)
+	stopHTTP, err := sf.serveHTTP(log, reg, m)
 	if err != nil {
 		return err
 	}
@@ -213,7 +223,7 @@ func runMastodon(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	stopHTTP, err := sf.serveHTTP(log, reg)
+	stopHTTP, err := sf.serveHTTP(log, reg, m)
 	if err != nil {
 		return err
 	}
