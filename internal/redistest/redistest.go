@@ -1,6 +1,7 @@
 // Package redistest starts a real redis-server for tests, the way httptest
-// starts an HTTP server. Without redis-server on PATH the test is skipped,
-// except under CI=true, where a missing dependency fails the run.
+// starts an HTTP server, and a Redis Cluster of three masters on loopback.
+// Without redis-server (and redis-cli for a cluster) on PATH the test is
+// skipped, except under CI=true, where a missing dependency fails the run.
 package redistest
 
 import (
@@ -61,11 +62,12 @@ func Start(tb testing.TB) *Server {
 	return nil
 }
 
-func start(dir string, port int) (*Server, error) {
-	cmd := exec.Command("redis-server",
+func start(dir string, port int, extra ...string) (*Server, error) {
+	args := append([]string{
 		"--port", fmt.Sprint(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", dir,
-		"--logfile", filepath.Join(dir, "redis.log"))
+		"--logfile", filepath.Join(dir, "redis.log")}, extra...)
+	cmd := exec.Command("redis-server", args...)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}

@@ -2,7 +2,12 @@ package redistest_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/seismo-dev/seismo/internal/redistest"
 )
@@ -15,5 +20,48 @@ func TestStart(t *testing.T) {
 	}
 	if got := c.Get(ctx, "k").Val(); got != "v" {
 		t.Fatalf("GET k = %q, want v", got)
+	}
+}
+
+// The cluster is a real one: keys spread over the three masters, a
+// multi-key command across slots is refused, and keys that share a hash
+// tag share a slot.
+func TestStartCluster(t *testing.T) {
+	c := redistest.StartCluster(t)
+	if len(c.Addrs) != 3 {
+		t.Fatalf("%d masters", len(c.Addrs))
+	}
+	cl := c.Client(t)
+	ctx := context.Background()
+	masters := 0
+	if err := cl.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+		masters++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if masters != 3 {
+		t.Errorf("%d masters answer, want 3", masters)
+	}
+	nodes := map[string]bool{}
+	for i := range 30 {
+		key := fmt.Sprintf("k%d", i)
+		if err := cl.Set(ctx, key, i, time.Minute).Err(); err != nil {
+			t.Fatal(err)
+		}
+		slot, err := cl.ClusterKeySlot(ctx, key).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes[fmt.Sprint(slot*3/16384)] = true
+	}
+	if len(nodes) != 3 {
+		t.Errorf("30 keys fell in %d thirds of the slots, want 3", len(nodes))
+	}
+	if err := cl.Do(ctx, "MSET", "a", "1", "b", "2").Err(); err == nil || !strings.Contains(err.Error(), "CROSSSLOT") {
+		t.Errorf("MSET across slots: %v, want CROSSSLOT", err)
+	}
+	if err := cl.Do(ctx, "MSET", "{t}a", "1", "{t}b", "2").Err(); err != nil {
+		t.Errorf("MSET in one hash tag: %v", err)
 	}
 }
