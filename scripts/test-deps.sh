@@ -1,12 +1,19 @@
 #!/bin/sh
-# Installs the programs the integration tests run for real: redis-server,
-# kcat (librdkafka's command-line client) and chromium (the dashboard's
-# browser tests drive it headless). Uses apt-get when one is missing.
+# Installs the programs the integration tests run for real: redis-server and
+# redis-cli, kcat (librdkafka's command-line client) and chromium (the
+# dashboard's browser tests drive it headless). Uses apt-get when one is
+# missing.
 set -eu
-programs="redis-server kcat chromium"
+programs="redis-server redis-cli kcat chromium"
 missing=""
 for p in $programs; do
-	command -v "$p" >/dev/null 2>&1 || missing="$missing $p"
+	command -v "$p" >/dev/null 2>&1 && continue
+	# redis-cli (the Redis Cluster tests create their cluster with it) comes
+	# in redis-tools; every other package is named as its program.
+	case "$p" in
+	redis-cli) missing="$missing redis-tools" ;;
+	*) missing="$missing $p" ;;
+	esac
 done
 [ -z "$missing" ] && exit 0
 echo "installing:$missing"
@@ -14,7 +21,6 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q </dev/null
-# The Debian package of each program is named as the program.
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $missing </dev/null
 for p in $programs; do
