@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,15 +34,15 @@ func TestStartCluster(t *testing.T) {
 	}
 	cl := c.Client(t)
 	ctx := context.Background()
-	masters := 0
+	var masters atomic.Int32 // ForEachMaster calls fn on every master at once
 	if err := cl.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
-		masters++
+		masters.Add(1)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if masters != 3 {
-		t.Errorf("%d masters answer, want 3", masters)
+	if n := masters.Load(); n != 3 {
+		t.Errorf("%d masters answer, want 3", n)
 	}
 	nodes := map[string]bool{}
 	for i := range 30 {
