@@ -62,7 +62,7 @@ func (s *eventServer) add(t *testing.T, id, typ, sample string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sid, err := s.rdb.XAdd(context.Background(), &redis.XAddArgs{Stream: "seismo:events", Values: []any{"event", b}}).Result()
+	sid, err := s.rdb.XAdd(context.Background(), &redis.XAddArgs{Stream: "seismo:{inc}:events", Values: []any{"event", b}}).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestEventsResume(t *testing.T) {
 	t.Run("many streams, many events", func(t *testing.T) {
 		// Every stream gets every event, in order, however the tail's
 		// wake-ups fall.
-		last, err := s.rdb.XRevRangeN(context.Background(), "seismo:events", "+", "-", 1).Result()
+		last, err := s.rdb.XRevRangeN(context.Background(), "seismo:{inc}:events", "+", "-", 1).Result()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -343,7 +343,7 @@ func (l *liveAPI) reportProgress() {
 
 func newLiveAPI(t *testing.T, c *contract) *liveAPI {
 	rdb := redistest.Start(t).Client(t)
-	store, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte("test key")})
+	store, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte("test key"), Groups: detect.GroupsOf(liveServices)})
 	if err != nil {
 		t.Fatal(err)
 	}

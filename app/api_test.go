@@ -133,7 +133,7 @@ func TestAppAPI(t *testing.T) {
 	ev := seismo.NewEvent(seismo.EventOpened, time.Date(2024, 4, 3, 18, 12, 0, 0, time.UTC),
 		seismo.Incident{ID: "whatsapp-20240403T1810Z", Service: "whatsapp", Status: seismo.StatusOpen})
 	raw, _ := json.Marshal(ev)
-	if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: "seismo:events", Values: []any{"event", raw}}).Err(); err != nil {
+	if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: "seismo:{inc}:events", Values: []any{"event", raw}}).Err(); err != nil {
 		t.Fatal(err)
 	}
 	lines := bufio.NewScanner(stream.Body)

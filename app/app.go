@@ -179,7 +179,8 @@ func New(o Options) (*App, error) {
 	}
 	a := &App{log: log, reg: metrics.New()}
 	var err error
-	a.store, err = detect.NewStore(o.Redis, detect.StoreConfig{ReporterKey: o.ReporterKey, Topic: o.Ingest.Topic})
+	a.store, err = detect.NewStore(o.Redis, detect.StoreConfig{ReporterKey: o.ReporterKey, Topic: o.Ingest.Topic,
+		Groups: detect.GroupsOf(o.Classifier.Services())})
 	if err != nil {
 		return nil, err
 	}

@@ -88,7 +88,7 @@ func Drawn(ctx context.Context, seeds []uint64, opt DrawnOptions) (*DrawnReport,
 		if err := sc.Generate(func(p seismo.Post) error { posts = append(posts, p); return nil }); err != nil {
 			return rep, fmt.Errorf("seed %d: %w", seed, err)
 		}
-		store, done, err := OpenStore(opt.RedisAddr, fmt.Sprintf("draw-%d", seed), key)
+		store, done, err := OpenStore(opt.RedisAddr, fmt.Sprintf("draw-%d", seed), key, opt.Classifier.Services())
 		if err != nil {
 			return rep, err
 		}

@@ -91,7 +91,7 @@ func BenchmarkCountryFromLocation(b *testing.B) {
 					in[i] = p
 				}
 				for b.Loop() {
-					store, closeStore, err := backtest.OpenStore("", "location", []byte("location-bench"))
+					store, closeStore, err := backtest.OpenStore("", "location", []byte("location-bench"), cls.Services())
 					if err != nil {
 						b.Fatal(err)
 					}

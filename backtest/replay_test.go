@@ -51,7 +51,7 @@ func TestReplayOrder(t *testing.T) {
 	before := slices.Clone(shuffled)
 
 	replay := func(posts []seismo.Post) (*backtest.Result, []seismo.Event) {
-		store, err := detect.NewStore(redistest.Start(t).Client(t), detect.StoreConfig{ReporterKey: []byte("replay-test")})
+		store, err := detect.NewStore(redistest.Start(t).Client(t), detect.StoreConfig{ReporterKey: []byte("replay-test"), Groups: detect.GroupsOf(testClassifier(t).Services())})
 		if err != nil {
 			t.Fatal(err)
 		}

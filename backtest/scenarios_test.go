@@ -50,7 +50,7 @@ func TestScenarioTargets(t *testing.T) {
 			// A fixed reporter key makes the HyperLogLog estimates, and so
 			// the verdict, the same on every run.
 			key := []byte("scenario-targets")
-			store, err := detect.NewStore(rdb, detect.StoreConfig{Prefix: "seismo", ReporterKey: key})
+			store, err := detect.NewStore(rdb, detect.StoreConfig{Prefix: "seismo", ReporterKey: key, Groups: detect.GroupsOf(cls.Services())})
 			if err != nil {
 				t.Fatal(err)
 			}

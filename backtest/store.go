@@ -9,6 +9,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/detect"
 )
 
@@ -17,8 +18,9 @@ import (
 // Redis of its own on a free loopback port; otherwise on the Redis at addr
 // under a key prefix no other run uses, so a backtest never touches live
 // data. name goes into that prefix. An empty key is replaced by a random
-// one: reporters are then hashed as no live pipeline hashes them.
-func OpenStore(addr, name string, key []byte) (*detect.Store, func(), error) {
+// one: reporters are then hashed as no live pipeline hashes them. services
+// are the catalog's, whose parents give the detection groups (GroupsOf).
+func OpenStore(addr, name string, key []byte, services []seismo.Service) (*detect.Store, func(), error) {
 	if len(key) == 0 {
 		key = []byte(randomHex(32))
 	}
@@ -39,7 +41,7 @@ func OpenStore(addr, name string, key []byte) (*detect.Store, func(), error) {
 			ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second})
 		done = func() { rdb.Close(); mr.Close() }
 	}
-	s, err := detect.NewStore(rdb, detect.StoreConfig{Prefix: prefix, ReporterKey: key})
+	s, err := detect.NewStore(rdb, detect.StoreConfig{Prefix: prefix, ReporterKey: key, Groups: detect.GroupsOf(services)})
 	if err != nil {
 		done()
 		return nil, nil, err

@@ -29,7 +29,7 @@ func TestOpenStorePrefix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		store, done, err := backtest.OpenStore(srv.Addr, "draw-7", nil)
+		store, done, err := backtest.OpenStore(srv.Addr, "draw-7", nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

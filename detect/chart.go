@@ -71,7 +71,7 @@ func decodeChartMinute(b []byte) (chartMinute, bool) {
 }
 
 func (s *Store) chartKey(sr series, day int64) string {
-	return s.seriesKey(sr, "chart") + ":" + strconv.FormatInt(day, 10)
+	return s.groupKey(s.group(sr.service), "chart:"+sr.String()+":"+strconv.FormatInt(day, 10))
 }
 
 // chartWrite is one minute's record of one series, ready to queue. expire
@@ -102,7 +102,7 @@ type chartKey struct {
 }
 
 // chartWrites encodes the records of the minute's evaluated series.
-func (d *Detector) chartWrites(run *minuteRun) []chartWrite {
+func (d *group) chartWrites(run *minuteRun) []chartWrite {
 	day, slot := floorDiv(run.m, minutesPerDay), floorMod(run.m, minutesPerDay)
 	if d.charts.day != day || d.charts.keys == nil {
 		d.charts = chartDay{day: day, keys: map[string]chartKey{}}
@@ -129,7 +129,7 @@ func (d *Detector) chartWrites(run *minuteRun) []chartWrite {
 }
 
 // chartsWritten notes the keys whose expiry a committed minute set.
-func (d *Detector) chartsWritten(writes []chartWrite) {
+func (d *group) chartsWritten(writes []chartWrite) {
 	for _, w := range writes {
 		if w.expire {
 			d.charts.keys[w.member] = chartKey{name: w.key, expires: true}
@@ -144,7 +144,7 @@ func (d *Detector) chartsWritten(writes []chartWrite) {
 // rate differs a little every minute, so unrounded nothing would repeat.
 // The line is drawn to read by; the level recorded beside it is the
 // detector's own decision, on the exact figures.
-func (d *Detector) upper(rate, spread float64) float64 {
+func (d *group) upper(rate, spread float64) float64 {
 	rate, spread = roundLog(rate), roundLog(spread)
 	key := [2]float32{float32(rate), float32(spread)}
 	if v, ok := d.uppers[key]; ok {
@@ -278,10 +278,9 @@ func roundChart(x float64) float64 {
 // however long it has been quiet, but not for a day).
 func (s *Store) NowAt(ctx context.Context, at time.Time) ([]seismo.SeriesNow, error) {
 	m := unixMinute(at)
-	members, err := s.rdb.ZRangeByScore(ctx, s.key(keySeries), &redis.ZRangeBy{
-		Min: strconv.FormatInt(m-minutesPerDay, 10), Max: "+inf"}).Result()
+	members, err := s.activeSeries(ctx, m-minutesPerDay)
 	if err != nil {
-		return nil, fmt.Errorf("read the series index: %w", err)
+		return nil, err
 	}
 	day, off := floorDiv(m, minutesPerDay), floorMod(m, minutesPerDay)*chartRecord
 	pipe := s.rdb.Pipeline()
@@ -319,12 +318,17 @@ func (s *Store) NowAt(ctx context.Context, at time.Time) ([]seismo.SeriesNow, er
 	return out, nil
 }
 
-// Evaluated returns the end of the last minute the detector evaluated, as
-// kept in Redis (any process may ask); ok is false before the first.
+// Evaluated returns the end of the last minute the detector evaluated in
+// every group, as kept in Redis (any process may ask); ok is false before
+// the first.
 func (s *Store) Evaluated(ctx context.Context) (at time.Time, ok bool, err error) {
-	m, err := s.evaluatedThrough(ctx)
-	if err != nil || m == math.MinInt64 {
-		return time.Time{}, false, err
+	vals, err := s.rdb.HVals(ctx, s.key(keyEvaluated)).Result()
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("read the evaluated minutes: %w", err)
+	}
+	m := lowestMinute(vals)
+	if m == math.MinInt64 {
+		return time.Time{}, false, nil
 	}
 	return minuteTime(m + 1), true, nil
 }

@@ -20,13 +20,21 @@ import (
 )
 
 // Detector evaluates completed minutes of the event-time watermark and runs
-// the incident lifecycle. All of its state is in Redis; what it caches of
-// the last minute (see readCache) it uses only while it is the one
-// advancing. Only one Detector should advance a given Store at a time, which
-// the Lease ensures; beyond that, each minute's write is a compare-and-set
-// on the last evaluated minute, so detectors that overlap (a leader paused
-// past its lease) apply every minute once and emit its events once,
-// whichever of them wins it.
+// the incident lifecycle. All of its state is in Redis, one detection group
+// at a time (see GroupsOf): each group's series lifecycles, baselines, chart
+// records and incidents' working state are written in one transaction per
+// minute under the group's hash tag, a compare-and-set on the group's last
+// evaluated minute, so detectors that overlap (a leader paused past its
+// lease) apply every minute of a group once and emit its events once,
+// whichever of them wins it. The incidents and events a minute produced are
+// committed with it (the group's outbox) and then published to the incident
+// keys and the event stream by a script that applies each incident's
+// minute once (see publish.go), so a crash between the two publishes them
+// later, never twice.
+//
+// A Detector evaluates every group, or with Shard only the groups of one
+// shard; what it caches of a group's last minute (see readCache) it uses
+// only while it is the one advancing that group.
 type Detector struct {
 	s     *Store
 	cfg   Config
@@ -35,14 +43,27 @@ type Detector struct {
 	// parents maps a service to its parent company, for related incidents.
 	parents map[string]string
 	log     *slog.Logger
+	// shard and shards select the groups this detector evaluates.
+	shard, shards int
 
 	// testHookBeforeWrite, when set by a test, runs before each minute's
 	// write, so a test can make another detector win the minute.
 	testHookBeforeWrite func(minute time.Time)
 
-	mu sync.Mutex // serialises Advance and guards done
-	// done is the last minute this detector saw evaluated, so a poll with
-	// no new whole minute costs no round trip.
+	mu sync.Mutex // serialises Advance and guards what follows
+	// done is the last minute this detector saw evaluated by all of its
+	// groups, so a poll with no new whole minute costs no round trip.
+	done    int64
+	hasDone bool
+	groups  map[string]*group
+}
+
+// group is the evaluation of one detection group, and what the detector
+// caches of it between minutes.
+type group struct {
+	*Detector
+	name string
+	// done is the last minute evaluated, from the group's state.
 	done    int64
 	hasDone bool
 	// cache is what the last minute read and wrote (see read.go).
@@ -53,9 +74,9 @@ type Detector struct {
 	charts chartDay
 }
 
-// NewDetector returns a detector over s. services give incidents their
-// display names; series of other services are still evaluated. A nil log
-// discards.
+// NewDetector returns a detector over s, of every group. services give
+// incidents their display names; series of other services are still
+// evaluated. A nil log discards.
 func NewDetector(s *Store, cfg Config, services []seismo.Service, log *slog.Logger) (*Detector, error) {
 	if s == nil {
 		return nil, errors.New("detect: nil store")
@@ -72,13 +93,30 @@ func NewDetector(s *Store, cfg Config, services []seismo.Service, log *slog.Logg
 		names[sv.ID] = sv.Name
 		if sv.Parent != "" {
 			parents[sv.ID] = sv.Parent
+			// Related incidents are linked within a group's transaction.
+			if g := s.group(sv.ID); g != groupName(sv.Parent) {
+				return nil, fmt.Errorf("detect: service %s of %s is in detection group %q of the store, want %q: give the store GroupsOf the same services",
+					sv.ID, sv.Parent, g, groupName(sv.Parent))
+			}
 		}
 	}
-	return &Detector{s: s, cfg: cfg, md: newModel(cfg, minuteGrid), names: names, parents: parents, log: log}, nil
+	return &Detector{s: s, cfg: cfg, md: newModel(cfg, minuteGrid), names: names, parents: parents, log: log,
+		shards: 1, groups: map[string]*group{}}, nil
+}
+
+// Shard returns a detector like d that evaluates only the groups of shard
+// k of n (ShardOf), with caches of its own.
+func (d *Detector) Shard(k, n int) (*Detector, error) {
+	if n < 1 || k < 0 || k >= n {
+		return nil, fmt.Errorf("detect: shard %d of %d", k, n)
+	}
+	return &Detector{s: d.s, cfg: d.cfg, md: d.md, names: d.names, parents: d.parents,
+		log: d.log.With("shard", k), shard: k, shards: n, groups: map[string]*group{},
+		testHookBeforeWrite: d.testHookBeforeWrite}, nil
 }
 
 // Evaluated returns the end of the last minute this detector has
-// evaluated, and false before its first evaluation.
+// evaluated in all of its groups, and false before its first evaluation.
 func (d *Detector) Evaluated() (time.Time, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -129,17 +167,23 @@ func (d *Detector) tick(ctx context.Context) error {
 	return err
 }
 
+// groupParallelism bounds the groups a detector evaluates at once: each
+// waits on Redis most of the time.
+const groupParallelism = 16
+
 // Advance evaluates, in order and once, every whole minute [m, m+1min) with
-// m+1min <= wm that has not been evaluated yet. The last evaluated minute is
-// kept in Redis, and a detector with state catches up on every minute
-// however far behind it is. With no state, evaluation starts at the
-// earliest minute that has data, and never more than MaxCatchUp behind wm
-// if that is set. The events
-// produced are returned and have also been appended to the event stream,
-// with the incidents written, when Advance returns; on error, the events of
-// the minutes completed before it. A minute that another detector applied
-// first is not applied again and its events are not returned (the other
-// detector emitted them); Advance reloads the state and goes on from there.
+// m+1min <= wm that has not been evaluated yet, in every group of the
+// detector; groups are independent and are evaluated concurrently. The
+// last evaluated minute of each group is kept in Redis, and a group with
+// state catches up on every minute however far behind it is. A group
+// without state starts at its first minute with data, and never more than
+// MaxCatchUp behind wm if that is set. The events produced are returned,
+// ordered by minute and service, and have also been appended to the event
+// stream, with the incidents written, when Advance returns; on error, the
+// events of the minutes completed before it. A minute that another
+// detector applied first is not applied again and its events are not
+// returned (the other detector emitted them); the group reloads its state
+// and goes on from there.
 func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -148,53 +192,142 @@ func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, e
 		return nil, nil
 	}
 	lctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+	firsts, first, ok, err := d.s.groupFirsts(lctx)
+	cancel()
+	if err != nil || !ok {
+		return nil, err
+	}
+	var names []string
+	for name, f := range firsts {
+		if f <= hi && ShardOf(name, d.shards) == d.shard {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	type result struct {
+		events []seismo.Event
+		err    error
+	}
+	results := make([]result, len(names))
+	sem := make(chan struct{}, groupParallelism)
+	var wg sync.WaitGroup
+	for i, name := range names {
+		g := d.groups[name]
+		if g == nil {
+			g = &group{Detector: d, name: name}
+			d.groups[name] = g
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i].events, results[i].err = g.advance(ctx, hi, firsts[name], first)
+		})
+	}
+	wg.Wait()
+	var events []seismo.Event
+	var errs []error
+	lasts := make([]any, 0, 2*len(names))
+	for i, r := range results {
+		events = append(events, r.events...)
+		if r.err != nil {
+			errs = append(errs, fmt.Errorf("group %s: %w", names[i], r.err))
+		}
+		if g := d.groups[names[i]]; g.hasDone {
+			lasts = append(lasts, g.name, g.done)
+		}
+	}
+	slices.SortStableFunc(events, func(a, b seismo.Event) int {
+		if c := a.Timestamp.Compare(b.Timestamp); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Data.Service, b.Data.Service)
+	})
+	if len(lasts) > 0 {
+		// What status and metrics read; the groups' own state is the truth.
+		wctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+		err := d.s.rdb.HSet(wctx, d.s.key(keyEvaluated), lasts...).Err()
+		if err == nil {
+			err = d.s.rdb.Expire(wctx, d.s.key(keyEvaluated), d.s.cfg.IncidentTTL).Err()
+		}
+		cancel()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("note the evaluated minutes: %w", err))
+		}
+	}
+	// The detector is as far as its slowest group.
+	low, all := hi, len(names) > 0
+	for _, name := range names {
+		g := d.groups[name]
+		all = all && g.hasDone
+		low = min(low, g.done)
+	}
+	if all {
+		d.done, d.hasDone = low, true
+	}
+	if len(errs) > 0 {
+		return events, errors.Join(errs...)
+	}
+	return events, nil
+}
+
+// advance evaluates the group up to minute hi. groupFirst is its first
+// minute with data, first that of all the data (the start of the warm-up).
+func (g *group) advance(ctx context.Context, hi, groupFirst, first int64) ([]seismo.Event, error) {
+	if g.hasDone && hi <= g.done {
+		return nil, nil
+	}
+	lctx, cancel := context.WithTimeout(ctx, g.cfg.Timeout)
 	defer cancel()
-	st, err := d.load(lctx)
+	st, err := g.load(lctx)
 	if err != nil {
 		return nil, err
 	}
 	next := st.last + 1
 	if !st.hasLast {
-		first, ok, err := d.firstMinute(lctx)
-		if err != nil || !ok {
-			return nil, err
-		}
-		next = first
+		// Before its first data the group's minutes change nothing.
+		next = groupFirst
 	}
-	// A detector that has state never skips minutes, however far behind
-	// it is: a replay at full speed outruns it, and must still give the
-	// same incidents as living through the data. Only a first start may be
+	// A group that has state never skips minutes, however far behind it
+	// is: a replay at full speed outruns it, and must still give the same
+	// incidents as living through the data. Only a first start may be
 	// bounded, if MaxCatchUp says so.
-	if floor := hi - d.cfg.catchUpMinutes() + 1; !st.hasLast && d.cfg.MaxCatchUp > 0 && next < floor {
+	floor := hi - g.cfg.catchUpMinutes() + 1
+	if !st.hasLast && g.cfg.MaxCatchUp > 0 && next < floor {
 		next = floor
 	}
 	if !st.hasStart {
-		st.start, st.hasStart = next, true
+		st.start, st.hasStart = first, true
+		if g.cfg.MaxCatchUp > 0 && st.start < floor {
+			st.start = floor
+		}
 	}
 	var events []seismo.Event
 	for m := next; m <= hi; m++ {
-		evs, err := d.evaluate(ctx, st, m)
+		evs, err := g.evaluate(ctx, st, m)
 		if errors.Is(err, errRaced) {
 			// Another detector applied minute m, and emitted its events.
 			// Our state is stale: take its state and go on after the
 			// last minute it applied.
-			if st, err = d.reload(ctx); err != nil {
+			if st, err = g.reload(ctx); err != nil {
 				return events, err
 			}
-			d.log.Info("another detector evaluated the minute; continuing from its state",
-				"minute", minuteTime(m), "last", minuteTime(st.last))
+			g.log.Info("another detector evaluated the minute; continuing from its state",
+				"group", g.name, "minute", minuteTime(m), "last", minuteTime(st.last))
 			m = st.last // the loop goes on at st.last+1
-			d.done, d.hasDone = st.last, true
+			g.done, g.hasDone = st.last, true
 			continue
 		}
 		if err != nil {
 			return events, fmt.Errorf("evaluate minute %s: %w", minuteTime(m).Format(time.RFC3339), err)
 		}
 		events = append(events, evs...)
-		d.done, d.hasDone = m, true
+		g.done, g.hasDone = m, true
 		if floorMod(m, 60) == 0 {
-			d.pruneIndex(ctx, m)
+			g.pruneIndex(ctx, m)
 		}
+	}
+	if !g.hasDone && st.hasLast {
+		g.done, g.hasDone = st.last, true
 	}
 	return events, nil
 }
@@ -202,23 +335,23 @@ func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, e
 // pruneIndex drops expired incidents from the index once an hour of event
 // time. It is housekeeping: a failure is logged and tried again the next
 // hour, and never holds up detection.
-func (d *Detector) pruneIndex(ctx context.Context, m int64) {
-	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+func (g *group) pruneIndex(ctx context.Context, m int64) {
+	ctx, cancel := context.WithTimeout(ctx, g.cfg.Timeout)
 	defer cancel()
-	n, err := d.s.pruneIndex(ctx, minuteTime(m).Add(-d.s.cfg.IncidentTTL))
+	n, err := g.s.pruneIndex(ctx, minuteTime(m).Add(-g.s.cfg.IncidentTTL))
 	switch {
 	case err != nil:
-		d.log.Warn("prune the incident index", "err", err)
+		g.log.Warn("prune the incident index", "err", err)
 	case n > 0:
-		d.log.Info("pruned expired incidents from the index", "incidents", n)
+		g.log.Info("pruned expired incidents from the index", "incidents", n)
 	}
 }
 
 // reload loads the state another detector left after winning a minute.
-func (d *Detector) reload(ctx context.Context) (*state, error) {
-	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+func (g *group) reload(ctx context.Context) (*state, error) {
+	ctx, cancel := context.WithTimeout(ctx, g.cfg.Timeout)
 	defer cancel()
-	st, err := d.load(ctx)
+	st, err := g.load(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +427,7 @@ type minuteRun struct {
 	charts   []chartWrite     // the minute's chart records
 }
 
-func (d *Detector) evaluate(ctx context.Context, st *state, m int64) ([]seismo.Event, error) {
+func (d *group) evaluate(ctx context.Context, st *state, m int64) ([]seismo.Event, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
 	run := &minuteRun{
@@ -324,7 +457,7 @@ func (d *Detector) evaluate(ctx context.Context, st *state, m int64) ([]seismo.E
 }
 
 // lifecycle moves series and incidents through pending, open and resolved.
-func (d *Detector) lifecycle(st *state, run *minuteRun) {
+func (d *group) lifecycle(st *state, run *minuteRun) {
 	byService := map[string][]*reading{}
 	for i := range run.readings {
 		r := &run.readings[i]
@@ -346,7 +479,7 @@ func (d *Detector) lifecycle(st *state, run *minuteRun) {
 }
 
 // step advances one series by one minute.
-func (d *Detector) step(st *state, run *minuteRun, r *reading) {
+func (d *group) step(st *state, run *minuteRun, r *reading) {
 	svc, cc := r.sr.service, r.sr.country
 	firing := r.level > LevelNone
 	ss := st.series[r.member]
@@ -444,12 +577,12 @@ func ratio(observed int, expected float64) float64 {
 	return float64(observed) / expected
 }
 
-func (d *Detector) dropSeries(st *state, member string) {
+func (d *group) dropSeries(st *state, member string) {
 	delete(st.series, member)
 	st.removedSeries[member] = true
 }
 
-func (d *Detector) newIncident(svc string, m int64) *incidentState {
+func (d *group) newIncident(svc string, m int64) *incidentState {
 	start := minuteTime(m)
 	return &incidentState{
 		Service:  svc,
@@ -480,7 +613,7 @@ func incidentID(svc string, m int64) string {
 // learn updates each baseline with the minute, except for series that fire
 // or belong to an incident: outages must not teach the baseline. A series
 // that has been in its incident longer than RelearnAfter learns again.
-func (d *Detector) learn(st *state, run *minuteRun) {
+func (d *group) learn(st *state, run *minuteRun) {
 	for i := range run.readings {
 		r := &run.readings[i]
 		if !r.idle {
@@ -494,7 +627,7 @@ func (d *Detector) learn(st *state, run *minuteRun) {
 // earlier minutes, where its burst began, except those it already brought
 // to the incident before it last resolved. A pending series keeps its
 // content apart until it opens.
-func (d *Detector) readContent(ctx context.Context, st *state, run *minuteRun) error {
+func (d *group) readContent(ctx context.Context, st *state, run *minuteRun) error {
 	type cmds struct {
 		member  string
 		buckets []*redis.MapStringStringCmd
@@ -597,7 +730,7 @@ func mergeSamples(have, fresh []seismo.Sample, n int) []seismo.Sample {
 // finish settles each evaluated incident: discards dead pending ones,
 // resolves finished open ones, recomputes the derived fields and emits the
 // events, one per incident at most.
-func (d *Detector) finish(st *state, run *minuteRun) []seismo.Event {
+func (d *group) finish(st *state, run *minuteRun) []seismo.Event {
 	live := map[string]int{}
 	for member := range st.series {
 		live[seriesService(member)]++
@@ -641,7 +774,7 @@ func (d *Detector) finish(st *state, run *minuteRun) []seismo.Event {
 // incidents of services with the same parent company, both ways: one
 // company's outage often takes several of its services down together, and
 // readers should see one related group. The others get an update event.
-func (d *Detector) relate(st *state, run *minuteRun) {
+func (d *group) relate(st *state, run *minuteRun) {
 	for _, svc := range slices.Sorted(maps.Keys(run.opened)) {
 		parent := d.parents[svc]
 		if parent == "" {
@@ -669,7 +802,7 @@ func (d *Detector) relate(st *state, run *minuteRun) {
 }
 
 // derive recomputes severity, peak, problems and order of an incident.
-func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
+func (d *group) derive(st *state, is *incidentState, edge time.Time) {
 	inc := &is.inc
 	inc.UpdatedAt = edge
 	// Severity: the worst entry that opened, resolved ones included, so it
@@ -757,7 +890,7 @@ func (d *Detector) derive(st *state, is *incidentState, edge time.Time) {
 
 // contentOf sums the opened content of the countries (or of the global
 // series) and what their pending series brought so far.
-func (d *Detector) contentOf(st *state, is *incidentState, global bool) (map[seismo.Problem]int64, int64, []seismo.Sample) {
+func (d *group) contentOf(st *state, is *incidentState, global bool) (map[seismo.Problem]int64, int64, []seismo.Sample) {
 	problems, complaints, opened := is.content(global)
 	counts := maps.Clone(problems)
 	total := *complaints

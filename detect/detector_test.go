@@ -403,7 +403,7 @@ func TestIncidentsFilter(t *testing.T) {
 				})
 			}
 			t.Run("pending and open ones are indexed apart", func(t *testing.T) {
-				got := rdb.ZRange(ctx, "seismo:open", 0, -1).Val()
+				got := rdb.ZRange(ctx, "seismo:{inc}:open", 0, -1).Val()
 				if want := []string{"instagram-20240403T1340Z", "x-20240403T1359Z"}; !slices.Equal(got, want) {
 					t.Errorf("open index = %v, want %v", got, want)
 				}
@@ -529,7 +529,7 @@ func TestBaselineTTLRefreshedHourly(t *testing.T) {
 	tr := traffic{}
 	tr.add("bg", "whatsapp", "US", 0, 130, 2)
 	live(t, s, d, tr, 0, 5)
-	key := "seismo:{whatsapp:US}:base"
+	key := "seismo:{g:meta}:base:whatsapp:US"
 	if err := rdb.Expire(ctx, key, 1000*time.Second).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -624,18 +624,18 @@ func TestIncidentIndexIsPruned(t *testing.T) {
 	old := float64(at(0).Add(-200 * 24 * time.Hour).Unix())
 	// Two incidents of long ago: one expired, one still stored.
 	for _, id := range []string{"whatsapp-expired", "whatsapp-kept"} {
-		for _, idx := range []string{"seismo:incidents", "seismo:open"} {
+		for _, idx := range []string{"seismo:{inc}:incidents", "seismo:{inc}:open"} {
 			if err := rdb.ZAdd(ctx, idx, redis.Z{Score: old, Member: id}).Err(); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 	kept := `{"id":"whatsapp-kept","service":"whatsapp","status":"open","started_at":"2023-09-16T12:00:00Z"}`
-	if err := rdb.Set(ctx, "seismo:incident:whatsapp-kept", kept, time.Hour).Err(); err != nil {
+	if err := rdb.Set(ctx, "seismo:{inc}:incident:whatsapp-kept", kept, time.Hour).Err(); err != nil {
 		t.Fatal(err)
 	}
 	live(t, s, d, outage(), 0, 70) // passes the hour at minute 60
-	for _, idx := range []string{"seismo:incidents", "seismo:open"} {
+	for _, idx := range []string{"seismo:{inc}:incidents", "seismo:{inc}:open"} {
 		ids, err := rdb.ZRange(ctx, idx, 0, -1).Result()
 		if err != nil {
 			t.Fatal(err)
@@ -778,7 +778,7 @@ func TestDetectorSurvivesVanishedIncident(t *testing.T) {
 		t.Fatalf("want the opened event, got %v", keys(evs))
 	}
 	// As if the incident key had expired while no detector ran.
-	if err := rdb.Del(ctx, "seismo:incident:whatsapp-20240403T1300Z").Err(); err != nil {
+	if err := rdb.Del(ctx, "seismo:{inc}:incident:whatsapp-20240403T1300Z").Err(); err != nil {
 		t.Fatal(err)
 	}
 	// The bursts go on, so a new incident opens; the lost one is not

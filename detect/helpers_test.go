@@ -3,6 +3,7 @@ package detect_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -20,22 +21,65 @@ var t0 = time.Date(2024, 4, 3, 12, 0, 0, 0, time.UTC)
 
 func at(minute int) time.Time { return t0.Add(time.Duration(minute) * time.Minute) }
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	redistest.StopSharedCluster()
+	os.Exit(code)
+}
+
 // backend is a Redis to run a test against.
 type backend struct {
 	name string
 	open func(testing.TB) redis.UniversalClient
 }
 
-// backends are a real redis-server and miniredis, which the embedded demo
-// uses, so the Lua and commands must work on both.
+// backends are a real redis-server, a Redis Cluster of three masters, on
+// which every multi-key command and script must stay in one slot, and
+// miniredis, which the embedded demo uses, so the Lua and commands must
+// work on all three.
 var backends = []backend{
 	{"redis-server", func(tb testing.TB) redis.UniversalClient { return redistest.Start(tb).Client(tb) }},
+	{"redis-cluster", func(tb testing.TB) redis.UniversalClient { return redistest.SharedCluster(tb).Client(tb) }},
 	{"miniredis", func(tb testing.TB) redis.UniversalClient {
 		m := miniredis.RunT(tb)
 		c := redis.NewClient(&redis.Options{Addr: m.Addr()})
 		tb.Cleanup(func() { _ = c.Close() })
 		return c
 	}},
+}
+
+// testServices are the services the tests' detectors know.
+var testServices = []seismo.Service{
+	{ID: "whatsapp", Name: "WhatsApp", Parent: "meta"},
+	{ID: "instagram", Name: "Instagram", Parent: "meta"},
+}
+
+// allKeys returns the keys matching pattern on every master of rdb (KEYS
+// on a cluster client asks one node only).
+func allKeys(tb testing.TB, rdb redis.UniversalClient, pattern string) []string {
+	tb.Helper()
+	ctx := context.Background()
+	cl, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		keys, err := rdb.Keys(ctx, pattern).Result()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return keys
+	}
+	var mu sync.Mutex
+	var keys []string
+	err := cl.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+		ks, err := m.Keys(ctx, pattern).Result()
+		mu.Lock()
+		defer mu.Unlock()
+		keys = append(keys, ks...)
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return keys
 }
 
 // clock is a settable wall clock.
@@ -58,7 +102,7 @@ func (c *clock) Add(d time.Duration) {
 
 func newStore(tb testing.TB, rdb redis.UniversalClient, now func() time.Time) *detect.Store {
 	tb.Helper()
-	s, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte("test key"), Now: now})
+	s, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte("test key"), Now: now, Groups: detect.GroupsOf(testServices)})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -137,10 +181,7 @@ func live(tb testing.TB, s *detect.Store, d *detect.Detector, tr traffic, from, 
 
 func newDetector(tb testing.TB, s *detect.Store, cfg detect.Config) *detect.Detector {
 	tb.Helper()
-	d, err := detect.NewDetector(s, cfg, []seismo.Service{
-		{ID: "whatsapp", Name: "WhatsApp", Parent: "meta"},
-		{ID: "instagram", Name: "Instagram", Parent: "meta"},
-	}, nil)
+	d, err := detect.NewDetector(s, cfg, testServices, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

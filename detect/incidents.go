@@ -42,9 +42,9 @@ func (s *Store) Incidents(ctx context.Context, f Filter) ([]seismo.Incident, err
 	limit = min(limit, maxLimit)
 	// Pending and open incidents have their own index, so asking for them
 	// does not walk the 90 days of resolved ones.
-	index := s.key(keyIncidents)
+	index := s.incKey(keyIncidents)
 	if f.Status == seismo.StatusPending || f.Status == seismo.StatusOpen {
-		index = s.key(keyOpen)
+		index = s.incKey(keyOpen)
 	}
 	out := []seismo.Incident{}
 	var gone []any
@@ -99,8 +99,8 @@ func (s *Store) forgetIncidents(ctx context.Context, ids []any) error {
 		return nil
 	}
 	pipe := s.rdb.TxPipeline()
-	pipe.ZRem(ctx, s.key(keyIncidents), ids...)
-	pipe.ZRem(ctx, s.key(keyOpen), ids...)
+	pipe.ZRem(ctx, s.incKey(keyIncidents), ids...)
+	pipe.ZRem(ctx, s.incKey(keyOpen), ids...)
 	_, err := pipe.Exec(ctx)
 	return err
 }
@@ -115,7 +115,7 @@ const pruneBatch = 1000
 // a listing filtered by service would walk them all. It returns how many
 // ids it dropped.
 func (s *Store) pruneIndex(ctx context.Context, before time.Time) (int, error) {
-	index := s.key(keyIncidents)
+	index := s.incKey(keyIncidents)
 	ids, err := s.rdb.ZRangeByScore(ctx, index, &redis.ZRangeBy{
 		Min: "-inf", Max: "(" + strconv.FormatInt(before.Unix(), 10), Count: pruneBatch,
 	}).Result()
@@ -179,7 +179,7 @@ func (s *Store) Events(ctx context.Context, after string, count int64, block tim
 		count = defaultEventCount
 	}
 	count = min(count, maxEventCount)
-	args := &redis.XReadArgs{Streams: []string{s.key(keyEvents), after}, Count: count, Block: -1}
+	args := &redis.XReadArgs{Streams: []string{s.incKey(keyEvents), after}, Count: count, Block: -1}
 	if block > 0 {
 		// go-redis waits block plus its read timeout for the reply.
 		args.Block = max(block, time.Millisecond)
@@ -210,7 +210,7 @@ func (s *Store) Events(ctx context.Context, after string, count int64, block tim
 // that must not miss what comes next passes to Events instead of "$"
 // (XREAD with "$" means "from now" anew on every call).
 func (s *Store) LastEventID(ctx context.Context) (string, error) {
-	msgs, err := s.rdb.XRevRangeN(ctx, s.key(keyEvents), "+", "-", 1).Result()
+	msgs, err := s.rdb.XRevRangeN(ctx, s.incKey(keyEvents), "+", "-", 1).Result()
 	if err != nil {
 		return "", fmt.Errorf("read the last event id: %w", err)
 	}

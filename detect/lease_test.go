@@ -511,7 +511,7 @@ func TestLeaseDetectors(t *testing.T) {
 			px.close()
 			ra.stop(t)
 
-			stream, err := rdb.XLen(ctxT(t), "seismo:events").Result()
+			stream, err := rdb.XLen(ctxT(t), "seismo:{inc}:events").Result()
 			if err != nil {
 				t.Fatal(err)
 			}

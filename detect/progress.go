@@ -284,7 +284,7 @@ func (s *Store) Progress(ctx context.Context) (Progress, error) {
 	topic := s.cfg.Topic
 	pipe := s.rdb.Pipeline()
 	all := pipe.HGetAll(ctx, s.progressKey(topic))
-	last := pipe.HGet(ctx, s.key(keyDetector), fieldLast)
+	lasts := pipe.HVals(ctx, s.key(keyEvaluated))
 	if err := execPipeline(ctx, pipe); err != nil {
 		return Progress{}, fmt.Errorf("read progress of %s: %w", topic, err)
 	}
@@ -293,9 +293,13 @@ func (s *Store) Progress(ctx context.Context) (Progress, error) {
 		return Progress{}, err
 	}
 	out := Progress{Topic: topic, Now: now.UTC()}
-	if v, err := last.Int64(); err == nil {
-		t := minuteTime(v + 1)
-		out.Evaluated = &t
+	// The detector is as far as its slowest group.
+	for _, v := range lasts.Val() {
+		if m, err := strconv.ParseInt(v, 10, 64); err == nil {
+			if t := minuteTime(m + 1); out.Evaluated == nil || t.Before(*out.Evaluated) {
+				out.Evaluated = &t
+			}
+		}
 	}
 	fields := all.Val()
 	count, _ := strconv.Atoi(fields[fieldPartitions])

@@ -68,9 +68,9 @@ const prefetchMinutes = 10
 // has got beyond m: the series index only names candidates (its score is
 // the newest minute with data, which may be ahead of m), and each series'
 // last minute with data up to m (seen) decides.
-func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
+func (d *group) read(ctx context.Context, st *state, run *minuteRun) error {
 	m := run.m
-	active, err := d.s.rdb.ZRangeByScore(ctx, d.s.key(keySeries), &redis.ZRangeBy{
+	active, err := d.s.rdb.ZRangeByScore(ctx, d.s.indexKey(d.name), &redis.ZRangeBy{
 		Min: strconv.FormatInt(m-d.cfg.activeMinutes()+1, 10), Max: "+inf",
 	}).Result()
 	if err != nil {
@@ -121,12 +121,12 @@ func (d *Detector) read(ctx context.Context, st *state, run *minuteRun) error {
 		// A series known to have no baseline has none yet: only this
 		// detector writes them.
 		if !(cm.warm && !cm.cached.hasBase) && (!sameHour || !cached) && !ahead {
-			cm.base = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), append(baselineFields(minuteGrid, m), fieldSeen, fieldOnset)...)
+			cm.base = pipe.HMGet(ctx, d.s.baseKey(sr), append(baselineFields(minuteGrid, m), fieldSeen, fieldOnset)...)
 		}
 		if into := floorMod(m, 60) - (60 - prefetchMinutes); cached && into >= 0 &&
 			int64(memberShard(member, prefetchMinutes)) == into {
 			next := (floorDiv(m, 60) + 1) * 60
-			cm.next = pipe.HMGet(ctx, d.s.seriesKey(sr, "base"), dayField(minuteGrid, next), weekField(minuteGrid, next))
+			cm.next = pipe.HMGet(ctx, d.s.baseKey(sr), dayField(minuteGrid, next), weekField(minuteGrid, next))
 		}
 		if st.series[member] != nil {
 			for k := m - w + 1; k <= m; k++ {
@@ -313,7 +313,7 @@ func parseMinuteField(vals []any, k int) (int64, bool) {
 // not quiet before, only not classified. *firsts caches every service's
 // first minute for the rest of the minute; it is read once, for the first
 // new series.
-func (d *Detector) zerosFrom(ctx context.Context, st *state, service string, firsts *map[string]int64) (int64, error) {
+func (d *group) zerosFrom(ctx context.Context, st *state, service string, firsts *map[string]int64) (int64, error) {
 	if *firsts == nil {
 		zs, err := d.s.rdb.ZRangeWithScores(ctx, d.s.key(keyFirst), 0, -1).Result()
 		if err != nil {
@@ -337,38 +337,55 @@ func (d *Detector) zerosFrom(ctx context.Context, st *state, service string, fir
 type unionJob struct{ i, k int }
 
 // readUnions sets each job's window count to the distinct reporters of
-// the whole window: PFMERGE into a scratch key, PFCOUNT, DEL, inside MULTI
-// so the scratch key never outlives the transaction. (A multi-key PFCOUNT
-// would do on Redis, but miniredis, the embedded mode, sums the keys' counts
-// instead of taking the union, and one account posting every minute would
-// count once per minute.)
-func (d *Detector) readUnions(ctx context.Context, run *minuteRun, jobs []unionJob) error {
-	pipe := d.s.rdb.TxPipeline()
-	counts := make([]*redis.IntCmd, len(jobs))
+// the whole window, one script per window (unionLua), all in one
+// pipeline: each touches the keys of one series, so one slot of Redis
+// Cluster.
+func (d *group) readUnions(ctx context.Context, run *minuteRun, jobs []unionJob) error {
+	pipe := d.s.rdb.Pipeline()
+	counts := make([]*redis.Cmd, len(jobs))
 	for j, job := range jobs {
 		sr := run.readings[job.i].sr
 		w := d.md.windows[job.k]
-		scratch := d.s.seriesKey(sr, "scratch")
-		keys := make([]string, w)
+		keys := make([]string, w+1)
+		keys[0] = d.s.seriesKey(sr, "scratch")
 		for k := range w {
-			keys[k] = d.s.minuteKey(sr, "r", run.m-w+1+k)
+			keys[k+1] = d.s.minuteKey(sr, "r", run.m-w+1+k)
 		}
-		pipe.PFMerge(ctx, scratch, keys...)
-		counts[j] = pipe.PFCount(ctx, scratch)
-		pipe.Del(ctx, scratch)
+		counts[j] = d.s.union.EvalSha(ctx, pipe, keys)
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	_, err := pipe.Exec(ctx)
+	if redis.HasErrorPrefix(err, "NOSCRIPT") {
+		if err = d.s.union.Load(ctx, d.s.rdb).Err(); err == nil {
+			return d.readUnions(ctx, run, jobs)
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("read %d window unions: %w", len(jobs), err)
 	}
 	for j, job := range jobs {
-		run.readings[job.i].byWindow[job.k] = int(counts[j].Val())
+		n, _ := counts[j].Int64()
+		run.readings[job.i].byWindow[job.k] = int(n)
 	}
 	return nil
 }
 
+// unionLua counts the distinct reporters of a window: PFMERGE into a
+// scratch key, PFCOUNT, DEL, in one atomic step, so the scratch key never
+// outlives it. (A multi-key PFCOUNT would do on Redis, but miniredis, the
+// embedded mode, sums the keys' counts instead of taking the union, and one
+// account posting every minute would count once per minute.)
+//
+// KEYS: scratch, then the window's HyperLogLogs.
+const unionLua = `
+redis.call('PFMERGE', unpack(KEYS))
+local n = redis.call('PFCOUNT', KEYS[1])
+redis.call('DEL', KEYS[1])
+return n
+`
+
 // remember keeps the minute's counts, baselines and last minutes with data
 // for the next, those of series left quiet included.
-func (d *Detector) remember(run *minuteRun) {
+func (d *group) remember(run *minuteRun) {
 	c := &d.cache
 	series := make(map[string]cachedSeries, len(run.readings))
 	for i := range run.readings {

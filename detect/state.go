@@ -3,14 +3,11 @@ package detect
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/seismo-dev/seismo"
 )
@@ -83,7 +80,7 @@ func (is *incidentState) content(global bool) (map[seismo.Problem]int64, *int64,
 	return is.Problems, &is.Complaints, &is.Samples
 }
 
-// state is the detector's whole state, loaded from Redis at each Advance.
+// state is a group's whole state, loaded from Redis at each Advance.
 type state struct {
 	last     int64
 	hasLast  bool
@@ -115,8 +112,11 @@ const (
 	prefixIncidents = "i:"
 )
 
-func (d *Detector) load(ctx context.Context) (*state, error) {
-	all, err := d.s.rdb.HGetAll(ctx, d.s.key(keyDetector)).Result()
+func (d *group) load(ctx context.Context) (*state, error) {
+	if err := d.publishPending(ctx); err != nil {
+		return nil, err
+	}
+	all, err := d.s.rdb.HGetAll(ctx, d.s.groupKey(d.name, keyDetector)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("load detector state: %w", err)
 	}
@@ -195,16 +195,4 @@ func seriesService(member string) string {
 func seriesCountry(member string) string {
 	sr, _ := parseSeries(member)
 	return sr.country
-}
-
-// firstMinute returns the earliest minute that has data.
-func (d *Detector) firstMinute(ctx context.Context) (int64, bool, error) {
-	score, err := d.s.rdb.ZScore(ctx, d.s.key(keyFirst), firstMember).Result()
-	if errors.Is(err, redis.Nil) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("read first minute: %w", err)
-	}
-	return int64(score), true, nil
 }

@@ -47,6 +47,11 @@ type StoreConfig struct {
 	IncidentTTL time.Duration
 	// StreamMaxLen caps the event stream (approximately); default 100000.
 	StreamMaxLen int64
+	// Groups maps a service to its detection group (see GroupsOf); a
+	// service it does not name is a group of its own. Every process of a
+	// deployment must be given the same map: the group names the Redis
+	// keys of a service's detector state.
+	Groups map[string]string
 	// Now is the clock of progress reports. By default it is the Redis
 	// server's (TIME), so that the reports of workers and the detector's
 	// reading of them do not depend on each machine's clock: a worker
@@ -108,6 +113,9 @@ type Store struct {
 	cfg      StoreConfig
 	record   *redis.Script
 	progress *redis.Script
+	union    *redis.Script
+	publish  *redis.Script
+	clear    *redis.Script
 }
 
 // NewStore returns a Store on rdb. It does no I/O.
@@ -119,7 +127,8 @@ func NewStore(rdb redis.UniversalClient, cfg StoreConfig) (*Store, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Store{rdb: rdb, cfg: cfg, record: redis.NewScript(recordLua), progress: redis.NewScript(progressLua)}, nil
+	return &Store{rdb: rdb, cfg: cfg, record: redis.NewScript(recordLua), progress: redis.NewScript(progressLua),
+		union: redis.NewScript(unionLua), publish: redis.NewScript(publishLua), clear: redis.NewScript(clearOutboxLua)}, nil
 }
 
 // series names one (service, country) series.
@@ -149,13 +158,45 @@ func (s *Store) seenKey(sr series, source, id string) string {
 }
 func (s *Store) key(name string) string { return s.cfg.Prefix + ":" + name }
 
+// group returns the detection group of a service.
+func (s *Store) group(service string) string {
+	if g, ok := s.cfg.Groups[service]; ok {
+		return g
+	}
+	return service
+}
+
+// groupKey names a key of one detection group. Every key the detector
+// writes in a minute's transaction carries the group's hash tag {g:<group>},
+// so Redis Cluster keeps the transaction in one slot.
+func (s *Store) groupKey(group, name string) string {
+	return s.cfg.Prefix + ":{g:" + group + "}:" + name
+}
+
+// baseKey names a series' baseline, in its group's slot.
+func (s *Store) baseKey(sr series) string {
+	return s.groupKey(s.group(sr.service), "base:"+sr.String())
+}
+
+// indexKey names a group's series index: svc:CC members scored by their
+// newest minute with data on time.
+func (s *Store) indexKey(group string) string { return s.groupKey(group, keySeries) }
+
+// incKey names a key of the incidents and their event stream, which all
+// share the hash tag {inc}: publishing a minute's incidents and events is
+// one script in one slot.
+func (s *Store) incKey(name string) string { return s.cfg.Prefix + ":{inc}:" + name }
+
 // Key names outside the series.
 const (
-	keySeries    = "series"       // sorted set: svc:CC by last minute with data
+	keySeries    = "series"       // sorted set, per group: svc:CC by last minute with data
 	keyFirst     = "series:first" // sorted set: the first minute with data ("first") and of each service ("service:<id>")
-	keyDetector  = "detector"
+	keyDetector  = "detector"     // hash, per group: the group's detector state
+	keyOutbox    = "outbox"       // hash, per group: a committed minute's incidents and events to publish
+	keyEvaluated = "evaluated"    // hash: group -> last minute evaluated, for status and metrics
 	keyIncidents = "incidents"
-	keyOpen      = "open" // sorted set: pending and open incident ids by start
+	keyOpen      = "open"     // sorted set: pending and open incident ids by start
+	keyVersions  = "versions" // sorted set: incident id by the last minute published of it
 	keyEvents    = "events"
 	firstMember  = "first"
 	// prefixServiceFirst starts the member of keyFirst that holds a
@@ -163,7 +204,7 @@ const (
 	prefixServiceFirst = "service:"
 )
 
-func (s *Store) incidentKey(id string) string { return s.key("incident:" + id) }
+func (s *Store) incidentKey(id string) string { return s.incKey("incident:" + id) }
 
 // validService accepts the canonical service ids the classifier emits. Other
 // characters could break the hash tag or the member syntax of the index.
@@ -271,7 +312,7 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 	// pass the minute between this read and the scripts, but only for a
 	// post on an idle partition: a partition that is not idle holds the
 	// watermark below every post of it that is not late.
-	evaluated, err := s.evaluatedThrough(ctx)
+	evaluated, err := s.evaluatedThrough(ctx, reports)
 	if err != nil {
 		return err
 	}
@@ -287,26 +328,29 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 		}
 		country := reportCountry(r)
 		m := unixMinute(r.Post.CreatedAt)
-		late := r.Late || m <= evaluated
-		apart := ""
-		switch {
-		case late:
-			apart = "late"
-		case r.Signal.Complaint && r.Signal.Collateral:
-			apart = "collateral"
-		}
 		reporter := s.reporter(&r.Post)
 		sample, lang := "", languageOf(r)
-		if r.Signal.Complaint && apart == "" {
-			b, err := json.Marshal(newSample(r, country))
-			if err != nil {
-				return fmt.Errorf("record post %s: encode sample: %w", r.Post.ID, err)
-			}
-			sample = string(b)
-		}
 		for j, svc := range r.Signal.Services {
 			if !validService(svc) || containsBefore(r.Signal.Services, j, svc) {
 				continue
+			}
+			apart := ""
+			switch {
+			case r.Late || m <= evaluated[s.group(svc)]:
+				apart = "late"
+			case r.Signal.Complaint && r.Signal.Collateral:
+				apart = "collateral"
+			}
+			if r.Signal.Complaint && apart == "" && sample == "" {
+				b, err := json.Marshal(newSample(r, country))
+				if err != nil {
+					return fmt.Errorf("record post %s: encode sample: %w", r.Post.ID, err)
+				}
+				sample = string(b)
+			}
+			smp := sample
+			if apart != "" {
+				smp = ""
 			}
 			// The country's series and the service's global one. They are
 			// separate scripts: Redis Cluster may keep them in different
@@ -320,7 +364,7 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 						s.minuteKey(sr, "s", m),
 					},
 					args: []any{bucketTTL, sampleTTL, flag(r.Signal.Complaint), flag(r.Signal.Recovery),
-						reporter, string(r.Signal.Problem), sample, samplesPerMinute, apart, lang},
+						reporter, string(r.Signal.Problem), smp, samplesPerMinute, apart, lang},
 				})
 				if apart != "" {
 					continue
@@ -348,10 +392,15 @@ func (s *Store) Record(ctx context.Context, reports []seismo.Report) error {
 		// The series index is cross-slot, so it is a separate command; GT
 		// keeps the newest minute when late posts arrive.
 		if len(latest) > 0 {
+			groups := map[string]bool{}
 			for member, m := range latest {
-				pipe.ZAddGT(ctx, s.key(keySeries), redis.Z{Score: float64(m), Member: member})
+				g := s.group(seriesService(member))
+				groups[g] = true
+				pipe.ZAddGT(ctx, s.indexKey(g), redis.Z{Score: float64(m), Member: member})
 			}
-			pipe.Expire(ctx, s.key(keySeries), s.cfg.BucketTTL)
+			for g := range groups {
+				pipe.Expire(ctx, s.indexKey(g), s.cfg.BucketTTL)
+			}
 			pipe.ZAddLT(ctx, s.key(keyFirst), redis.Z{Score: float64(first), Member: firstMember})
 			for svc, m := range serviceFirst {
 				pipe.ZAddLT(ctx, s.key(keyFirst), redis.Z{Score: float64(m), Member: prefixServiceFirst + svc})
@@ -561,28 +610,71 @@ func intField(vals []any, i int) int64 {
 // charts of expected against observed, and for tests.
 func (s *Store) Baseline(ctx context.Context, service, country string, at time.Time) (b Baseline, ok bool, err error) {
 	sr := series{service, country}
-	vals, err := s.rdb.HMGet(ctx, s.seriesKey(sr, "base"), baselineFields(minuteGrid, unixMinute(at))...).Result()
+	vals, err := s.rdb.HMGet(ctx, s.baseKey(sr), baselineFields(minuteGrid, unixMinute(at))...).Result()
 	if err != nil {
 		return Baseline{}, false, fmt.Errorf("read baseline of %s: %w", sr, err)
 	}
 	return parseBaseline(vals)
 }
 
-// evaluatedThrough returns the last minute the detector has evaluated, or
+// evaluatedThrough returns, for each detection group of the services the
+// reports name, the last minute its detector has evaluated, or
 // math.MinInt64 before its first.
-func (s *Store) evaluatedThrough(ctx context.Context) (int64, error) {
-	v, err := s.rdb.HGet(ctx, s.key(keyDetector), fieldLast).Result()
-	switch {
-	case errors.Is(err, redis.Nil):
-		return math.MinInt64, nil
-	case err != nil:
-		return 0, fmt.Errorf("read the last evaluated minute: %w", err)
+func (s *Store) evaluatedThrough(ctx context.Context, reports []seismo.Report) (map[string]int64, error) {
+	var groups []string
+	seen := map[string]bool{}
+	for i := range reports {
+		if !reports[i].Signal.Counts() {
+			continue
+		}
+		for _, svc := range reports[i].Signal.Services {
+			if g := s.group(svc); validService(svc) && !seen[g] {
+				seen[g] = true
+				groups = append(groups, g)
+			}
+		}
 	}
-	m, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("last evaluated minute %q: %w", v, err)
+	out := make(map[string]int64, len(groups))
+	if len(groups) == 0 {
+		return out, nil
 	}
-	return m, nil
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.StringCmd, len(groups))
+	for i, g := range groups {
+		cmds[i] = pipe.HGet(ctx, s.groupKey(g, keyDetector), fieldLast)
+	}
+	all := pipe.HVals(ctx, s.key(keyEvaluated))
+	if err := execPipeline(ctx, pipe); err != nil {
+		return nil, fmt.Errorf("read the last evaluated minutes: %w", err)
+	}
+	for i, g := range groups {
+		v, err := cmds[i].Result()
+		if errors.Is(err, redis.Nil) {
+			// A group new to the detector: as far as the slowest group,
+			// so that a post on an idle partition that every group has
+			// passed does not count for a group that starts after it.
+			out[g] = lowestMinute(all.Val())
+			continue
+		}
+		m, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("last evaluated minute %q of group %s: %w", v, g, err)
+		}
+		out[g] = m
+	}
+	return out, nil
+}
+
+// lowestMinute returns the least of minutes written in decimal, or
+// math.MinInt64 if there is none.
+func lowestMinute(vals []string) int64 {
+	low, found := int64(math.MinInt64), false
+	for _, v := range vals {
+		if m, err := strconv.ParseInt(v, 10, 64); err == nil && (!found || m < low) {
+			low, found = m, true
+		}
+	}
+	return low
 }
 
 // execPipeline runs a pipeline of reads and returns the first error of any

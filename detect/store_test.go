@@ -258,10 +258,7 @@ func TestRecordNeverStoresAuthor(t *testing.T) {
 			if err := s.Record(ctx, []seismo.Report{r}); err != nil {
 				t.Fatal(err)
 			}
-			keys, err := rdb.Keys(ctx, "*").Result()
-			if err != nil {
-				t.Fatal(err)
-			}
+			keys := allKeys(t, rdb, "*")
 			if len(keys) == 0 {
 				t.Fatal("nothing was written")
 			}
@@ -390,7 +387,7 @@ func TestRecordLate(t *testing.T) {
 				if err := s.Record(ctx, []seismo.Report{late(complaint("q1", "d", "instagram", "GB", at(-30), ""))}); err != nil {
 					t.Fatal(err)
 				}
-				members := rdb.ZRange(ctx, "seismo:series", 0, -1).Val()
+				members := rdb.ZRange(ctx, "seismo:{g:meta}:series", 0, -1).Val()
 				// The US series and WhatsApp's global one; no Instagram.
 				if !slices.Equal(members, []string{"whatsapp:*", "whatsapp:US"}) {
 					t.Errorf("series index = %v, want [whatsapp:* whatsapp:US]", members)
@@ -468,7 +465,7 @@ func TestRecordBucketTTLSetAtCreation(t *testing.T) {
 					t.Fatal(err)
 				}
 				// Let an hour pass for every key: the same TTL, an hour less.
-				for _, k := range rdb.Keys(ctx, "*").Val() {
+				for _, k := range allKeys(t, rdb, "*") {
 					if err := rdb.PExpire(ctx, k, rdb.PTTL(ctx, k).Val()-aged).Err(); err != nil {
 						t.Fatal(err)
 					}

@@ -18,22 +18,26 @@ import (
 // errRaced reports that another detector applied the minute first.
 var errRaced = errors.New("another detector evaluated the minute first")
 
-// write commits one minute: baselines, detector state, incidents and
-// events, in one MULTI/EXEC. On a single Redis server the minute is applied
-// whole or not at all, so a crash can only make the next detector evaluate
-// the minute again from the same state, never emit its events twice.
+// write commits one minute of the group: chart records, baselines, the
+// group's detector state and its outbox (the minute's incidents and
+// events), in one MULTI/EXEC on keys that share the group's hash tag, so
+// one slot of Redis Cluster. The minute is applied whole or not at all, so
+// a crash can only make the next detector evaluate the minute again from
+// the same state. The outbox is then published (see publish), and a crash
+// before that leaves it to the next detector's load, which publishes it
+// first.
 //
 // The transaction is a compare-and-set: it applies only if the persisted
 // last evaluated minute is still the one st was loaded or advanced to
 // (WATCH on the detector hash, then a check of its last field). Two
 // detectors that overlap (a leader paused past its lease) therefore cannot
 // both apply a minute; the loser gets errRaced and must reload its state.
-func (d *Detector) write(ctx context.Context, st *state, run *minuteRun, events []seismo.Event) error {
-	queue, err := d.writeCommands(ctx, st, run, events)
+func (d *group) write(ctx context.Context, st *state, run *minuteRun, events []seismo.Event) error {
+	queue, box, err := d.writeCommands(ctx, st, run, events)
 	if err != nil {
 		return err
 	}
-	det := d.s.key(keyDetector)
+	det := d.s.groupKey(d.name, keyDetector)
 	err = d.s.rdb.Watch(ctx, func(tx *redis.Tx) error {
 		last, err := tx.HGet(ctx, det, fieldLast).Result()
 		switch {
@@ -65,13 +69,16 @@ func (d *Detector) write(ctx context.Context, st *state, run *minuteRun, events 
 	d.chartsWritten(run.charts)
 	clear(st.removedSeries)
 	clear(st.removedIncidents)
-	return nil
+	if box == nil {
+		return nil
+	}
+	return d.publishOutbox(ctx, box)
 }
 
 // writeCommands encodes everything the minute writes and returns a function
 // that queues the commands on a transaction. Encoding happens first, so the
 // transaction itself cannot fail halfway through being queued.
-func (d *Detector) writeCommands(ctx context.Context, st *state, run *minuteRun, events []seismo.Event) (func(redis.Pipeliner), error) {
+func (d *group) writeCommands(ctx context.Context, st *state, run *minuteRun, events []seismo.Event) (func(redis.Pipeliner), *outbox, error) {
 	type field struct {
 		name  string
 		value []byte
@@ -80,7 +87,7 @@ func (d *Detector) writeCommands(ctx context.Context, st *state, run *minuteRun,
 	for _, member := range slices.Sorted(maps.Keys(st.series)) {
 		b, err := json.Marshal(st.series[member])
 		if err != nil {
-			return nil, fmt.Errorf("encode series state %s: %w", member, err)
+			return nil, nil, fmt.Errorf("encode series state %s: %w", member, err)
 		}
 		stateFields = append(stateFields, field{prefixSeries + member, b})
 	}
@@ -88,44 +95,20 @@ func (d *Detector) writeCommands(ctx context.Context, st *state, run *minuteRun,
 		is := st.incidents[svc]
 		b, err := json.Marshal(is)
 		if err != nil {
-			return nil, fmt.Errorf("encode incident state %s: %w", is.inc.ID, err)
+			return nil, nil, fmt.Errorf("encode incident state %s: %w", is.inc.ID, err)
 		}
 		stateFields = append(stateFields, field{prefixIncidents + is.inc.ID, b})
 	}
 
-	type saved struct {
-		in   *seismo.Incident
-		json []byte
+	box, err := newOutbox(run.m, st, run, events)
+	if err != nil {
+		return nil, nil, err
 	}
-	var incidents []saved
-	save := func(in *seismo.Incident) error {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("encode incident %s: %w", in.ID, err)
+	var boxJSON []byte
+	if box != nil {
+		if boxJSON, err = json.Marshal(box); err != nil {
+			return nil, nil, fmt.Errorf("encode the outbox: %w", err)
 		}
-		incidents = append(incidents, saved{in, b})
-		return nil
-	}
-	for _, svc := range slices.Sorted(maps.Keys(run.touched)) {
-		if is := st.incidents[svc]; is != nil {
-			if err := save(&is.inc); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for _, is := range run.resolved {
-		if err := save(&is.inc); err != nil {
-			return nil, err
-		}
-	}
-
-	var encoded [][]byte
-	for _, ev := range events {
-		b, err := json.Marshal(ev)
-		if err != nil {
-			return nil, fmt.Errorf("encode %s event of %s: %w", ev.Type, ev.Data.ID, err)
-		}
-		encoded = append(encoded, b)
 	}
 
 	run.charts = d.chartWrites(run)
@@ -139,7 +122,7 @@ func (d *Detector) writeCommands(ctx context.Context, st *state, run *minuteRun,
 			if r.idle {
 				continue
 			}
-			key := d.s.seriesKey(r.sr, "base")
+			key := d.s.baseKey(r.sr)
 			fields := r.base.fields(minuteGrid, run.m)
 			if r.hasSeen {
 				fields = append(fields, fieldSeen, r.seen)
@@ -153,7 +136,7 @@ func (d *Detector) writeCommands(ctx context.Context, st *state, run *minuteRun,
 			}
 		}
 
-		det := d.s.key(keyDetector)
+		det := d.s.groupKey(d.name, keyDetector)
 		pipe.HSet(ctx, det, fieldLast, run.m, fieldStart, st.start)
 		for _, f := range stateFields {
 			pipe.HSet(ctx, det, f.name, f.value)
@@ -165,37 +148,13 @@ func (d *Detector) writeCommands(ctx context.Context, st *state, run *minuteRun,
 			pipe.HDel(ctx, det, prefixIncidents+id)
 		}
 		pipe.Expire(ctx, det, d.s.cfg.IncidentTTL)
-
-		idx, open := d.s.key(keyIncidents), d.s.key(keyOpen)
-		for _, sv := range incidents {
-			in := sv.in
-			pipe.Set(ctx, d.s.incidentKey(in.ID), sv.json, d.s.cfg.IncidentTTL)
-			z := redis.Z{Score: float64(in.StartedAt.Unix()), Member: in.ID}
-			pipe.ZAdd(ctx, idx, z)
-			if in.Status == seismo.StatusResolved {
-				pipe.ZRem(ctx, open, in.ID)
-			} else {
-				pipe.ZAdd(ctx, open, z)
-			}
-		}
-		for _, is := range run.dropped {
-			pipe.Del(ctx, d.s.incidentKey(is.inc.ID))
-			pipe.ZRem(ctx, idx, is.inc.ID)
-			pipe.ZRem(ctx, open, is.inc.ID)
-		}
-		pipe.Expire(ctx, idx, d.s.cfg.IncidentTTL)
-		pipe.Expire(ctx, open, d.s.cfg.IncidentTTL)
-
-		stream := d.s.key(keyEvents)
-		for _, b := range encoded {
-			pipe.XAdd(ctx, &redis.XAddArgs{Stream: stream, MaxLen: d.s.cfg.StreamMaxLen, Approx: true,
-				Values: []any{eventField, b}})
-		}
-		if len(encoded) > 0 {
-			pipe.Expire(ctx, stream, d.s.cfg.IncidentTTL)
+		if box != nil {
+			key := d.s.groupKey(d.name, keyOutbox)
+			pipe.HSet(ctx, key, outboxMinute, run.m, outboxBody, boxJSON)
+			pipe.Expire(ctx, key, d.s.cfg.IncidentTTL)
 		}
 		// Forget series whose buckets have all expired.
-		pipe.ZRemRangeByScore(ctx, d.s.key(keySeries), "-inf",
+		pipe.ZRemRangeByScore(ctx, d.s.indexKey(d.name), "-inf",
 			strconv.FormatInt(run.m-int64(d.s.cfg.BucketTTL.Minutes()), 10))
-	}, nil
+	}, box, nil
 }

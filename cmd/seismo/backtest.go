@@ -90,7 +90,7 @@ func runBacktest(ctx context.Context, args []string, sio stdio) error {
 		return err
 	}
 
-	store, done, err := backtest.OpenStore(*redisAddr, "backtest", []byte(*reporterKey))
+	store, done, err := backtest.OpenStore(*redisAddr, "backtest", []byte(*reporterKey), cls.Services())
 	if err != nil {
 		return err
 	}

@@ -131,10 +131,20 @@ func readOutcome(t *testing.T, rdb redis.UniversalClient, from, to time.Time) ou
 	for i := range o.Incidents {
 		o.Incidents[i].Samples = nil
 	}
-	members, err := rdb.ZRange(ctx, "seismo:series", 0, -1).Result()
+	// Every detection group keeps a series index of its own.
+	indexes, err := rdb.Keys(ctx, "seismo:{g:*}:series").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
+	var members []string
+	for _, idx := range indexes {
+		m, err := rdb.ZRange(ctx, idx, 0, -1).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		members = append(members, m...)
+	}
+	slices.Sort(members)
 	o.Counts, o.Baselines = map[string][]detect.Point{}, map[string]detect.Baseline{}
 	for _, m := range members {
 		svc, cc, _ := strings.Cut(m, ":")

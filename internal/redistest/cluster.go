@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,30 +16,88 @@ import (
 )
 
 // Cluster is a Redis Cluster of three masters, without replicas, on
-// loopback ports, owned by one test.
+// loopback ports.
 type Cluster struct {
 	// Addrs are the masters' addresses, any of which seeds a client.
 	Addrs []string
+	nodes []*Server
+	dir   string
 }
 
 // StartCluster starts three redis-server processes in cluster mode, joins
 // them with redis-cli --cluster create (16384 slots split in three) and
-// waits until every node reports the cluster ok.
+// waits until every node reports the cluster ok. The cluster is the test's
+// own and stops when it ends.
 func StartCluster(tb testing.TB) *Cluster {
 	tb.Helper()
 	Require(tb, "redis-server", "redis-cli")
-	c := &Cluster{}
+	c, err := startCluster(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(c.stop)
+	return c
+}
+
+var shared struct {
+	sync.Mutex
+	c   *Cluster
+	err error
+}
+
+// SharedCluster returns the cluster every test of the package shares,
+// started by the first that asks and emptied (FLUSHALL on every master) for
+// each that asks after it; a cluster takes seconds to form, and a package
+// may have a hundred tests that want one. Tests that use it must not run
+// in parallel with each other. The package's TestMain must call
+// StopSharedCluster after m.Run.
+func SharedCluster(tb testing.TB) *Cluster {
+	tb.Helper()
+	Require(tb, "redis-server", "redis-cli")
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.c == nil && shared.err == nil {
+		dir, err := os.MkdirTemp("", "redistest-cluster-")
+		if err == nil {
+			shared.c, err = startCluster(dir)
+			if err != nil {
+				os.RemoveAll(dir)
+			}
+		}
+		shared.err = err
+	}
+	if shared.err != nil {
+		tb.Fatal(shared.err)
+	}
+	shared.c.flush(tb)
+	return shared.c
+}
+
+// StopSharedCluster stops the shared cluster, if one was started.
+func StopSharedCluster() {
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.c != nil {
+		shared.c.stop()
+		shared.c = nil
+	}
+}
+
+func startCluster(dir string) (*Cluster, error) {
+	c := &Cluster{dir: dir}
 	for i := range 3 {
-		dir := filepath.Join(tb.TempDir(), fmt.Sprint(i))
+		dir := filepath.Join(dir, fmt.Sprint(i))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			tb.Fatal(err)
+			c.stop()
+			return nil, err
 		}
 		var lastErr error
 		started := false
 		for range 10 {
 			port, err := freePort()
 			if err != nil {
-				tb.Fatal(err)
+				c.stop()
+				return nil, err
 			}
 			// The cluster bus listens 10000 above the port.
 			if port+10000 > 65535 || !portFree(port+10000) {
@@ -50,13 +109,14 @@ func StartCluster(tb testing.TB) *Cluster {
 				lastErr = err
 				continue
 			}
-			tb.Cleanup(s.stop)
+			c.nodes = append(c.nodes, s)
 			c.Addrs = append(c.Addrs, s.Addr)
 			started = true
 			break
 		}
 		if !started {
-			tb.Fatalf("start cluster node %d: %v", i, lastErr)
+			c.stop()
+			return nil, fmt.Errorf("start cluster node %d: %v", i, lastErr)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -64,7 +124,8 @@ func StartCluster(tb testing.TB) *Cluster {
 	args := append([]string{"--cluster", "create"}, c.Addrs...)
 	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
 	if out, err := exec.CommandContext(ctx, "redis-cli", args...).CombinedOutput(); err != nil {
-		tb.Fatalf("redis-cli --cluster create: %v: %s", err, lastLines(string(out), 5))
+		c.stop()
+		return nil, fmt.Errorf("redis-cli --cluster create: %v: %s", err, lastLines(string(out), 5))
 	}
 	for _, addr := range c.Addrs {
 		n := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 2 * time.Second})
@@ -75,13 +136,38 @@ func StartCluster(tb testing.TB) *Cluster {
 			}
 			if ctx.Err() != nil {
 				n.Close()
-				tb.Fatalf("cluster node %s never reported cluster_state:ok: %v %s", addr, err, info)
+				c.stop()
+				return nil, fmt.Errorf("cluster node %s never reported cluster_state:ok: %v %s", addr, err, info)
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
 		n.Close()
 	}
-	return c
+	return c, nil
+}
+
+func (c *Cluster) stop() {
+	for _, n := range c.nodes {
+		n.stop()
+	}
+	if c.dir != "" && strings.Contains(c.dir, "redistest-cluster-") {
+		os.RemoveAll(c.dir)
+	}
+}
+
+// flush empties every master and drops the scripts they cached.
+func (c *Cluster) flush(tb testing.TB) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, addr := range c.Addrs {
+		n := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 2 * time.Second})
+		err := n.FlushAll(ctx).Err()
+		n.Close()
+		if err != nil {
+			tb.Fatalf("flush cluster node %s: %v", addr, err)
+		}
+	}
 }
 
 // Client returns a go-redis cluster client seeded with every master,
