@@ -61,8 +61,12 @@ type Options struct {
 	// Instance names this process in the detector lease; "" picks
 	// host-pid-random, so a restarted process is a new owner.
 	Instance string
-	// LeaseTTL is the detector lease's TTL; 0 is detect's default.
+	// LeaseTTL is the detector leases' TTL; 0 is detect's default.
 	LeaseTTL time.Duration
+	// DetectShards splits the detection groups into this many shards, each
+	// with a lease of its own (detect.Shards); 0 or 1 is one shard, the
+	// whole detector under one lease. Every process must use the same.
+	DetectShards int
 	// AdminToken is the bearer token that the API's writes and admin
 	// endpoints (webhooks, silences) need; "" turns those off.
 	AdminToken string
@@ -105,6 +109,9 @@ func (o Options) Validate() error {
 	}
 	if o.HTTPAddr == "" {
 		errs = append(errs, errors.New("no HTTP address"))
+	}
+	if o.DetectShards < 0 || o.DetectShards > 1024 {
+		errs = append(errs, fmt.Errorf("detect shards %d: must be in 1..1024", o.DetectShards))
 	}
 	if o.LeaseTTL < 0 || o.LeaseTTL > 0 && o.LeaseTTL < 100*time.Millisecond {
 		errs = append(errs, fmt.Errorf("lease TTL %s: must be at least 100ms", o.LeaseTTL))
@@ -156,10 +163,11 @@ type App struct {
 	reg       *metrics.Registry
 	store     *detect.Store
 	consumer  *ingest.Consumer
-	detector  *detect.Detector
+	detectors []*detect.Detector // one per shard
 	relay     *notify.Relay
-	lease     *detect.Lease
+	shards    *detect.Shards
 	leader    metrics.Gauge
+	held      metrics.Gauge
 	evaluated metrics.Gauge
 	eventsW   *kafka.Writer
 	webhooks  *notify.Webhooks
@@ -189,25 +197,36 @@ func New(o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.detector, err = detect.NewDetector(a.store, o.Detect, o.Classifier.Services(), log.With("component", "detect"))
+	det, err := detect.NewDetector(a.store, o.Detect, o.Classifier.Services(), log.With("component", "detect"))
 	if err != nil {
 		return nil, err
 	}
+	n := max(o.DetectShards, 1)
+	for k := range n {
+		d := det
+		if n > 1 {
+			if d, err = det.Shard(k, n); err != nil {
+				return nil, err
+			}
+		}
+		a.detectors = append(a.detectors, d)
+	}
+	// Every process shows them, so the sums over processes are the number
+	// of leaders (1, or 0 during a takeover) and of shards held.
+	a.leader = a.reg.Gauge("seismo_detector_leader", "1 while this process holds the lease of detector shard 0 and runs it, the event relay and webhook delivery, else 0.")
+	a.held = a.reg.Gauge("seismo_detector_shards_held", "Detector shards whose lease this process holds and whose groups it evaluates.")
+	a.evaluated = a.reg.Gauge("seismo_detector_evaluated_seconds", "End of the last minute the detector evaluated in every group, unix seconds of event time; shown by the leader.")
 	if !o.NoDetector {
 		instance := o.Instance
 		if instance == "" {
 			instance = instanceID()
 		}
-		a.lease, err = detect.NewLease(a.store, detect.LeaseConfig{Owner: instance, TTL: o.LeaseTTL},
-			log.With("component", "lease"))
+		a.shards, err = detect.NewShards(a.store, detect.ShardsConfig{Owner: instance, Count: n, TTL: o.LeaseTTL,
+			Held: func(n int) { a.held.Set(float64(n)) }}, log.With("component", "lease"))
 		if err != nil {
 			return nil, err
 		}
 	}
-	// Every process shows it, so the sum over processes is the number of
-	// leaders: 1, or 0 during a takeover.
-	a.leader = a.reg.Gauge("seismo_detector_leader", "1 while this process holds the detector lease and runs the detector and the event relay, else 0.")
-	a.evaluated = a.reg.Gauge("seismo_detector_evaluated_seconds", "End of the last minute the detector evaluated, unix seconds of event time; shown by the leader.")
 	if o.IncidentsTopic != "" && !o.NoDetector {
 		a.eventsW = &kafka.Writer{
 			Addr: kafka.TCP(o.Ingest.Brokers...), Topic: o.IncidentsTopic, Balancer: &kafka.Hash{},
@@ -290,8 +309,18 @@ func (a *App) Store() *detect.Store { return a.store }
 func (a *App) Processed() int64 { return int64(a.consumer.Processed()) }
 
 // Evaluated is the end of the last minute the detector evaluated in this
-// process, false before its first or while another process leads.
-func (a *App) Evaluated() (time.Time, bool) { return a.detector.Evaluated() }
+// process, in every shard it ran, false before its first or while other
+// processes lead.
+func (a *App) Evaluated() (time.Time, bool) {
+	var low time.Time
+	found := false
+	for _, d := range a.detectors {
+		if at, ok := d.Evaluated(); ok && (!found || at.Before(low)) {
+			low, found = at, true
+		}
+	}
+	return low, found
+}
 
 // Run supervises the consumer, the detector lease and the HTTP server until
 // ctx is done or one of them fails. While this process holds the lease, it
@@ -302,8 +331,8 @@ func (a *App) Evaluated() (time.Time, bool) { return a.detector.Evaluated() }
 func (a *App) Run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.consumer.Run(gctx) })
-	if a.lease != nil {
-		g.Go(func() error { return a.lease.Run(gctx, a.lead) })
+	if a.shards != nil {
+		g.Go(func() error { return a.shards.Run(gctx, a.lead) })
 	}
 	g.Go(func() error {
 		if err := a.server.Serve(a.listener); !errors.Is(err, http.ErrServerClosed) {
@@ -327,26 +356,34 @@ func (a *App) Run(ctx context.Context) error {
 	return err
 }
 
-// lead runs the detector loop and the event relay for one term of the
-// detector lease: until ctx ends (the lease is lost or the process stops)
-// or the relay fails, which gives the lease up. The detector retries a
-// failed tick itself and never returns an error.
-func (a *App) lead(ctx context.Context) error {
+// lead runs the detector loop of one shard for one term of its lease, and
+// with shard 0 the event relay and webhook delivery: until ctx ends (the
+// lease is lost or given up, or the process stops) or the relay fails,
+// which gives the lease up. The detector retries a failed tick itself and
+// never returns an error.
+func (a *App) lead(ctx context.Context, shard int) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.detectors[shard].Run(gctx) })
+	if shard != 0 {
+		return g.Wait()
+	}
 	a.leader.Set(1)
 	defer a.leader.Set(0)
 	defer a.evaluated.Set(0)
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return a.detector.Run(gctx) })
 	// Webhooks fan out and deliver from the queue in Redis, where a
 	// successor resumes.
 	g.Go(func() error { return a.webhooks.Run(gctx) })
 	g.Go(func() error {
-		// The detector's position, for dashboards and for telling when
-		// a replay is fully evaluated.
+		// The detector's position over every group, whichever process
+		// evaluates it, for dashboards and for telling when a replay is
+		// fully evaluated.
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		for {
-			if at, ok := a.detector.Evaluated(); ok {
+			rctx, cancel := context.WithTimeout(gctx, 5*time.Second)
+			at, ok, err := a.store.Evaluated(rctx)
+			cancel()
+			if err == nil && ok {
 				a.evaluated.Set(float64(at.Unix()))
 			}
 			select {

@@ -116,6 +116,13 @@ const pruneBatch = 1000
 // ids it dropped.
 func (s *Store) pruneIndex(ctx context.Context, before time.Time) (int, error) {
 	index := s.incKey(keyIncidents)
+	// The versions of incidents last published before then go too: an
+	// incident's key outlives its last publication by IncidentTTL, and
+	// nothing publishes an incident that old again.
+	if err := s.rdb.ZRemRangeByScore(ctx, s.incKey(keyVersions), "-inf",
+		"("+strconv.FormatInt(unixMinute(before), 10)).Err(); err != nil {
+		return 0, err
+	}
 	ids, err := s.rdb.ZRangeByScore(ctx, index, &redis.ZRangeBy{
 		Min: "-inf", Max: "(" + strconv.FormatInt(before.Unix(), 10), Count: pruneBatch,
 	}).Result()

@@ -28,6 +28,15 @@ type LeaseConfig struct {
 	// Timeout bounds each Redis call of the lease; default TTL/3, at most
 	// 5s.
 	Timeout time.Duration
+	// Name is the lease's key after the prefix; default "lease:detector".
+	Name string
+	// MayAcquire, when set, is asked before each campaign: false skips
+	// it, and the lease is campaigned for again soon (Shards keeps an
+	// instance to its fair share with it).
+	MayAcquire func() bool
+	// Yield, when set, is asked at each renewal while leading: true steps
+	// down and releases the lease, for another instance to take.
+	Yield func() bool
 }
 
 func (c *LeaseConfig) setDefaults() {
@@ -36,6 +45,9 @@ func (c *LeaseConfig) setDefaults() {
 	}
 	if c.Timeout == 0 {
 		c.Timeout = min(c.TTL/3, 5*time.Second)
+	}
+	if c.Name == "" {
+		c.Name = keyLease
 	}
 }
 
@@ -99,7 +111,7 @@ func NewLease(s *Store, cfg LeaseConfig, log *slog.Logger) (*Lease, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Lease{s: s, cfg: cfg, log: log.With("owner", cfg.Owner), key: s.key(keyLease)}
+	l := &Lease{s: s, cfg: cfg, log: log.With("owner", cfg.Owner), key: s.key(cfg.Name)}
 	l.script.acquire = redis.NewScript(acquireLua)
 	l.script.renew = redis.NewScript(renewLua)
 	l.script.release = redis.NewScript(releaseLua)
@@ -185,6 +197,15 @@ func (l *Lease) margin() time.Duration { return l.cfg.TTL / 5 }
 func (l *Lease) Run(ctx context.Context, lead func(ctx context.Context) error) error {
 	var lastErr string
 	for ctx.Err() == nil {
+		if l.cfg.MayAcquire != nil && !l.cfg.MayAcquire() {
+			t := time.NewTimer(l.cfg.TTL / 10)
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			}
+			t.Stop()
+			continue
+		}
 		sent := time.Now()
 		ok, holder, ttl, err := l.acquire(ctx)
 		if ctx.Err() != nil {
@@ -320,6 +341,10 @@ loop:
 			}
 			deadline = r.sent.Add(l.cfg.TTL - l.margin())
 			watchdog.Reset(time.Until(deadline))
+			if l.cfg.Yield != nil && l.cfg.Yield() {
+				reason = "another instance is due a share"
+				break loop
+			}
 		}
 	}
 	// Step down before anything else: lead's context ends now, while the

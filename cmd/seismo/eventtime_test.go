@@ -78,7 +78,7 @@ func eventTimeReference(t *testing.T, posts []seismo.Post) outcome {
 	sorted := slices.Clone(posts)
 	slices.SortStableFunc(sorted, func(a, b seismo.Post) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	srv := redistest.Start(t)
-	store, err := detect.NewStore(srv.Client(t), detect.StoreConfig{Prefix: "seismo", ReporterKey: []byte(eventTimeKey)})
+	store, err := detect.NewStore(srv.Client(t), detect.StoreConfig{Prefix: "seismo", ReporterKey: []byte(eventTimeKey), Groups: detect.GroupsOf(testClassifier(t).Services())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func readOutcome(t *testing.T, rdb redis.UniversalClient, from, to time.Time) ou
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	store, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte(eventTimeKey)})
+	store, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte(eventTimeKey), Groups: detect.GroupsOf(testClassifier(t).Services())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,6 +124,15 @@ func readOutcome(t *testing.T, rdb redis.UniversalClient, from, to time.Time) ou
 		ev.Data.Samples = nil
 		o.Events = append(o.Events, ev)
 	}
+	// Groups publish their minutes independently, so the stream orders
+	// the events of one incident (and one group), not those of
+	// different groups in the same minute.
+	slices.SortStableFunc(o.Events, func(a, b seismo.Event) int {
+		if c := a.Timestamp.Compare(b.Timestamp); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	o.Incidents, err = store.Incidents(ctx, detect.Filter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
@@ -132,10 +141,7 @@ func readOutcome(t *testing.T, rdb redis.UniversalClient, from, to time.Time) ou
 		o.Incidents[i].Samples = nil
 	}
 	// Every detection group keeps a series index of its own.
-	indexes, err := rdb.Keys(ctx, "seismo:{g:*}:series").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
+	indexes := keysOf(t, rdb, "seismo:{g:*}:series")
 	var members []string
 	for _, idx := range indexes {
 		m, err := rdb.ZRange(ctx, idx, 0, -1).Result()
@@ -168,6 +174,33 @@ func readOutcome(t *testing.T, rdb redis.UniversalClient, from, to time.Time) ou
 		}
 	}
 	return o
+}
+
+// keysOf returns the keys matching pattern on every master of rdb.
+func keysOf(t *testing.T, rdb redis.UniversalClient, pattern string) []string {
+	t.Helper()
+	ctx := context.Background()
+	cl, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		keys, err := rdb.Keys(ctx, pattern).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return keys
+	}
+	var mu sync.Mutex
+	var keys []string
+	err := cl.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+		ks, err := m.Keys(ctx, pattern).Result()
+		mu.Lock()
+		defer mu.Unlock()
+		keys = append(keys, ks...)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
 }
 
 // compareOutcomes reports every difference of got from want.
@@ -544,7 +577,7 @@ func TestIntegrationSameStreamSameIncidents(t *testing.T) {
 				t.Fatal(err)
 			}
 			srv := redistest.Start(t)
-			store, err := detect.NewStore(srv.Client(t), detect.StoreConfig{ReporterKey: []byte(eventTimeKey)})
+			store, err := detect.NewStore(srv.Client(t), detect.StoreConfig{ReporterKey: []byte(eventTimeKey), Groups: detect.GroupsOf(testClassifier(t).Services())})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -278,7 +278,7 @@ func seriesTotals(t *testing.T, store *detect.Store, service, country string, fr
 func TestIntegrationRedeliveryDoesNotDoubleCount(t *testing.T) {
 	rdb := redistest.Start(t).Client(t)
 	b := startBroker(t)
-	store, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte("test-key")})
+	store, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte("test-key"), Groups: detect.GroupsOf(testClassifier(t).Services())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +304,7 @@ func TestIntegrationRedeliveryDoesNotDoubleCount(t *testing.T) {
 func TestIntegrationDeadLetters(t *testing.T) {
 	rdb := redistest.Start(t).Client(t)
 	b := startBroker(t)
-	store, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte("test-key")})
+	store, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte("test-key"), Groups: detect.GroupsOf(testClassifier(t).Services())})
 	if err != nil {
 		t.Fatal(err)
 	}

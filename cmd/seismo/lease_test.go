@@ -117,7 +117,7 @@ func TestIntegrationDetectorLeaseFailover(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	store, err := detect.NewStore(srv.Client(t), detect.StoreConfig{ReporterKey: []byte("read only")})
+	store, err := detect.NewStore(srv.Client(t), detect.StoreConfig{ReporterKey: []byte("read only"), Groups: detect.GroupsOf(testClassifier(t).Services())})
 	if err != nil {
 		t.Fatal(err)
 	}

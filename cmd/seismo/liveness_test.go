@@ -52,7 +52,7 @@ func newLiveEnv(t *testing.T, partitions int) *liveEnv {
 		t.Fatal(err)
 	}
 	srv := redistest.Start(t)
-	store, err := detect.NewStore(srv.Client(t), detect.StoreConfig{ReporterKey: []byte(eventTimeKey)})
+	store, err := detect.NewStore(srv.Client(t), detect.StoreConfig{ReporterKey: []byte(eventTimeKey), Groups: detect.GroupsOf(testClassifier(t).Services())})
 	if err != nil {
 		t.Fatal(err)
 	}

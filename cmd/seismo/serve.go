@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -23,6 +24,7 @@ type serveFlags struct {
 	reporterKey                     string
 	workerID, instance              string
 	leaseTTL                        time.Duration
+	detectShards                    int
 	lateness, idleTimeout           time.Duration
 	createTopics, detect            bool
 	partitions                      int
@@ -47,7 +49,8 @@ func (s *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&s.idleTimeout, "idle-timeout", def.IdleTimeout, "a partition caught up to its end this long stops holding the detector's watermark back")
 	fs.BoolVar(&s.detect, "detect", true, "campaign for the detector lease: the one process that holds it runs the detector\nand the incident event relay, another takes over when it stops (false: ingest and API only)")
 	fs.StringVar(&s.instance, "instance", "", "name of this process in the detector lease (default host-pid-random)")
-	fs.DurationVar(&s.leaseTTL, "lease-ttl", 15*time.Second, "lifetime of the detector lease: a crashed leader is replaced within about this long")
+	fs.DurationVar(&s.leaseTTL, "lease-ttl", 15*time.Second, "lifetime of the detector leases: a crashed leader is replaced within about this long")
+	fs.IntVar(&s.detectShards, "detect-shards", 1, "split detection into this many shards by service (a company's services stay together),\neach under a lease of its own; every run process takes its fair share. Every process must use the same")
 	fs.BoolVar(&s.createTopics, "create-topics", true, "create the posts, dead-letter and incidents topics when missing")
 	fs.IntVar(&s.partitions, "partitions", 3, "partitions of topics created by --create-topics")
 	fs.Var(&s.knobs, "knob", knobUsage)
@@ -70,19 +73,57 @@ func (s *serveFlags) ingestConfig() ingest.Config {
 type redisFlags struct {
 	addr, password string
 	db             int
+	cluster        bool
 }
 
 func (r *redisFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&r.addr, "redis-addr", "localhost:6379", "Redis address")
+	fs.StringVar(&r.addr, "redis-addr", "localhost:6379", "Redis address; for Redis Cluster, one or more seed nodes, comma-separated")
 	fs.StringVar(&r.password, "redis-password", "", "Redis password")
-	fs.IntVar(&r.db, "redis-db", 0, "Redis database number")
+	fs.IntVar(&r.db, "redis-db", 0, "Redis database number (0 on Redis Cluster, which has no other)")
+	fs.BoolVar(&r.cluster, "redis-cluster", false, "use the Redis Cluster client; without it seismo asks the server\n(INFO cluster) and uses it when the server runs in cluster mode")
 }
 
-func (r *redisFlags) client() *redis.Client {
-	return redis.NewClient(&redis.Options{
-		Addr: r.addr, Password: r.password, DB: r.db,
+// client connects to Redis and returns a cluster client when asked to,
+// when given several seeds, or when the server says it is in cluster mode;
+// else a client of the one server.
+func (r *redisFlags) client(ctx context.Context) (redis.UniversalClient, error) {
+	addrs := list(r.addr)
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("%w: --redis-addr is empty", errUsage)
+	}
+	cluster := r.cluster || len(addrs) > 1
+	if !cluster {
+		c := redis.NewClient(&redis.Options{
+			Addr: addrs[0], Password: r.password, DB: r.db,
+			DialTimeout: 5 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second,
+		})
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		info, err := c.Info(pctx, "cluster").Result()
+		cancel()
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("redis at %s: %w", r.addr, err)
+		}
+		if !strings.Contains(info, "cluster_enabled:1") {
+			return c, nil
+		}
+		c.Close()
+	}
+	if r.db != 0 {
+		return nil, fmt.Errorf("%w: --redis-db %d: Redis Cluster has database 0 only", errUsage, r.db)
+	}
+	c := redis.NewClusterClient(&redis.ClusterOptions{
+		Addrs: addrs, Password: r.password,
 		DialTimeout: 5 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second,
 	})
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	// Every master must answer: a key of any slot may be needed.
+	if err := c.ForEachMaster(pctx, func(ctx context.Context, m *redis.Client) error { return m.Ping(ctx).Err() }); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("redis cluster at %s: %w", r.addr, err)
+	}
+	return c, nil
 }
 
 func runServe(ctx context.Context, args []string, sio stdio) error {
@@ -111,14 +152,11 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return err
 	}
-	rdb := sf.redis.client()
-	defer rdb.Close()
-	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	err = rdb.Ping(pctx).Err()
-	cancel()
+	rdb, err := sf.redis.client(ctx)
 	if err != nil {
-		return fmt.Errorf("redis at %s: %w", sf.redis.addr, err)
+		return err
 	}
+	defer rdb.Close()
 	key, err := app.ReporterKey(ctx, rdb, sf.reporterKey)
 	if err != nil {
 		return err
@@ -143,7 +181,7 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	opts := app.Options{
 		Webhooks: webhooks, Redis: rdb, Classifier: cls, Ingest: sf.ingestConfig(), Detect: dcfg,
 		ReporterKey: key, HTTPAddr: sf.httpAddr, IncidentsTopic: sf.incidentsTopic, NoDetector: !sf.detect,
-		Instance: sf.instance, LeaseTTL: sf.leaseTTL, Logger: log,
+		Instance: sf.instance, LeaseTTL: sf.leaseTTL, DetectShards: sf.detectShards, Logger: log,
 		AdminToken: adminToken, ReadToken: sf.api.readToken, PublicURL: sf.api.publicURL,
 	}
 	if err := opts.Validate(); err != nil {

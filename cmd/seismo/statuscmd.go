@@ -19,7 +19,10 @@ func runStatus(ctx context.Context, args []string, sio stdio) error {
 	if err := parse(fs, args, getenv); err != nil {
 		return err
 	}
-	rdb := rf.client()
+	rdb, err := rf.client(ctx)
+	if err != nil {
+		return err
+	}
 	defer rdb.Close()
 	// The status reads nothing secret; the store wants a key all the same.
 	store, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte("status"), Topic: *topic})

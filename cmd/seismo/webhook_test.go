@@ -136,7 +136,7 @@ func TestIntegrationWebhookSurvivesKill(t *testing.T) {
 	w2 := startWorkerProcess(t, "w2", b.Addr(), srv.Addr, 3, extra...)
 
 	// Every event of the stream reaches the receiver with a 2xx.
-	store, err := detect.NewStore(srv.Client(t), detect.StoreConfig{ReporterKey: []byte("read only")})
+	store, err := detect.NewStore(srv.Client(t), detect.StoreConfig{ReporterKey: []byte("read only"), Groups: detect.GroupsOf(testClassifier(t).Services())})
 	if err != nil {
 		t.Fatal(err)
 	}
