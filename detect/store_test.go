@@ -13,6 +13,7 @@ import (
 
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/detect"
+	"github.com/seismo-dev/seismo/internal/redistest"
 )
 
 func TestNewStoreRequiresKey(t *testing.T) {
@@ -258,7 +259,7 @@ func TestRecordNeverStoresAuthor(t *testing.T) {
 			if err := s.Record(ctx, []seismo.Report{r}); err != nil {
 				t.Fatal(err)
 			}
-			keys := allKeys(t, rdb, "*")
+			keys := redistest.Keys(t, rdb, "*")
 			if len(keys) == 0 {
 				t.Fatal("nothing was written")
 			}
@@ -465,7 +466,7 @@ func TestRecordBucketTTLSetAtCreation(t *testing.T) {
 					t.Fatal(err)
 				}
 				// Let an hour pass for every key: the same TTL, an hour less.
-				for _, k := range allKeys(t, rdb, "*") {
+				for _, k := range redistest.Keys(t, rdb, "*") {
 					if err := rdb.PExpire(ctx, k, rdb.PTTL(ctx, k).Val()-aged).Err(); err != nil {
 						t.Fatal(err)
 					}

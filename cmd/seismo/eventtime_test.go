@@ -141,7 +141,7 @@ func readOutcome(t *testing.T, rdb redis.UniversalClient, from, to time.Time) ou
 		o.Incidents[i].Samples = nil
 	}
 	// Every detection group keeps a series index of its own.
-	indexes := keysOf(t, rdb, "seismo:{g:*}:series")
+	indexes := redistest.Keys(t, rdb, "seismo:{g:*}:series")
 	var members []string
 	for _, idx := range indexes {
 		m, err := rdb.ZRange(ctx, idx, 0, -1).Result()
@@ -174,33 +174,6 @@ func readOutcome(t *testing.T, rdb redis.UniversalClient, from, to time.Time) ou
 		}
 	}
 	return o
-}
-
-// keysOf returns the keys matching pattern on every master of rdb.
-func keysOf(t *testing.T, rdb redis.UniversalClient, pattern string) []string {
-	t.Helper()
-	ctx := context.Background()
-	cl, ok := rdb.(*redis.ClusterClient)
-	if !ok {
-		keys, err := rdb.Keys(ctx, pattern).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return keys
-	}
-	var mu sync.Mutex
-	var keys []string
-	err := cl.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
-		ks, err := m.Keys(ctx, pattern).Result()
-		mu.Lock()
-		defer mu.Unlock()
-		keys = append(keys, ks...)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return keys
 }
 
 // compareOutcomes reports every difference of got from want.

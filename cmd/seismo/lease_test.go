@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -16,25 +13,6 @@ import (
 	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/internal/redistest"
 )
-
-// leaderGauge reads seismo_detector_leader from a process's /metrics; -1
-// when it cannot be read.
-func leaderGauge(httpAddr string) int {
-	c := http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Get("http://" + httpAddr + "/metrics")
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		var v int
-		if _, err := fmt.Sscanf(sc.Text(), "seismo_detector_leader %d", &v); err == nil {
-			return v
-		}
-	}
-	return -1
-}
 
 // Two `seismo run` processes share Redis and the consumer group: one leads
 // the detector, and when it stops the other takes over, runs the detector
@@ -80,9 +58,9 @@ func TestIntegrationDetectorLeaseFailover(t *testing.T) {
 	}
 	waitGauge := func(p *proc, want int) {
 		t.Helper()
-		for deadline := time.Now().Add(60 * time.Second); leaderGauge(p.addr) != want; {
+		for deadline := time.Now().Add(60 * time.Second); gauge(p.addr, "seismo_detector_leader") != want; {
 			if time.Now().After(deadline) {
-				t.Fatalf("seismo_detector_leader at %s is %d, want %d", p.addr, leaderGauge(p.addr), want)
+				t.Fatalf("seismo_detector_leader at %s is %d, want %d", p.addr, gauge(p.addr, "seismo_detector_leader"), want)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
@@ -94,7 +72,7 @@ func TestIntegrationDetectorLeaseFailover(t *testing.T) {
 	bp := launch("b")
 	t.Cleanup(func() { stop(bp) })
 	waitGauge(bp, 0)
-	if g := leaderGauge(a.addr); g != 1 {
+	if g := gauge(a.addr, "seismo_detector_leader"); g != 1 {
 		t.Fatalf("a's leader gauge is %d once b runs, want 1", g)
 	}
 

@@ -203,7 +203,7 @@ func TestIntegrationDetectionKeepsUp(t *testing.T) {
 		// w1, a process that can be killed, takes the lease as the first
 		// worker; w2 joins after the first part.
 		w1 := startWorkerProcess(t, "w1", e.broker.Addr(), e.redis.Addr, e.parts)
-		for deadline := time.Now().Add(time.Minute); leaderGauge(w1.addr) != 1; time.Sleep(50 * time.Millisecond) {
+		for deadline := time.Now().Add(time.Minute); gauge(w1.addr, "seismo_detector_leader") != 1; time.Sleep(50 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatal("w1 did not take the detector lease within a minute")
 			}

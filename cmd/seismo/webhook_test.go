@@ -90,7 +90,7 @@ func TestIntegrationWebhookSurvivesKill(t *testing.T) {
 		"--webhook-retry-schedule", "3s,3s,3s", "--webhook-timeout", "2s", "--lease-ttl", "2s", "--idle-timeout", "1s"}
 	w1 := startWorkerProcess(t, "w1", b.Addr(), srv.Addr, 3, extra...)
 	base := "http://" + w1.addr
-	for deadline := time.Now().Add(time.Minute); leaderGauge(w1.addr) != 1; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); gauge(w1.addr, "seismo_detector_leader") != 1; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("w1 did not lead within a minute")
 		}

@@ -195,3 +195,31 @@ func portFree(port int) bool {
 	l.Close()
 	return true
 }
+
+// Keys returns the keys matching pattern on every master of rdb: KEYS on
+// a cluster client asks one node only.
+func Keys(tb testing.TB, rdb redis.UniversalClient, pattern string) []string {
+	tb.Helper()
+	ctx := context.Background()
+	cl, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		keys, err := rdb.Keys(ctx, pattern).Result()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return keys
+	}
+	var mu sync.Mutex
+	var keys []string
+	err := cl.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+		ks, err := m.Keys(ctx, pattern).Result()
+		mu.Lock()
+		defer mu.Unlock()
+		keys = append(keys, ks...)
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return keys
+}
