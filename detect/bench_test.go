@@ -92,7 +92,8 @@ const allCountries = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD B
 	"CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR " +
 	"GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP " +
 	"KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT " +
-	"MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW"
+	"MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW " +
+	"SA SB SC SD SE SG SH SI"
 
 // BenchmarkAdvanceHour runs the detector over 10,000 series through an hour
 // boundary, where the seasonal slots change (they are read ahead during the
@@ -144,5 +145,78 @@ func BenchmarkAdvanceHour(b *testing.B) {
 		}
 		b.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms/tick")
 		b.ReportMetric(float64(total.Microseconds())/1000/float64(ticks), "mean-ms/tick")
+	}
+}
+
+// BenchmarkAdvanceShards measures the usual tick over 100,000 active
+// (service, country) series, 500 services in 200 countries, one reporter a
+// minute each, split into 1, 2 and 4 shards (Detector.Shard) that tick one
+// after another, as one process each would: ms/tick is the slowest shard's
+// tick, sum-ms the shards' together (what one process leading them all
+// spends). Recording the minute's posts is not timed. Run it with -cpu 1 to
+// hold it to one core.
+func BenchmarkAdvanceShards(b *testing.B) {
+	var countries []string
+	for c := range strings.FieldsSeq(allCountries) {
+		countries = append(countries, c)
+	}
+	services := (100_000 + len(countries) - 1) / len(countries)
+	minute := func(m int) []seismo.Report {
+		tr := traffic{}
+		for i := range services {
+			for _, cc := range countries {
+				tr.add("q", fmt.Sprintf("svc%03d", i), cc, m, m+1, 1)
+			}
+		}
+		return tr[m]
+	}
+	for _, n := range []int{1, 2, 4} {
+		b.Run(fmt.Sprintf("series=%d/shards=%d", services*len(countries), n), func(b *testing.B) {
+			s := newStore(b, backends[0].open(b), nil)
+			cfg := detect.DefaultConfig()
+			cfg.Warmup = 10 * time.Minute
+			whole := newDetector(b, s, cfg)
+			shards := make([]*detect.Detector, n)
+			for k := range n {
+				d, err := whole.Shard(k, n)
+				if err != nil {
+					b.Fatal(err)
+				}
+				shards[k] = d
+			}
+			ctx := ctxT(b)
+			m := 0
+			var slowest, sum time.Duration
+			step := func(timed bool) {
+				if err := s.Record(ctx, minute(m)); err != nil {
+					b.Fatal(err)
+				}
+				var worst, all time.Duration
+				for _, d := range shards {
+					began := time.Now()
+					if _, err := d.Advance(ctx, at(m+1)); err != nil {
+						b.Fatal(err)
+					}
+					took := time.Since(began)
+					worst, all = max(worst, took), all+took
+				}
+				if timed {
+					slowest += worst
+					sum += all
+				}
+				m++
+			}
+			for range 12 { // past the warm-up
+				step(false)
+			}
+			b.ResetTimer()
+			for range b.N {
+				step(true)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(slowest.Microseconds())/1000/float64(b.N), "ms/tick")
+			b.ReportMetric(float64(sum.Microseconds())/1000/float64(b.N), "sum-ms")
+			b.ReportMetric(0, "ns/op") // the recording between ticks is in it
+		})
 	}
 }

@@ -49,6 +49,11 @@ type Detector struct {
 	// testHookBeforeWrite, when set by a test, runs before each minute's
 	// write, so a test can make another detector win the minute.
 	testHookBeforeWrite func(minute time.Time)
+	// testHookBeforeLoad runs before a group's state is read, and
+	// testHookAfterCommit after a minute is committed, before its outbox is
+	// published (an error stands for a crash there).
+	testHookBeforeLoad  func()
+	testHookAfterCommit func(minute time.Time) error
 
 	mu sync.Mutex // serialises Advance and guards what follows
 	// done is the last minute this detector saw evaluated by all of its
@@ -112,7 +117,8 @@ func (d *Detector) Shard(k, n int) (*Detector, error) {
 	}
 	return &Detector{s: d.s, cfg: d.cfg, md: d.md, names: d.names, parents: d.parents,
 		log: d.log.With("shard", k), shard: k, shards: n, groups: map[string]*group{},
-		testHookBeforeWrite: d.testHookBeforeWrite}, nil
+		testHookBeforeWrite: d.testHookBeforeWrite, testHookBeforeLoad: d.testHookBeforeLoad,
+		testHookAfterCommit: d.testHookAfterCommit}, nil
 }
 
 // Evaluated returns the end of the last minute this detector has
@@ -158,7 +164,7 @@ func (d *Detector) tick(ctx context.Context) error {
 	if err != nil || !ok {
 		return err
 	}
-	events, err := d.Advance(ctx, wm)
+	events, err := d.advance(ctx, wm, tickMinutes)
 	for _, ev := range events {
 		d.log.Info("incident event", "type", ev.Type, "incident_id", ev.Data.ID,
 			"service", ev.Data.Service, "severity", ev.Data.Severity,
@@ -170,6 +176,11 @@ func (d *Detector) tick(ctx context.Context) error {
 // groupParallelism bounds the groups a detector evaluates at once: each
 // waits on Redis most of the time.
 const groupParallelism = 16
+
+// tickMinutes bounds the minutes a group evaluates in one tick of Run, so
+// that a group catching up (new, or taken over far behind) does not hold
+// the next minute of the others back until it is done.
+const tickMinutes = 60
 
 // Advance evaluates, in order and once, every whole minute [m, m+1min) with
 // m+1min <= wm that has not been evaluated yet, in every group of the
@@ -185,6 +196,12 @@ const groupParallelism = 16
 // returned (the other detector emitted them); the group reloads its state
 // and goes on from there.
 func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, error) {
+	return d.advance(ctx, wm, 0)
+}
+
+// advance is Advance with each group evaluating at most limit minutes (0:
+// no limit).
+func (d *Detector) advance(ctx context.Context, wm time.Time, limit int) ([]seismo.Event, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	hi := unixMinute(wm) - 1
@@ -220,7 +237,7 @@ func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, e
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i].events, results[i].err = g.advance(ctx, hi, firsts[name], first)
+			results[i].events, results[i].err = g.advance(ctx, hi, firsts[name], first, limit)
 		})
 	}
 	wg.Wait()
@@ -242,17 +259,8 @@ func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, e
 		}
 		return strings.Compare(a.Data.Service, b.Data.Service)
 	})
-	if len(lasts) > 0 {
-		// What status and metrics read; the groups' own state is the truth.
-		wctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
-		err := d.s.rdb.HSet(wctx, d.s.key(keyEvaluated), lasts...).Err()
-		if err == nil {
-			err = d.s.rdb.Expire(wctx, d.s.key(keyEvaluated), d.s.cfg.IncidentTTL).Err()
-		}
-		cancel()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("note the evaluated minutes: %w", err))
-		}
+	if err := d.noteEvaluated(ctx, lasts, firsts); err != nil {
+		errs = append(errs, err)
 	}
 	// The detector is as far as its slowest group.
 	low, all := hi, len(names) > 0
@@ -262,6 +270,9 @@ func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, e
 		low = min(low, g.done)
 	}
 	if all {
+		if d.hasDone && floorDiv(low, 60) > floorDiv(d.done, 60) {
+			d.pruneIndex(ctx, low)
+		}
 		d.done, d.hasDone = low, true
 	}
 	if len(errs) > 0 {
@@ -270,9 +281,45 @@ func (d *Detector) Advance(ctx context.Context, wm time.Time) ([]seismo.Event, e
 	return events, nil
 }
 
-// advance evaluates the group up to minute hi. groupFirst is its first
-// minute with data, first that of all the data (the start of the warm-up).
-func (g *group) advance(ctx context.Context, hi, groupFirst, first int64) ([]seismo.Event, error) {
+// noteEvaluated writes the groups' last evaluated minutes (name, minute
+// pairs) where status and metrics read them, and forgets groups that no
+// longer exist (the catalog moved their services), which would hold the
+// least of them back for good. The groups' own state is the truth.
+func (d *Detector) noteEvaluated(ctx context.Context, lasts []any, firsts map[string]int64) error {
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+	defer cancel()
+	key := d.s.key(keyEvaluated)
+	names, err := d.s.rdb.HKeys(ctx, key).Result()
+	if err != nil {
+		return fmt.Errorf("read the evaluated minutes: %w", err)
+	}
+	var gone []string
+	for _, n := range names {
+		if _, ok := firsts[n]; !ok {
+			gone = append(gone, n)
+		}
+	}
+	pipe := d.s.rdb.TxPipeline()
+	if len(gone) > 0 {
+		pipe.HDel(ctx, key, gone...)
+	}
+	if len(lasts) > 0 {
+		pipe.HSet(ctx, key, lasts...)
+		pipe.Expire(ctx, key, d.s.cfg.IncidentTTL)
+	}
+	if len(gone) == 0 && len(lasts) == 0 {
+		return nil
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("note the evaluated minutes: %w", err)
+	}
+	return nil
+}
+
+// advance evaluates the group up to minute hi, at most limit minutes of it
+// if limit > 0. groupFirst is its first minute with data, first that of
+// all the data (the start of the warm-up).
+func (g *group) advance(ctx context.Context, hi, groupFirst, first int64, limit int) ([]seismo.Event, error) {
 	if g.hasDone && hi <= g.done {
 		return nil, nil
 	}
@@ -301,6 +348,9 @@ func (g *group) advance(ctx context.Context, hi, groupFirst, first int64) ([]sei
 			st.start = floor
 		}
 	}
+	if limit > 0 && hi-next+1 > int64(limit) {
+		hi = next + int64(limit) - 1
+	}
 	var events []seismo.Event
 	for m := next; m <= hi; m++ {
 		evs, err := g.evaluate(ctx, st, m)
@@ -322,9 +372,6 @@ func (g *group) advance(ctx context.Context, hi, groupFirst, first int64) ([]sei
 		}
 		events = append(events, evs...)
 		g.done, g.hasDone = m, true
-		if floorMod(m, 60) == 0 {
-			g.pruneIndex(ctx, m)
-		}
 	}
 	if !g.hasDone && st.hasLast {
 		g.done, g.hasDone = st.last, true
@@ -335,15 +382,15 @@ func (g *group) advance(ctx context.Context, hi, groupFirst, first int64) ([]sei
 // pruneIndex drops expired incidents from the index once an hour of event
 // time. It is housekeeping: a failure is logged and tried again the next
 // hour, and never holds up detection.
-func (g *group) pruneIndex(ctx context.Context, m int64) {
-	ctx, cancel := context.WithTimeout(ctx, g.cfg.Timeout)
+func (d *Detector) pruneIndex(ctx context.Context, m int64) {
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
-	n, err := g.s.pruneIndex(ctx, minuteTime(m).Add(-g.s.cfg.IncidentTTL))
+	n, err := d.s.pruneIndex(ctx, minuteTime(m).Add(-d.s.cfg.IncidentTTL))
 	switch {
 	case err != nil:
-		g.log.Warn("prune the incident index", "err", err)
+		d.log.Warn("prune the incident index", "err", err)
 	case n > 0:
-		g.log.Info("pruned expired incidents from the index", "incidents", n)
+		d.log.Info("pruned expired incidents from the index", "incidents", n)
 	}
 }
 

@@ -37,6 +37,10 @@ type LeaseConfig struct {
 	// Yield, when set, is asked at each renewal while leading: true steps
 	// down and releases the lease, for another instance to take.
 	Yield func() bool
+	// Attempted, when set, is told the outcome of each campaign that
+	// MayAcquire allowed: true just before lead starts, false when the
+	// lease was not won (or was won too slowly to be trusted).
+	Attempted func(won bool)
 }
 
 func (c *LeaseConfig) setDefaults() {
@@ -208,7 +212,13 @@ func (l *Lease) Run(ctx context.Context, lead func(ctx context.Context) error) e
 		}
 		sent := time.Now()
 		ok, holder, ttl, err := l.acquire(ctx)
+		if (!ok || ctx.Err() != nil) && l.cfg.Attempted != nil {
+			l.cfg.Attempted(false)
+		}
 		if ctx.Err() != nil {
+			if ok {
+				l.release(ctx, l.log)
+			}
 			break
 		}
 		wait := l.interval()
@@ -284,8 +294,14 @@ func (l *Lease) hold(ctx context.Context, sent time.Time, lead func(ctx context.
 	deadline := sent.Add(l.cfg.TTL - l.margin())
 	if time.Until(deadline) <= 0 {
 		// The acquisition itself took too long to be trusted.
+		if l.cfg.Attempted != nil {
+			l.cfg.Attempted(false)
+		}
 		l.release(ctx, log)
 		return
+	}
+	if l.cfg.Attempted != nil {
+		l.cfg.Attempted(true)
 	}
 	lctx, cancelLead := context.WithCancel(ctx)
 	defer cancelLead()

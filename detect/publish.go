@@ -181,11 +181,11 @@ func (d *group) publishOutbox(ctx context.Context, box *outbox) error {
 }
 
 // publishPending publishes an outbox a detector committed but did not
-// publish (it crashed, or lost Redis, in between).
-func (d *group) publishPending(ctx context.Context) error {
-	vals, err := d.s.rdb.HMGet(ctx, d.s.groupKey(d.name, keyOutbox), outboxMinute, outboxBody).Result()
-	if err != nil {
-		return fmt.Errorf("read the outbox: %w", err)
+// publish (it crashed, or lost Redis, in between, or is paused), as read
+// with the group's state: its minute and body fields.
+func (d *group) publishPending(ctx context.Context, vals []any) error {
+	if len(vals) != 2 {
+		return nil
 	}
 	raw, ok := vals[1].(string)
 	if !ok {

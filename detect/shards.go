@@ -51,14 +51,21 @@ type Shards struct {
 	cfg    ShardsConfig
 	log    *slog.Logger
 	leases []*Lease
-	beat   *redis.Script
+	script *redis.Script
 
 	mu sync.Mutex
-	// held are the shards whose lead function runs.
+	// held are the shards this instance won and leads.
 	held map[int]bool
+	// campaigning is the shard whose campaign is under way, or -1: one at
+	// a time, so that campaigns do not all pass the share test at once.
+	campaigning int
 	// alive is the instances seen at the last heartbeat, with what each
 	// holds; this instance's own count is always its live one.
 	alive map[string]int
+	// beat is when a heartbeat last succeeded; freeSince, since when the
+	// heartbeats have shown fewer shards held than there are (zero: none
+	// free).
+	beat, freeSince time.Time
 }
 
 // NewShards returns the shard leases of s's Redis under its prefix. It does
@@ -74,7 +81,7 @@ func NewShards(s *Store, cfg ShardsConfig, log *slog.Logger) (*Shards, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	sh := &Shards{s: s, cfg: cfg, log: log, held: map[int]bool{}, alive: map[string]int{},
-		beat: redis.NewScript(heartbeatLua)}
+		script: redis.NewScript(heartbeatLua), campaigning: -1}
 	for k := range cfg.Count {
 		name := keyLease
 		if cfg.Count > 1 {
@@ -82,6 +89,7 @@ func NewShards(s *Store, cfg ShardsConfig, log *slog.Logger) (*Shards, error) {
 		}
 		l, err := NewLease(s, LeaseConfig{Owner: cfg.Owner, TTL: cfg.TTL, Timeout: cfg.Timeout, Name: name,
 			MayAcquire: func() bool { return sh.mayAcquire(k) },
+			Attempted:  func(won bool) { sh.attempted(k, won) },
 			Yield:      func() bool { return sh.yield(k) },
 		}, log.With("shard", k))
 		if err != nil {
@@ -126,25 +134,56 @@ func (sh *Shards) starved(floor int) bool {
 	return false
 }
 
+// mayAcquire lets shard k campaign when this instance is below its share,
+// one campaign at a time. With more than one shard it needs a recent
+// heartbeat: without one it cannot know the others.
 func (sh *Shards) mayAcquire(k int) bool {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if sh.held[k] {
-		return true
+	if sh.held[k] || sh.campaigning >= 0 && sh.campaigning != k {
+		return sh.held[k]
+	}
+	ttl := sh.leases[0].cfg.TTL
+	if sh.cfg.Count > 1 && time.Since(sh.beat) > ttl/2 {
+		return false
 	}
 	floor, ceil := sh.shares()
 	n := len(sh.held)
-	return n < floor || n < ceil && !sh.starved(floor)
+	// A shard left free for a lease's life by an instance that does not
+	// take it (it cannot reach the lease's node, say) is anyone's up to
+	// the ceiling.
+	longFree := !sh.freeSince.IsZero() && time.Since(sh.freeSince) > ttl
+	ok := n < floor || n < ceil && (!sh.starved(floor) || longFree)
+	if ok {
+		sh.campaigning = k
+	}
+	return ok
+}
+
+// attempted ends the campaign of shard k.
+func (sh *Shards) attempted(k int, won bool) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.campaigning == k {
+		sh.campaigning = -1
+	}
+	if won {
+		sh.held[k] = true
+		if sh.cfg.Held != nil {
+			sh.cfg.Held(len(sh.held))
+		}
+	}
 }
 
 // yield gives up the highest shard held while this instance holds more
-// than its share.
+// than its share, and only while every shard is held: a free shard is
+// there for a starved instance to take already.
 func (sh *Shards) yield(k int) bool {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	floor, ceil := sh.shares()
 	n := len(sh.held)
-	if n <= floor || n <= ceil && !sh.starved(floor) {
+	if n <= floor || n <= ceil && !sh.starved(floor) || !sh.freeSince.IsZero() {
 		return false
 	}
 	for j := range sh.held {
@@ -195,7 +234,7 @@ func (sh *Shards) heartbeat(ctx context.Context, leaving bool) error {
 	ttl := sh.leases[0].cfg.TTL
 	ctx, cancel := context.WithTimeout(ctx, sh.leases[0].cfg.Timeout)
 	defer cancel()
-	res, err := sh.beat.Run(ctx, sh.s.rdb, []string{sh.s.key(keyMembers)}, sh.cfg.Owner, held,
+	res, err := sh.script.Run(ctx, sh.s.rdb, []string{sh.s.key(keyMembers)}, sh.cfg.Owner, held,
 		(ttl / 2).Milliseconds(), (10 * ttl).Milliseconds()).Slice()
 	if err != nil || leaving {
 		return err
@@ -209,8 +248,19 @@ func (sh *Shards) heartbeat(ctx context.Context, leaving bool) error {
 		alive[owner] = n
 	}
 	sh.mu.Lock()
-	sh.alive = alive
-	sh.mu.Unlock()
+	defer sh.mu.Unlock()
+	alive[sh.cfg.Owner] = len(sh.held)
+	sh.alive, sh.beat = alive, time.Now()
+	total := 0
+	for _, n := range alive {
+		total += n
+	}
+	switch {
+	case total >= sh.cfg.Count:
+		sh.freeSince = time.Time{}
+	case sh.freeSince.IsZero():
+		sh.freeSince = time.Now()
+	}
 	return nil
 }
 
@@ -237,7 +287,7 @@ func (sh *Shards) Run(ctx context.Context, lead func(ctx context.Context, shard 
 	for k, l := range sh.leases {
 		leads.Go(func() {
 			_ = l.Run(ctx, func(ctx context.Context) error {
-				sh.setHeld(k, true)
+				// attempted marked it held before lead began.
 				defer sh.setHeld(k, false)
 				return lead(ctx, k)
 			})

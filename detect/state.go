@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/seismo-dev/seismo"
 )
 
@@ -113,13 +115,27 @@ const (
 )
 
 func (d *group) load(ctx context.Context) (*state, error) {
-	if err := d.publishPending(ctx); err != nil {
-		return nil, err
+	if d.testHookBeforeLoad != nil {
+		d.testHookBeforeLoad()
 	}
-	all, err := d.s.rdb.HGetAll(ctx, d.s.groupKey(d.name, keyDetector)).Result()
-	if err != nil {
+	// The state and the outbox are read in one transaction, and the
+	// outbox published before the incidents are read: a minute another
+	// detector committed but did not publish yet is published first, so
+	// the state never meets incidents older than itself.
+	var stateCmd *redis.MapStringStringCmd
+	var boxCmd *redis.SliceCmd
+	if _, err := d.s.rdb.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		stateCmd = pipe.HGetAll(ctx, d.s.groupKey(d.name, keyDetector))
+		boxCmd = pipe.HMGet(ctx, d.s.groupKey(d.name, keyOutbox), outboxMinute, outboxBody)
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("load detector state: %w", err)
 	}
+	if err := d.publishPending(ctx, boxCmd.Val()); err != nil {
+		return nil, err
+	}
+	all := stateCmd.Val()
+	var err error
 	st := newState()
 	byID := map[string]*incidentState{}
 	for f, v := range all {

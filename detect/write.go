@@ -37,8 +37,17 @@ func (d *group) write(ctx context.Context, st *state, run *minuteRun, events []s
 	if err != nil {
 		return err
 	}
-	det := d.s.groupKey(d.name, keyDetector)
+	det, outboxKey := d.s.groupKey(d.name, keyDetector), d.s.groupKey(d.name, keyOutbox)
 	err = d.s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+		// An outbox not yet published is another detector's minute, which
+		// loading the state publishes first; ours would overwrite it.
+		pending, err := tx.Exists(ctx, outboxKey).Result()
+		if err != nil {
+			return fmt.Errorf("read the outbox: %w", err)
+		}
+		if pending > 0 {
+			return errRaced
+		}
 		last, err := tx.HGet(ctx, det, fieldLast).Result()
 		switch {
 		case errors.Is(err, redis.Nil):
@@ -55,7 +64,7 @@ func (d *group) write(ctx context.Context, st *state, run *minuteRun, events []s
 			return nil
 		})
 		return err
-	}, det)
+	}, det, outboxKey)
 	if errors.Is(err, redis.TxFailedErr) {
 		err = errRaced // the detector hash changed between WATCH and EXEC
 	}
@@ -69,6 +78,11 @@ func (d *group) write(ctx context.Context, st *state, run *minuteRun, events []s
 	d.chartsWritten(run.charts)
 	clear(st.removedSeries)
 	clear(st.removedIncidents)
+	if d.testHookAfterCommit != nil {
+		if err := d.testHookAfterCommit(minuteTime(run.m)); err != nil {
+			return err
+		}
+	}
 	if box == nil {
 		return nil
 	}
