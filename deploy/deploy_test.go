@@ -38,9 +38,9 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
-	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 )
 
@@ -374,11 +374,11 @@ func closeObjects(s map[string]any) {
 // k8s.io/api type, its operator's type, or its CRD's schema.
 func validate(obj []byte, kind, apiVersion string, schemas map[string]*jsonschema.Schema) error {
 	typed := map[string]any{
-		"apps/v1/Deployment":                     &appsv1.Deployment{},
-		"v1/Service":                             &corev1.Service{},
-		"v1/ConfigMap":                           &corev1.ConfigMap{},
-		"v1/Secret":                              &corev1.Secret{},
-		"policy/v1/PodDisruptionBudget":          &policyv1.PodDisruptionBudget{},
+		"apps/v1/Deployment":            &appsv1.Deployment{},
+		"v1/Service":                    &corev1.Service{},
+		"v1/ConfigMap":                  &corev1.ConfigMap{},
+		"v1/Secret":                     &corev1.Secret{},
+		"policy/v1/PodDisruptionBudget": &policyv1.PodDisruptionBudget{},
 		"monitoring.coreos.com/v1/PrometheusRule": &monitoringv1.PrometheusRule{},
 		"monitoring.coreos.com/v1/ServiceMonitor": &monitoringv1.ServiceMonitor{},
 	}
