@@ -220,3 +220,105 @@ func BenchmarkAdvanceShards(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFootprint measures what a day of traffic leaves in Redis per
+// series: 100 series (10 services in 10 countries) through 24 hours at a
+// given rate of complaints, each from a new author, recorded and
+// evaluated; then the keys and the memory (INFO used_memory, after the
+// day, less before) per series, the global series included. One b.N is a
+// whole day; run it with -benchtime 1x.
+func BenchmarkFootprint(b *testing.B) {
+	var countries []string
+	for c := range strings.FieldsSeq(allCountries) {
+		countries = append(countries, c)
+	}
+	for _, every := range []int{1, 10} { // a complaint every minute, every ten
+		b.Run(fmt.Sprintf("complaint-every=%dm", every), func(b *testing.B) {
+			for range b.N {
+				rdb := backends[0].open(b)
+				s := newStore(b, rdb, nil)
+				cfg := detect.DefaultConfig()
+				d := newDetector(b, s, cfg)
+				ctx := ctxT(b)
+				used := func() int64 {
+					info := rdb.Info(ctx, "memory").Val()
+					for line := range strings.SplitSeq(info, "\r\n") {
+						if v, ok := strings.CutPrefix(line, "used_memory:"); ok {
+							var n int64
+							fmt.Sscan(v, &n)
+							return n
+						}
+					}
+					b.Fatal("no used_memory")
+					return 0
+				}
+				before := used()
+				series := 0
+				for m := range 24 * 60 {
+					tr := traffic{}
+					if m%every == 0 {
+						for i := range 10 {
+							for _, cc := range countries[:10] {
+								tr.add(fmt.Sprintf("q%d", m), fmt.Sprintf("svc%d", i), cc, m, m+1, 1)
+							}
+						}
+					}
+					if err := s.Record(ctx, tr[m]); err != nil {
+						b.Fatal(err)
+					}
+					if _, err := d.Advance(ctx, at(m+1)); err != nil {
+						b.Fatal(err)
+					}
+				}
+				series = 10*10 + 10 // and one global series per service
+				keys := rdb.DBSize(ctx).Val()
+				b.ReportMetric(float64(keys)/float64(series), "keys/series")
+				b.ReportMetric(float64(used()-before)/float64(series)/1024, "KiB/series")
+			}
+		})
+	}
+}
+
+// BenchmarkRecord measures counting: batches of 500 complaints, each naming
+// one of 50 services in one of 200 countries from a new author (so two
+// scripts per post, the country's series and the global one), recorded on
+// one redis-server and on a Redis Cluster of three masters on the same
+// machine. reports/s is what one caller achieves; ingest runs one per
+// worker.
+func BenchmarkRecord(b *testing.B) {
+	var countries []string
+	for c := range strings.FieldsSeq(allCountries) {
+		countries = append(countries, c)
+	}
+	for _, be := range backends {
+		if be.name == "miniredis" {
+			continue
+		}
+		b.Run(be.name, func(b *testing.B) {
+			s := newStore(b, be.open(b), nil)
+			ctx := ctxT(b)
+			const batch = 500
+			n := 0
+			next := func() []seismo.Report {
+				out := make([]seismo.Report, batch)
+				for i := range out {
+					id := fmt.Sprintf("p%d", n)
+					out[i] = complaint(id, "a"+id, fmt.Sprintf("svc%02d", n%50), countries[(n/50)%len(countries)],
+						at(n/20000), "login")
+					n++
+				}
+				return out
+			}
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				reports := next()
+				b.StartTimer()
+				if err := s.Record(ctx, reports); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "reports/s")
+		})
+	}
+}
