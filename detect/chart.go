@@ -332,36 +332,3 @@ func (s *Store) Evaluated(ctx context.Context) (at time.Time, ok bool, err error
 	}
 	return minuteTime(m + 1), true, nil
 }
-
-// chartLua writes a minute's chart records in one command: one SETRANGE
-// per series queued in the minute's transaction cost Redis more than
-// everything else the transaction holds together.
-//
-// KEYS: the series' chart keys. ARGV: the offset of the minute, the TTL in
-// seconds, the records one after another, and one character per key, "1"
-// when it still needs its TTL.
-const chartLua = `
-local off, ttl, blob, expire = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
-for i, key in ipairs(KEYS) do
-  redis.call('SETRANGE', key, off, string.sub(blob, (i - 1) * 16 + 1, i * 16))
-  if string.byte(expire, i) == 49 then
-    redis.call('EXPIRE', key, ttl)
-  end
-end
-return #KEYS
-`
-
-// chartBatch lays out the minute's records as chartLua takes them.
-func chartBatch(writes []chartWrite) (keys []string, blob, expire string) {
-	keys = make([]string, len(writes))
-	b := make([]byte, 0, len(writes)*chartRecord)
-	e := make([]byte, len(writes))
-	for i, w := range writes {
-		keys[i], b = w.key, append(b, w.record...)
-		e[i] = '0'
-		if w.expire {
-			e[i] = '1'
-		}
-	}
-	return keys, string(b), string(e)
-}

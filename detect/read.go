@@ -70,15 +70,24 @@ const prefetchMinutes = 10
 // last minute with data up to m (seen) decides.
 func (d *group) read(ctx context.Context, st *state, run *minuteRun) error {
 	m := run.m
-	active, err := d.s.rdb.ZRangeByScore(ctx, d.s.indexKey(d.name), &redis.ZRangeBy{
-		Min: strconv.FormatInt(m-d.cfg.activeMinutes()+1, 10), Max: "+inf",
-	}).Result()
-	if err != nil {
-		return fmt.Errorf("list active series: %w", err)
+	if st.index == nil {
+		// Read once per Advance: the scores of series with data up to the
+		// watermark are final, so the list serves every minute it covers.
+		zs, err := d.s.rdb.ZRangeWithScores(ctx, d.s.indexKey(d.name), 0, -1).Result()
+		if err != nil {
+			return fmt.Errorf("list active series: %w", err)
+		}
+		st.index = make([]indexEntry, 0, len(zs))
+		for _, z := range zs {
+			member, _ := z.Member.(string)
+			st.index = append(st.index, indexEntry{member, int64(z.Score)})
+		}
 	}
-	set := make(map[string]bool, len(active)+len(st.series))
-	for _, a := range active {
-		set[a] = true
+	set := make(map[string]bool, len(st.index)+len(st.series))
+	for _, e := range st.index {
+		if e.newest >= m-d.cfg.activeMinutes()+1 {
+			set[e.member] = true
+		}
 	}
 	for member := range st.series {
 		set[member] = true
@@ -194,6 +203,7 @@ func (d *group) read(ctx context.Context, st *state, run *minuteRun) error {
 			}
 		}
 		var b Baseline
+		var err error
 		hasBase := true
 		switch {
 		case cm.base == nil && !cm.cached.hasBase:

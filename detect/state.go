@@ -95,6 +95,16 @@ type state struct {
 	// removed since the last write, to be deleted from the detector hash
 	removedSeries    map[string]bool
 	removedIncidents map[string]bool
+
+	// index is the group's series index as read at the first minute
+	// evaluated since the state was loaded.
+	index []indexEntry
+}
+
+// indexEntry is a series of the index and its newest minute with data.
+type indexEntry struct {
+	member string
+	newest int64
 }
 
 func newState() *state {

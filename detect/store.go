@@ -116,6 +116,7 @@ type Store struct {
 	union    *redis.Script
 	publish  *redis.Script
 	clear    *redis.Script
+	write    *redis.Script
 }
 
 // NewStore returns a Store on rdb. It does no I/O.
@@ -128,7 +129,8 @@ func NewStore(rdb redis.UniversalClient, cfg StoreConfig) (*Store, error) {
 		return nil, err
 	}
 	return &Store{rdb: rdb, cfg: cfg, record: redis.NewScript(recordLua), progress: redis.NewScript(progressLua),
-		union: redis.NewScript(unionLua), publish: redis.NewScript(publishLua), clear: redis.NewScript(clearOutboxLua)}, nil
+		union: redis.NewScript(unionLua), publish: redis.NewScript(publishLua), clear: redis.NewScript(clearOutboxLua),
+		write: redis.NewScript(writeLua)}, nil
 }
 
 // series names one (service, country) series.

@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/seismo-dev/seismo"
 )
 
@@ -20,59 +18,34 @@ var errRaced = errors.New("another detector evaluated the minute first")
 
 // write commits one minute of the group: chart records, baselines, the
 // group's detector state and its outbox (the minute's incidents and
-// events), in one MULTI/EXEC on keys that share the group's hash tag, so
-// one slot of Redis Cluster. The minute is applied whole or not at all, so
-// a crash can only make the next detector evaluate the minute again from
-// the same state. The outbox is then published (see publish), and a crash
-// before that leaves it to the next detector's load, which publishes it
-// first.
+// events), in one script (writeLua) on keys that share the group's hash
+// tag, so one slot of Redis Cluster. The minute is applied whole or not at
+// all, so a crash can only make the next detector evaluate the minute again
+// from the same state. The outbox is then published (see publish), and a
+// crash before that leaves it to the next detector's load, which publishes
+// it first.
 //
-// The transaction is a compare-and-set: it applies only if the persisted
-// last evaluated minute is still the one st was loaded or advanced to
-// (WATCH on the detector hash, then a check of its last field). Two
-// detectors that overlap (a leader paused past its lease) therefore cannot
-// both apply a minute; the loser gets errRaced and must reload its state.
+// The script is a compare-and-set: it applies only if the persisted last
+// evaluated minute is still the one st was loaded or advanced to, and no
+// outbox waits to be published. Two detectors that overlap (a leader
+// paused past its lease) therefore cannot both apply a minute; the loser
+// gets errRaced and must reload its state. One script is one round trip,
+// where WATCH, a read, MULTI/EXEC and UNWATCH were four.
 func (d *group) write(ctx context.Context, st *state, run *minuteRun, events []seismo.Event) error {
-	queue, box, err := d.writeCommands(ctx, st, run, events)
+	ops, box, err := d.writeOps(st, run, events)
 	if err != nil {
 		return err
 	}
-	det, outboxKey := d.s.groupKey(d.name, keyDetector), d.s.groupKey(d.name, keyOutbox)
-	err = d.s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-		// An outbox not yet published is another detector's minute, which
-		// loading the state publishes first; ours would overwrite it.
-		pending, err := tx.Exists(ctx, outboxKey).Result()
-		if err != nil {
-			return fmt.Errorf("read the outbox: %w", err)
-		}
-		if pending > 0 {
-			return errRaced
-		}
-		last, err := tx.HGet(ctx, det, fieldLast).Result()
-		switch {
-		case errors.Is(err, redis.Nil):
-			if st.hasLast {
-				return errRaced // the state vanished under us; reload it
-			}
-		case err != nil:
-			return fmt.Errorf("read last evaluated minute: %w", err)
-		case !st.hasLast || last != strconv.FormatInt(st.last, 10):
-			return errRaced
-		}
-		_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
-			queue(pipe)
-			return nil
-		})
-		return err
-	}, det, outboxKey)
-	if errors.Is(err, redis.TxFailedErr) {
-		err = errRaced // the detector hash changed between WATCH and EXEC
+	expected := ""
+	if st.hasLast {
+		expected = strconv.FormatInt(st.last, 10)
 	}
-	if errors.Is(err, errRaced) {
-		return err
-	}
+	applied, err := d.s.write.Run(ctx, d.s.rdb, ops.keys, append([]any{expected}, ops.args...)...).Int()
 	if err != nil {
 		return fmt.Errorf("write minute: %w", err)
+	}
+	if applied == 0 {
+		return errRaced
 	}
 	st.last, st.hasLast = run.m, true
 	d.chartsWritten(run.charts)
@@ -89,10 +62,59 @@ func (d *group) write(ctx context.Context, st *state, run *minuteRun, events []s
 	return d.publishOutbox(ctx, box)
 }
 
-// writeCommands encodes everything the minute writes and returns a function
-// that queues the commands on a transaction. Encoding happens first, so the
-// transaction itself cannot fail halfway through being queued.
-func (d *group) writeCommands(ctx context.Context, st *state, run *minuteRun, events []seismo.Event) (func(redis.Pipeliner), *outbox, error) {
+// writeLua applies a minute's writes if the group's last evaluated minute
+// is the one expected ("" for none) and no outbox is pending; it returns 1
+// if it applied them, else 0.
+//
+// KEYS: the detector hash, the outbox, then every other key the writes
+// touch. ARGV: the expected last minute, then the writes, each a command,
+// the index of its key in KEYS, the number of its arguments, and those.
+const writeLua = `
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return 0
+end
+local cur = redis.call('HGET', KEYS[1], 'last')
+if ARGV[1] == '' then
+  if cur then
+    return 0
+  end
+elseif cur ~= ARGV[1] then
+  return 0
+end
+local i = 2
+while i <= #ARGV do
+  local n = tonumber(ARGV[i + 2])
+  redis.call(ARGV[i], KEYS[tonumber(ARGV[i + 1])], unpack(ARGV, i + 3, i + 2 + n))
+  i = i + 3 + n
+end
+return 1
+`
+
+// minuteOps lays out a minute's writes as writeLua takes them.
+type minuteOps struct {
+	keys  []string
+	index map[string]int
+	args  []any
+}
+
+func newMinuteOps(det, outbox string) *minuteOps {
+	return &minuteOps{keys: []string{det, outbox}, index: map[string]int{det: 1, outbox: 2}}
+}
+
+// op adds one write: a command on key with its arguments.
+func (o *minuteOps) op(cmd, key string, args ...any) {
+	k, ok := o.index[key]
+	if !ok {
+		o.keys = append(o.keys, key)
+		k = len(o.keys)
+		o.index[key] = k
+	}
+	o.args = append(o.args, cmd, k, len(args))
+	o.args = append(o.args, args...)
+}
+
+// writeOps encodes everything the minute writes.
+func (d *group) writeOps(st *state, run *minuteRun, events []seismo.Event) (*minuteOps, *outbox, error) {
 	type field struct {
 		name  string
 		value []byte
@@ -125,50 +147,52 @@ func (d *group) writeCommands(ctx context.Context, st *state, run *minuteRun, ev
 		}
 	}
 
+	det, outboxKey := d.s.groupKey(d.name, keyDetector), d.s.groupKey(d.name, keyOutbox)
+	ops := newMinuteOps(det, outboxKey)
 	run.charts = d.chartWrites(run)
-	return func(pipe redis.Pipeliner) {
-		if len(run.charts) > 0 {
-			keys, blob, expire := chartBatch(run.charts)
-			pipe.Eval(ctx, chartLua, keys, run.charts[0].offset, int64(d.s.cfg.ChartTTL/time.Second), blob, expire)
+	chartTTL := int64(d.s.cfg.ChartTTL / time.Second)
+	for _, w := range run.charts {
+		ops.op("SETRANGE", w.key, w.offset, w.record)
+		if w.expire {
+			ops.op("EXPIRE", w.key, chartTTL)
 		}
-		for i := range run.readings {
-			r := &run.readings[i]
-			if r.idle {
-				continue
-			}
-			key := d.s.baseKey(r.sr)
-			fields := r.base.fields(minuteGrid, run.m)
-			if r.hasSeen {
-				fields = append(fields, fieldSeen, r.seen)
-			}
-			if r.elevated {
-				fields = append(fields, fieldOnset, run.m)
-			}
-			pipe.HSet(ctx, key, fields...)
-			if r.refresh {
-				pipe.Expire(ctx, key, d.cfg.BaselineTTL)
-			}
+	}
+	baselineTTL := int64(d.cfg.BaselineTTL / time.Second)
+	for i := range run.readings {
+		r := &run.readings[i]
+		if r.idle {
+			continue
 		}
-
-		det := d.s.groupKey(d.name, keyDetector)
-		pipe.HSet(ctx, det, fieldLast, run.m, fieldStart, st.start)
-		for _, f := range stateFields {
-			pipe.HSet(ctx, det, f.name, f.value)
+		key := d.s.baseKey(r.sr)
+		fields := r.base.fields(minuteGrid, run.m)
+		if r.hasSeen {
+			fields = append(fields, fieldSeen, r.seen)
 		}
-		for _, member := range slices.Sorted(maps.Keys(st.removedSeries)) {
-			pipe.HDel(ctx, det, prefixSeries+member)
+		if r.elevated {
+			fields = append(fields, fieldOnset, run.m)
 		}
-		for _, id := range slices.Sorted(maps.Keys(st.removedIncidents)) {
-			pipe.HDel(ctx, det, prefixIncidents+id)
+		ops.op("HSET", key, fields...)
+		if r.refresh {
+			ops.op("EXPIRE", key, baselineTTL)
 		}
-		pipe.Expire(ctx, det, d.s.cfg.IncidentTTL)
-		if box != nil {
-			key := d.s.groupKey(d.name, keyOutbox)
-			pipe.HSet(ctx, key, outboxMinute, run.m, outboxBody, boxJSON)
-			pipe.Expire(ctx, key, d.s.cfg.IncidentTTL)
-		}
-		// Forget series whose buckets have all expired.
-		pipe.ZRemRangeByScore(ctx, d.s.indexKey(d.name), "-inf",
-			strconv.FormatInt(run.m-int64(d.s.cfg.BucketTTL.Minutes()), 10))
-	}, box, nil
+	}
+	ops.op("HSET", det, fieldLast, run.m, fieldStart, st.start)
+	for _, f := range stateFields {
+		ops.op("HSET", det, f.name, f.value)
+	}
+	for _, member := range slices.Sorted(maps.Keys(st.removedSeries)) {
+		ops.op("HDEL", det, prefixSeries+member)
+	}
+	for _, id := range slices.Sorted(maps.Keys(st.removedIncidents)) {
+		ops.op("HDEL", det, prefixIncidents+id)
+	}
+	ops.op("EXPIRE", det, int64(d.s.cfg.IncidentTTL/time.Second))
+	if box != nil {
+		ops.op("HSET", outboxKey, outboxMinute, run.m, outboxBody, boxJSON)
+		ops.op("EXPIRE", outboxKey, int64(d.s.cfg.IncidentTTL/time.Second))
+	}
+	// Forget series whose buckets have all expired.
+	ops.op("ZREMRANGEBYSCORE", d.s.indexKey(d.name), "-inf",
+		strconv.FormatInt(run.m-int64(d.s.cfg.BucketTTL.Minutes()), 10))
+	return ops, box, nil
 }
