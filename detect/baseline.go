@@ -406,22 +406,17 @@ func baselineFields(g grid, i int64) []string {
 	return []string{fieldLevel, dayField(g, i), weekField(g, i), fieldSpread}
 }
 
-// fields encodes the baseline of step i for HSET, the four values in one
-// buffer.
-func (b Baseline) fields(g grid, i int64) []any {
-	names := baselineFields(g, i)
-	buf := make([]byte, 0, 4*48)
-	var ends [4]int
-	for k, e := range []Estimate{b.Level, b.Day, b.Week, b.Spread} {
+// appendFields appends the baseline's fields for HSET to args, name and
+// value in turn, names being baselineFields of the step; the values are
+// written into buf, which it returns grown. One buffer serves a minute's
+// baselines: a slice of it stays valid when a later append moves it.
+func (b Baseline) appendFields(args []any, names []string, buf []byte) ([]any, []byte) {
+	for k, e := range [4]Estimate{b.Level, b.Day, b.Week, b.Spread} {
+		start := len(buf)
 		buf = e.appendTo(buf)
-		ends[k] = len(buf)
+		args = append(args, names[k], buf[start:len(buf):len(buf)])
 	}
-	return []any{
-		names[0], buf[:ends[0]],
-		names[1], buf[ends[0]:ends[1]],
-		names[2], buf[ends[1]:ends[2]],
-		names[3], buf[ends[2]:ends[3]],
-	}
+	return args, buf
 }
 
 // parseBaseline decodes HMGET of baselineFields; ok is false when the series

@@ -103,14 +103,20 @@ func newMinuteOps(det, outbox string) *minuteOps {
 
 // op adds one write: a command on key with its arguments.
 func (o *minuteOps) op(cmd, key string, args ...any) {
+	o.head(cmd, key, len(args))
+	o.args = append(o.args, args...)
+}
+
+// head adds a command on key whose n arguments the caller appends to
+// o.args next.
+func (o *minuteOps) head(cmd, key string, n int) {
 	k, ok := o.index[key]
 	if !ok {
 		o.keys = append(o.keys, key)
 		k = len(o.keys)
 		o.index[key] = k
 	}
-	o.args = append(o.args, cmd, k, len(args))
-	o.args = append(o.args, args...)
+	o.args = append(o.args, cmd, k, n)
 }
 
 // writeOps encodes everything the minute writes.
@@ -150,6 +156,9 @@ func (d *group) writeOps(st *state, run *minuteRun, events []seismo.Event) (*min
 	det, outboxKey := d.s.groupKey(d.name, keyDetector), d.s.groupKey(d.name, keyOutbox)
 	ops := newMinuteOps(det, outboxKey)
 	run.charts = d.chartWrites(run)
+	// Per series: a chart record and its expiry, and a baseline of up to
+	// six fields and its expiry.
+	ops.args = make([]any, 0, 9*len(run.charts)+20*len(run.readings)+8*len(stateFields)+32)
 	chartTTL := int64(d.s.cfg.ChartTTL / time.Second)
 	for _, w := range run.charts {
 		ops.op("SETRANGE", w.key, w.offset, w.record)
@@ -158,20 +167,29 @@ func (d *group) writeOps(st *state, run *minuteRun, events []seismo.Event) (*min
 		}
 	}
 	baselineTTL := int64(d.cfg.BaselineTTL / time.Second)
+	names := baselineFields(minuteGrid, run.m)
+	buf := make([]byte, 0, 4*24*len(run.readings))
 	for i := range run.readings {
 		r := &run.readings[i]
 		if r.idle {
 			continue
 		}
 		key := d.s.baseKey(r.sr)
-		fields := r.base.fields(minuteGrid, run.m)
+		n := 8
 		if r.hasSeen {
-			fields = append(fields, fieldSeen, r.seen)
+			n += 2
 		}
 		if r.elevated {
-			fields = append(fields, fieldOnset, run.m)
+			n += 2
 		}
-		ops.op("HSET", key, fields...)
+		ops.head("HSET", key, n)
+		ops.args, buf = r.base.appendFields(ops.args, names, buf)
+		if r.hasSeen {
+			ops.args = append(ops.args, fieldSeen, r.seen)
+		}
+		if r.elevated {
+			ops.args = append(ops.args, fieldOnset, run.m)
+		}
 		if r.refresh {
 			ops.op("EXPIRE", key, baselineTTL)
 		}
