@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -83,47 +83,13 @@ func (r *redisFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&r.cluster, "redis-cluster", false, "use the Redis Cluster client; without it seismo asks the server\n(INFO cluster) and uses it when the server runs in cluster mode")
 }
 
-// client connects to Redis and returns a cluster client when asked to,
-// when given several seeds, or when the server says it is in cluster mode;
-// else a client of the one server.
+// client connects to the Redis the flags name (app.OpenRedis).
 func (r *redisFlags) client(ctx context.Context) (redis.UniversalClient, error) {
-	addrs := list(r.addr)
-	if len(addrs) == 0 {
-		return nil, fmt.Errorf("%w: --redis-addr is empty", errUsage)
+	c, err := app.OpenRedis(ctx, app.RedisOptions{Addrs: list(r.addr), Password: r.password, DB: r.db, Cluster: r.cluster})
+	if errors.Is(err, app.ErrClusterDB) || err != nil && len(list(r.addr)) == 0 {
+		return nil, fmt.Errorf("%w: --redis-addr %q, --redis-db %d: %v", errUsage, r.addr, r.db, err)
 	}
-	cluster := r.cluster || len(addrs) > 1
-	if !cluster {
-		c := redis.NewClient(&redis.Options{
-			Addr: addrs[0], Password: r.password, DB: r.db,
-			DialTimeout: 5 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second,
-		})
-		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		info, err := c.Info(pctx, "cluster").Result()
-		cancel()
-		if err != nil {
-			c.Close()
-			return nil, fmt.Errorf("redis at %s: %w", r.addr, err)
-		}
-		if !strings.Contains(info, "cluster_enabled:1") {
-			return c, nil
-		}
-		c.Close()
-	}
-	if r.db != 0 {
-		return nil, fmt.Errorf("%w: --redis-db %d: Redis Cluster has database 0 only", errUsage, r.db)
-	}
-	c := redis.NewClusterClient(&redis.ClusterOptions{
-		Addrs: addrs, Password: r.password,
-		DialTimeout: 5 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second,
-	})
-	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	// Every master must answer: a key of any slot may be needed.
-	if err := c.ForEachMaster(pctx, func(ctx context.Context, m *redis.Client) error { return m.Ping(ctx).Err() }); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("redis cluster at %s: %w", r.addr, err)
-	}
-	return c, nil
+	return c, err
 }
 
 func runServe(ctx context.Context, args []string, sio stdio) error {
