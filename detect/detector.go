@@ -209,13 +209,13 @@ func (d *Detector) advance(ctx context.Context, wm time.Time, limit int) ([]seis
 		return nil, nil
 	}
 	lctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
-	firsts, first, ok, err := d.s.groupFirsts(lctx)
+	firsts, err := d.s.readFirsts(lctx)
 	cancel()
-	if err != nil || !ok {
+	if err != nil || !firsts.ok {
 		return nil, err
 	}
 	var names []string
-	for name, f := range firsts {
+	for name, f := range firsts.groups {
 		if f <= hi && ShardOf(name, d.shards) == d.shard {
 			names = append(names, name)
 		}
@@ -237,7 +237,7 @@ func (d *Detector) advance(ctx context.Context, wm time.Time, limit int) ([]seis
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i].events, results[i].err = g.advance(ctx, hi, firsts[name], first, limit)
+			results[i].events, results[i].err = g.advance(ctx, hi, firsts, limit)
 		})
 	}
 	wg.Wait()
@@ -259,7 +259,7 @@ func (d *Detector) advance(ctx context.Context, wm time.Time, limit int) ([]seis
 		}
 		return strings.Compare(a.Data.Service, b.Data.Service)
 	})
-	if err := d.noteEvaluated(ctx, lasts, firsts); err != nil {
+	if err := d.noteEvaluated(ctx, lasts, firsts.groups); err != nil {
 		errs = append(errs, err)
 	}
 	// The detector is as far as its slowest group.
@@ -317,9 +317,9 @@ func (d *Detector) noteEvaluated(ctx context.Context, lasts []any, firsts map[st
 }
 
 // advance evaluates the group up to minute hi, at most limit minutes of it
-// if limit > 0. groupFirst is its first minute with data, first that of
-// all the data (the start of the warm-up).
-func (g *group) advance(ctx context.Context, hi, groupFirst, first int64, limit int) ([]seismo.Event, error) {
+// if limit > 0, from its first minute with data; the first of all the data
+// starts the warm-up.
+func (g *group) advance(ctx context.Context, hi int64, firsts firsts, limit int) ([]seismo.Event, error) {
 	if g.hasDone && hi <= g.done {
 		return nil, nil
 	}
@@ -329,10 +329,11 @@ func (g *group) advance(ctx context.Context, hi, groupFirst, first int64, limit 
 	if err != nil {
 		return nil, err
 	}
+	st.firsts = firsts.services
 	next := st.last + 1
 	if !st.hasLast {
 		// Before its first data the group's minutes change nothing.
-		next = groupFirst
+		next = firsts.groups[g.name]
 	}
 	// A group that has state never skips minutes, however far behind it
 	// is: a replay at full speed outruns it, and must still give the same
@@ -343,7 +344,7 @@ func (g *group) advance(ctx context.Context, hi, groupFirst, first int64, limit 
 		next = floor
 	}
 	if !st.hasStart {
-		st.start, st.hasStart = first, true
+		st.start, st.hasStart = firsts.all, true
 		if g.cfg.MaxCatchUp > 0 && st.start < floor {
 			st.start = floor
 		}
@@ -361,6 +362,7 @@ func (g *group) advance(ctx context.Context, hi, groupFirst, first int64, limit 
 			if st, err = g.reload(ctx); err != nil {
 				return events, err
 			}
+			st.firsts = firsts.services
 			g.log.Info("another detector evaluated the minute; continuing from its state",
 				"group", g.name, "minute", minuteTime(m), "last", minuteTime(st.last))
 			m = st.last // the loop goes on at st.last+1

@@ -59,42 +59,51 @@ func ShardOf(group string, n int) int {
 	return memberShard(group, n)
 }
 
-// groupFirsts reads the first minute with data of every detection group
-// (the earliest of its services') and the first minute with data of all,
-// from the index Record keeps; ok is false while there is no data.
-func (s *Store) groupFirsts(ctx context.Context) (groups map[string]int64, first int64, ok bool, err error) {
+// firsts are the first minutes with data on time, as Record keeps them.
+type firsts struct {
+	all      int64            // of all the data
+	ok       bool             // false while there is none
+	services map[string]int64 // of each service
+	groups   map[string]int64 // of each detection group: its services' earliest
+}
+
+// readFirsts reads the first minutes with data. Once the watermark is past
+// a minute, none of them can move to it or before it: a post on time is
+// never behind the watermark.
+func (s *Store) readFirsts(ctx context.Context) (firsts, error) {
 	zs, err := s.rdb.ZRangeWithScores(ctx, s.key(keyFirst), 0, -1).Result()
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("read the services' first minutes: %w", err)
+		return firsts{}, fmt.Errorf("read the services' first minutes: %w", err)
 	}
-	groups = map[string]int64{}
+	f := firsts{services: map[string]int64{}, groups: map[string]int64{}}
 	for _, z := range zs {
 		member, _ := z.Member.(string)
 		m := int64(z.Score)
 		if member == firstMember {
-			first, ok = m, true
+			f.all, f.ok = m, true
 			continue
 		}
 		if svc, found := strings.CutPrefix(member, prefixServiceFirst); found {
+			f.services[svc] = m
 			g := s.group(svc)
-			if cur, seen := groups[g]; !seen || m < cur {
-				groups[g] = m
+			if cur, seen := f.groups[g]; !seen || m < cur {
+				f.groups[g] = m
 			}
 		}
 	}
-	return groups, first, ok, nil
+	return f, nil
 }
 
 // activeSeries lists the series of every group with data on time at or
 // after minute from, from the groups' series indexes.
 func (s *Store) activeSeries(ctx context.Context, from int64) ([]string, error) {
-	groups, _, _, err := s.groupFirsts(ctx)
-	if err != nil || len(groups) == 0 {
+	f, err := s.readFirsts(ctx)
+	if err != nil || len(f.groups) == 0 {
 		return nil, err
 	}
 	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.StringSliceCmd, 0, len(groups))
-	for _, g := range slices.Sorted(maps.Keys(groups)) {
+	cmds := make([]*redis.StringSliceCmd, 0, len(f.groups))
+	for _, g := range slices.Sorted(maps.Keys(f.groups)) {
 		cmds = append(cmds, pipe.ZRangeByScore(ctx, s.indexKey(g), &redis.ZRangeBy{
 			Min: strconv.FormatInt(from, 10), Max: "+inf"}))
 	}

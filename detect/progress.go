@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -294,12 +295,9 @@ func (s *Store) Progress(ctx context.Context) (Progress, error) {
 	}
 	out := Progress{Topic: topic, Now: now.UTC()}
 	// The detector is as far as its slowest group.
-	for _, v := range lasts.Val() {
-		if m, err := strconv.ParseInt(v, 10, 64); err == nil {
-			if t := minuteTime(m + 1); out.Evaluated == nil || t.Before(*out.Evaluated) {
-				out.Evaluated = &t
-			}
-		}
+	if m := lowestMinute(lasts.Val()); m != math.MinInt64 {
+		t := minuteTime(m + 1)
+		out.Evaluated = &t
 	}
 	fields := all.Val()
 	count, _ := strconv.Atoi(fields[fieldPartitions])

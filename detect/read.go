@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -155,7 +154,6 @@ func (d *group) read(ctx context.Context, st *state, run *minuteRun) error {
 	warm := m-st.start >= d.cfg.warmupMinutes()
 	activeFrom := m - d.cfg.activeMinutes() + 1
 	var jobs []unionJob
-	var firsts map[string]int64 // each service's first minute, read for the first new series (zerosFrom)
 	for i := range run.readings {
 		r, cm := &run.readings[i], &all[i]
 		counts := make([]int, 0, w)
@@ -234,11 +232,7 @@ func (d *group) read(ctx context.Context, st *state, run *minuteRun) error {
 			r.idle = true
 			continue
 		case !hasBase:
-			from, err := d.zerosFrom(ctx, st, r.sr.service, &firsts)
-			if err != nil {
-				return err
-			}
-			b, r.hasBase = d.md.fresh(m, from), true
+			b, r.hasBase = d.md.fresh(m, zerosFrom(st, r.sr.service)), true
 		case !inIncident && (!r.hasSeen || r.seen < activeFrom):
 			// Quiet for ActiveFor: not evaluated until its next data.
 			r.idle, r.base = true, b
@@ -320,27 +314,12 @@ func parseMinuteField(vals []any, k int) (int64, bool) {
 // zerosFrom returns the minute from which a series of service that is new
 // to the detector counts as quiet: the detector's start, but not before
 // the service had any data, since a service just added to the catalog was
-// not quiet before, only not classified. *firsts caches every service's
-// first minute for the rest of the minute; it is read once, for the first
-// new series.
-func (d *group) zerosFrom(ctx context.Context, st *state, service string, firsts *map[string]int64) (int64, error) {
-	if *firsts == nil {
-		zs, err := d.s.rdb.ZRangeWithScores(ctx, d.s.key(keyFirst), 0, -1).Result()
-		if err != nil {
-			return 0, fmt.Errorf("read the services' first minutes: %w", err)
-		}
-		*firsts = make(map[string]int64, len(zs))
-		for _, z := range zs {
-			member, _ := z.Member.(string)
-			if svc, ok := strings.CutPrefix(member, prefixServiceFirst); ok {
-				(*firsts)[svc] = int64(z.Score)
-			}
-		}
+// not quiet before, only not classified.
+func zerosFrom(st *state, service string) int64 {
+	if f, ok := st.firsts[service]; ok {
+		return max(st.start, f)
 	}
-	if f, ok := (*firsts)[service]; ok {
-		return max(st.start, f), nil
-	}
-	return st.start, nil
+	return st.start
 }
 
 // unionJob is one window of one reading whose exact union is needed.

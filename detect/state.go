@@ -99,6 +99,9 @@ type state struct {
 	// index is the group's series index as read at the first minute
 	// evaluated since the state was loaded.
 	index []indexEntry
+	// firsts is each service's first minute with data, as read at the
+	// start of the Advance.
+	firsts map[string]int64
 }
 
 // indexEntry is a series of the index and its newest minute with data.
