@@ -56,6 +56,9 @@ func TestHelpAndUsage(t *testing.T) {
 		{[]string{"run", "--bogus"}, 2, "flag provided but not defined", ""},
 		{[]string{"run", "stray"}, 2, `unexpected argument "stray"`, ""},
 		{[]string{"demo", "--speed", "-1"}, 2, "--speed must not be negative", ""},
+		{[]string{"run", "--detect-shards", "0"}, 2, "--detect-shards 0: want 1 to 1024", ""},
+		{[]string{"status", "--redis-addr", "127.0.0.1:1", "--redis-cluster", "--redis-db", "3"}, 2, "Redis Cluster has database 0 only", ""},
+		{[]string{"healthcheck", "--url", "notaurl"}, 2, "want an absolute http or https URL", ""},
 		{[]string{"broker", "--partitions", "0"}, 2, "--partitions must be", ""},
 		{[]string{"classify", "--languages", "ar,xx"}, 2, "xx", ""},
 	}

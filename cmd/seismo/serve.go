@@ -102,6 +102,9 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	if err := durationPositive("lease-ttl", sf.leaseTTL); err != nil {
 		return err
 	}
+	if sf.detectShards < 1 || sf.detectShards > 1024 {
+		return fmt.Errorf("%w: --detect-shards %d: want 1 to 1024", errUsage, sf.detectShards)
+	}
 	adminToken, err := sf.api.admin()
 	if err != nil {
 		return err
