@@ -24,6 +24,11 @@ type PartitionProgress struct {
 	// until it has been caught up for the idle timeout; zero or negative
 	// when it has. An idle partition no longer holds the watermark back.
 	IdleIn time.Duration
+	// EndAge is how long before the report End was asked of the broker:
+	// being caught up to it says nothing of posts produced since, so an
+	// idle partition lets the watermark pass only as far as the rest of
+	// the stream had got by then.
+	EndAge time.Duration
 }
 
 // CaughtUp reports whether every message of the partition that existed

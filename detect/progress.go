@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -93,6 +95,8 @@ type progressJSON struct {
 	// FreshMs is how long the report's word that the partition is caught
 	// up holds.
 	FreshMs int64 `json:"fresh_ms"`
+	// EndAgeMs is PartitionProgress.EndAge.
+	EndAgeMs int64 `json:"end_age_ms,omitempty"`
 }
 
 func (s *Store) progressKey(topic string) string { return s.key("progress:" + topic) }
@@ -114,7 +118,8 @@ func (s *Store) ReportProgress(ctx context.Context, owner seismo.PartitionOwner,
 	}
 	args := []any{owner.Generation, now, int64(progressTTL / time.Second), owner.Partitions, owner.StaleAfter.Milliseconds()}
 	for _, p := range parts {
-		rec := progressJSON{Owner: owner.Worker, Next: p.Next, End: p.End, FreshMs: owner.FreshFor.Milliseconds()}
+		rec := progressJSON{Owner: owner.Worker, Next: p.Next, End: p.End, FreshMs: owner.FreshFor.Milliseconds(),
+			EndAgeMs: max(p.EndAge.Milliseconds(), 0)}
 		if !p.Newest.IsZero() {
 			rec.Newest, rec.Watermark, rec.HasMark = p.Newest.UnixMilli(), p.Watermark.UnixMilli(), true
 		}
@@ -176,7 +181,11 @@ type partitionRecord struct {
 	idleAt     time.Time // zero when not caught up
 	staleAfter time.Duration
 	freshFor   time.Duration
+	endAge     time.Duration
 }
+
+// endAsked is when, by the Redis clock, the end offset was asked for.
+func (r *partitionRecord) endAsked() time.Time { return r.reported.Add(-r.endAge) }
 
 func parseProgress(partition int, v string) (partitionRecord, error) {
 	bad := func(err error) (partitionRecord, error) {
@@ -208,6 +217,7 @@ func parseProgress(partition int, v string) (partitionRecord, error) {
 		reported:          time.UnixMilli(nums[1]).UTC(),
 		staleAfter:        time.Duration(nums[3]) * time.Millisecond,
 		freshFor:          time.Duration(js.FreshMs) * time.Millisecond,
+		endAge:            time.Duration(js.EndAgeMs) * time.Millisecond,
 	}
 	if parts[2] != "-" {
 		r.idleAt = time.UnixMilli(nums[2]).UTC()
@@ -305,8 +315,7 @@ func (s *Store) Progress(ctx context.Context) (Progress, error) {
 		out.Waiting = "no worker has reported the topic's partitions yet"
 		return out, nil
 	}
-	var low, high time.Time
-	held, anyMark := -1, false
+	recs := make([]*partitionRecord, count)
 	for p := range count {
 		st := PartitionStatus{Partition: p}
 		v, found := fields[strconv.Itoa(p)]
@@ -321,38 +330,131 @@ func (s *Store) Progress(ctx context.Context) (Progress, error) {
 		if err != nil {
 			return Progress{}, err
 		}
+		recs[p] = &r
 		st.Owner, st.Generation, st.Committed, st.End = r.owner, r.generation, r.Next, r.End
 		st.Lag = max(r.End-r.Next, 0)
 		st.ReportedAt, st.Alive, st.Idle = r.reported, r.alive(now), r.idle(now)
 		if !r.Newest.IsZero() {
 			n, w := r.Newest, r.Watermark
 			st.Newest, st.Watermark = &n, &w
-			if !anyMark || w.After(high) {
-				high = w
-			}
-			anyMark = true
 		}
 		out.Partitions = append(out.Partitions, st)
-		switch {
-		case st.Idle:
-		case r.Newest.IsZero():
-			if out.Waiting == "" {
-				out.Waiting = fmt.Sprintf("partition %d has no post recorded yet", p)
+	}
+	if out.Waiting != "" {
+		return out, nil
+	}
+	// Every idle partition is taken at its word: what the stream says now.
+	// It is remembered, and each idle partition then bounds the watermark
+	// to what the stream said when its end offset was asked for.
+	idle := func(p int) bool { return out.Partitions[p].Idle }
+	wm, _, _ := deriveWatermark(recs, idle)
+	s.marks.note(now, wm)
+	bound, bounded := time.Time{}, false
+	trusted := map[int]bool{}
+	for p, r := range recs {
+		if !idle(p) {
+			continue
+		}
+		if b, ok := s.marks.at(r.endAsked()); ok {
+			trusted[p] = true
+			if !bounded || b.Before(bound) {
+				bound, bounded = b, true
 			}
+		}
+	}
+	wm, held, waiting := deriveWatermark(recs, func(p int) bool { return trusted[p] })
+	switch {
+	case waiting != "" && held >= 0 && idle(held):
+		out.Waiting = fmt.Sprintf("partition %d is idle, but this process has not yet seen the stream as it was when its end offset was read; its next report will do", held)
+	case waiting != "":
+		out.Waiting = waiting
+	case bounded && bound.Before(wm):
+		// An idle partition may yet hold posts produced up to now.
+		out.Watermark = &bound
+	default:
+		out.Watermark = &wm
+		if held >= 0 {
+			out.HeldBy = &held
+		}
+	}
+	return out, nil
+}
+
+// deriveWatermark returns the minimum watermark over the partitions that
+// hold it back (all but the idle ones) and the partition holding it, or,
+// when none does, the maximum over all and -1; waiting says why there is
+// none, and held is then the partition without a post. Every record is
+// present.
+func deriveWatermark(recs []*partitionRecord, idle func(p int) bool) (wm time.Time, held int, waiting string) {
+	var low, high time.Time
+	held, anyMark := -1, false
+	for p, r := range recs {
+		if !r.Newest.IsZero() && (!anyMark || r.Watermark.After(high)) {
+			high, anyMark = r.Watermark, true
+		}
+		switch {
+		case idle(p):
+		case r.Newest.IsZero():
+			if waiting == "" {
+				waiting, held = fmt.Sprintf("partition %d has no post recorded yet", p), p
+			}
+		case waiting != "":
 		case held < 0 || r.Watermark.Before(low):
 			low, held = r.Watermark, p
 		}
 	}
 	switch {
-	case out.Waiting != "":
+	case waiting != "":
+		return time.Time{}, held, waiting
 	case held >= 0:
-		out.Watermark, out.HeldBy = &low, &held
+		return low, held, ""
 	case anyMark:
-		out.Watermark = &high
-	default:
-		out.Waiting = "no partition has a post recorded yet"
+		return high, -1, ""
 	}
-	return out, nil
+	return time.Time{}, -1, "no partition has a post recorded yet"
+}
+
+// markHistory remembers the watermark the stream allowed at each Progress
+// read of this process, as it changed, for a while: an idle partition's
+// word holds only for what had been recorded elsewhere when its end offset
+// was asked for. A process that has just started knows no such moment, and
+// lets an idle partition hold the watermark back until its next report.
+type markHistory struct {
+	mu  sync.Mutex
+	obs []markAt
+}
+
+type markAt struct {
+	at, wm time.Time // wm zero: none
+}
+
+// markHistoryLen bounds the history; at one change a second it spans
+// over an hour, far more than a report's freshness.
+const markHistoryLen = 4096
+
+// note records that the stream allowed wm (zero: no watermark) at t.
+func (h *markHistory) note(t, wm time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if n := len(h.obs); n > 0 && (h.obs[n-1].wm.Equal(wm) || t.Before(h.obs[n-1].at)) {
+		return // unchanged, or a read that overtook a later one
+	}
+	if len(h.obs) == markHistoryLen {
+		h.obs = append(h.obs[:0], h.obs[markHistoryLen/2:]...)
+	}
+	h.obs = append(h.obs, markAt{t, wm})
+}
+
+// at returns the watermark the stream allowed at t, if this process read it
+// then or before and it was not none.
+func (h *markHistory) at(t time.Time) (time.Time, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	i := sort.Search(len(h.obs), func(i int) bool { return h.obs[i].at.After(t) })
+	if i == 0 || h.obs[i-1].wm.IsZero() {
+		return time.Time{}, false
+	}
+	return h.obs[i-1].wm, true
 }
 
 // now returns the heartbeat clock: StoreConfig.Now, or the Redis server's

@@ -197,3 +197,68 @@ func TestProgressWriteText(t *testing.T) {
 		}
 	}
 }
+
+// An idle partition's word covers only what was produced before its end
+// offset was asked for: posts recorded elsewhere since then may have
+// company on it that nobody has read yet.
+func TestProgressIdleWordAges(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			rdb := b.open(t)
+			clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+			s := newStore(t, rdb, clk.Now)
+			ctx := ctxT(t)
+			o := seismo.PartitionOwner{Topic: "seismo.posts", Worker: "a", Generation: 1,
+				Partitions: 2, StaleAfter: time.Minute, FreshFor: time.Minute}
+			report := func(parts ...seismo.PartitionProgress) {
+				t.Helper()
+				if _, err := s.ReportProgress(ctx, o, parts); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := func(s *detect.Store, step string, minute int, wantOK bool) {
+				t.Helper()
+				p, err := s.Progress(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				switch {
+				case !wantOK && p.Watermark != nil:
+					t.Errorf("%s: watermark %v, want none", step, *p.Watermark)
+				case !wantOK && !strings.Contains(p.Waiting, "partition 1 is idle"):
+					t.Errorf("%s: waiting %q, want partition 1's word awaited", step, p.Waiting)
+				case wantOK && (p.Watermark == nil || !p.Watermark.Equal(at(minute).Add(-30*time.Second))):
+					t.Errorf("%s: watermark %v (waiting %q), want minute %d less 30s", step, p.Watermark, p.Waiting, minute)
+				}
+			}
+			idle := func(pp seismo.PartitionProgress, age time.Duration) seismo.PartitionProgress {
+				pp.EndAge = age
+				return pp
+			}
+			// Both caught up and idle; partition 1 has never had a post.
+			report(idle(part(0, 10, 10, 30), 0), idle(part(1, 0, 0, -1), 0))
+			want(s, "all idle", 30, true)
+
+			// A burst lands on partition 0 and is recorded; partition 1
+			// still reports what it was told before the burst.
+			clk.Add(5 * time.Second)
+			report(idle(part(0, 50, 50, 90), 0), idle(part(1, 0, 0, -1), 5*time.Second))
+			want(s, "partition 1's word predates the burst", 30, true)
+
+			// Asked again after the burst was seen, it is still empty.
+			clk.Add(time.Second)
+			report(idle(part(0, 50, 50, 90), time.Second), idle(part(1, 0, 0, -1), 0))
+			want(s, "partition 1 asked after the burst", 90, true)
+
+			// A process that has just started has seen nothing of the
+			// stream: it waits for partition 1's next report.
+			fresh := newStore(t, rdb, clk.Now)
+			clk.Add(time.Second)
+			report(idle(part(0, 50, 50, 90), 2*time.Second), idle(part(1, 0, 0, -1), 500*time.Millisecond))
+			want(fresh, "a new process", 0, false)
+			clk.Add(time.Second)
+			report(idle(part(0, 50, 50, 90), 3*time.Second), idle(part(1, 0, 0, -1), 0))
+			want(fresh, "a new process after the next report", 90, true)
+		})
+	}
+}

@@ -117,6 +117,7 @@ type Store struct {
 	publish  *redis.Script
 	clear    *redis.Script
 	write    *redis.Script
+	marks    markHistory
 }
 
 // NewStore returns a Store on rdb. It does no I/O.

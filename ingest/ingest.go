@@ -115,6 +115,9 @@ type partition struct {
 	// caughtSince is the wall clock at which next >= end was first seen,
 	// zero while it is not.
 	caughtSince time.Time
+	// endAsked is when the broker was last asked for end: every message
+	// produced before then is below it.
+	endAsked time.Time
 }
 
 type consumerMetrics struct {
@@ -393,6 +396,7 @@ func (c *Consumer) setUp(stop context.Context, gen *kafka.Generation, ids []int,
 			if len(ids) == 0 {
 				return nil
 			}
+			asked := c.cfg.Now()
 			offsets, err := listOffsets(ctx, client, c.cfg.Topic, ids)
 			if err != nil {
 				return err
@@ -409,7 +413,7 @@ func (c *Consumer) setUp(stop context.Context, gen *kafka.Generation, ids []int,
 					start = o.FirstOffset
 				}
 				starts[p] = start
-				pt := &partition{next: start, end: max(o.LastOffset, start)}
+				pt := &partition{next: start, end: max(o.LastOffset, start), endAsked: asked}
 				// Go on with the event time where the last owner left it,
 				// if it left it exactly here: after a reset of the group's
 				// offsets, or a crash between commit and report, the stored
@@ -945,7 +949,8 @@ func (c *Consumer) snapshot() (*ownership, []seismo.PartitionProgress) {
 	out := make([]seismo.PartitionProgress, 0, len(ids))
 	for _, p := range ids {
 		pt := c.gen.parts[p]
-		pp := seismo.PartitionProgress{Partition: p, Next: pt.next, End: max(pt.end, pt.next), Newest: pt.newest}
+		pp := seismo.PartitionProgress{Partition: p, Next: pt.next, End: max(pt.end, pt.next), Newest: pt.newest,
+			EndAge: now.Sub(pt.endAsked)}
 		if !pt.newest.IsZero() {
 			pp.Watermark = pt.newest.Add(-c.cfg.Lateness)
 		}
@@ -1031,6 +1036,7 @@ func (c *Consumer) reportLoop(stop context.Context, own *ownership, client *kafk
 		c.mu.Unlock()
 		if len(ids) > 0 {
 			ctx, cancel := context.WithTimeout(stop, c.cfg.OpTimeout)
+			asked := c.cfg.Now()
 			offsets, err := listOffsets(ctx, client, c.cfg.Topic, ids)
 			cancel()
 			if err != nil && stop.Err() == nil {
@@ -1048,7 +1054,7 @@ func (c *Consumer) reportLoop(stop context.Context, own *ownership, client *kafk
 				c.health.contact, c.health.lastFail = time.Now(), ""
 				for p, o := range offsets {
 					if pt := own.parts[p]; pt != nil {
-						pt.end = max(pt.end, o.LastOffset)
+						pt.end, pt.endAsked = max(pt.end, o.LastOffset), asked
 					}
 				}
 				c.mu.Unlock()

@@ -657,19 +657,19 @@ func TestSnapshot(t *testing.T) {
 		pt   partition
 		want seismo.PartitionProgress // Partition is filled in
 	}{
-		{name: "behind its end", pt: partition{next: 3, end: 5, newest: base},
+		{name: "behind its end", pt: partition{endAsked: base, next: 3, end: 5, newest: base},
 			want: seismo.PartitionProgress{Next: 3, End: 5, Newest: base, Watermark: base.Add(-lateness)}},
-		{name: "caught up, first seen now", pt: partition{next: 5, end: 5, newest: base},
+		{name: "caught up, first seen now", pt: partition{endAsked: base, next: 5, end: 5, newest: base},
 			want: seismo.PartitionProgress{Next: 5, End: 5, Newest: base, Watermark: base.Add(-lateness), IdleIn: idle}},
-		{name: "caught up for 4s", pt: partition{next: 5, end: 5, caughtSince: base.Add(-4 * time.Second)},
+		{name: "caught up for 4s", pt: partition{endAsked: base, next: 5, end: 5, caughtSince: base.Add(-4 * time.Second)},
 			want: seismo.PartitionProgress{Next: 5, End: 5, IdleIn: 6 * time.Second}},
-		{name: "idle for a minute", pt: partition{next: 5, end: 5, caughtSince: base.Add(-idle - time.Minute)},
-			want: seismo.PartitionProgress{Next: 5, End: 5, IdleIn: -time.Minute}},
-		{name: "end seen before the last commit", pt: partition{next: 7, end: 5},
+		{name: "idle for a minute", pt: partition{endAsked: base.Add(-3 * time.Second), next: 5, end: 5, caughtSince: base.Add(-idle - time.Minute)},
+			want: seismo.PartitionProgress{Next: 5, End: 5, IdleIn: -time.Minute, EndAge: 3 * time.Second}},
+		{name: "end seen before the last commit", pt: partition{endAsked: base, next: 7, end: 5},
 			want: seismo.PartitionProgress{Next: 7, End: 7, IdleIn: idle}},
-		{name: "no post yet: no watermark", pt: partition{next: 0, end: 2},
+		{name: "no post yet: no watermark", pt: partition{endAsked: base, next: 0, end: 2},
 			want: seismo.PartitionProgress{Next: 0, End: 2}},
-		{name: "fallen behind again: the countdown stops", pt: partition{next: 5, end: 6, caughtSince: base.Add(-time.Hour)},
+		{name: "fallen behind again: the countdown stops", pt: partition{endAsked: base, next: 5, end: 6, caughtSince: base.Add(-time.Hour)},
 			want: seismo.PartitionProgress{Next: 5, End: 6}},
 	}
 	now := base

@@ -91,7 +91,12 @@ func TestIntegrationDetectorLeaseFailover(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no open WhatsApp incident after 90s (last err %v, list %+v)", err, list)
+			var status any
+			serr := getJSON("http://"+bp.addr+"/v1/status", &status)
+			bp.stderr.mu.Lock()
+			logs := bp.buf.String()
+			bp.stderr.mu.Unlock()
+			t.Fatalf("no open WhatsApp incident after 90s (last err %v, list %+v)\nstatus (err %v): %+v\nb's log:\n%s", err, list, serr, status, logs)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
