@@ -83,7 +83,7 @@ func (c *LeaseConfig) validate() error {
 // therefore not begin while the old one's context is live, unless the old
 // process is paused longer than TTL/5 (a stop-the-world pause, a frozen
 // VM). Then the Detector's own fencing applies: each minute's write is a
-// compare-and-set on the last evaluated minute (writeLua), so a write the old
+// compare-and-set on the last evaluated minute (group.write), so a write the old
 // leader sends late finds the minute taken and applies nothing, and no
 // minute, nor its incident events, is applied twice. The event relay is at
 // least once anyway. No separate fencing token is needed.

@@ -116,7 +116,6 @@ type Store struct {
 	union    *redis.Script
 	publish  *redis.Script
 	clear    *redis.Script
-	write    *redis.Script
 	marks    markHistory
 }
 
@@ -130,8 +129,7 @@ func NewStore(rdb redis.UniversalClient, cfg StoreConfig) (*Store, error) {
 		return nil, err
 	}
 	return &Store{rdb: rdb, cfg: cfg, record: redis.NewScript(recordLua), progress: redis.NewScript(progressLua),
-		union: redis.NewScript(unionLua), publish: redis.NewScript(publishLua), clear: redis.NewScript(clearOutboxLua),
-		write: redis.NewScript(writeLua)}, nil
+		union: redis.NewScript(unionLua), publish: redis.NewScript(publishLua), clear: redis.NewScript(clearOutboxLua)}, nil
 }
 
 // series names one (service, country) series.
