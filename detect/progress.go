@@ -84,6 +84,13 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return refused
 `
 
+// progressReadLua returns the server's time (seconds, microseconds) and the
+// progress hash. KEYS: the progress hash.
+const progressReadLua = `
+local t = redis.call('TIME')
+return {tonumber(t[1]), tonumber(t[2]), redis.call('HGETALL', KEYS[1])}
+`
+
 // progressJSON is the part of a record the script does not read.
 type progressJSON struct {
 	Owner     string `json:"owner"`
@@ -119,7 +126,7 @@ func (s *Store) ReportProgress(ctx context.Context, owner seismo.PartitionOwner,
 	args := []any{owner.Generation, now, int64(progressTTL / time.Second), owner.Partitions, owner.StaleAfter.Milliseconds()}
 	for _, p := range parts {
 		rec := progressJSON{Owner: owner.Worker, Next: p.Next, End: p.End, FreshMs: owner.FreshFor.Milliseconds(),
-			EndAgeMs: max(p.EndAge.Milliseconds(), 0)}
+			EndAgeMs: max((p.EndAge + time.Millisecond - 1).Milliseconds(), 0)} // rounded up: earlier is safe
 		if !p.Newest.IsZero() {
 			rec.Newest, rec.Watermark, rec.HasMark = p.Newest.UnixMilli(), p.Watermark.UnixMilli(), true
 		}
@@ -272,6 +279,10 @@ type Progress struct {
 	Watermark *time.Time `json:"watermark"`
 	HeldBy    *int       `json:"held_by,omitempty"`
 	Waiting   string     `json:"waiting,omitempty"`
+	// Confirming lists the idle partitions whose word this process cannot
+	// use yet: their end offsets were asked for before it first read the
+	// stream, so they hold the watermark back until their next report.
+	Confirming []int `json:"confirming,omitempty"`
 	// Evaluated is the end of the last minute the detector evaluated, nil
 	// before its first.
 	Evaluated *time.Time `json:"evaluated"`
@@ -293,23 +304,36 @@ func (s *Store) Watermark(ctx context.Context) (wm time.Time, ok bool, err error
 // partitions that hold it back, or, when none does, the maximum over all.
 func (s *Store) Progress(ctx context.Context) (Progress, error) {
 	topic := s.cfg.Topic
-	pipe := s.rdb.Pipeline()
-	all := pipe.HGetAll(ctx, s.progressKey(topic))
-	lasts := pipe.HVals(ctx, s.key(keyEvaluated))
-	if err := execPipeline(ctx, pipe); err != nil {
-		return Progress{}, fmt.Errorf("read progress of %s: %w", topic, err)
-	}
-	now, err := s.now(ctx)
+	lasts, err := s.rdb.HVals(ctx, s.key(keyEvaluated)).Result()
 	if err != nil {
-		return Progress{}, err
+		return Progress{}, fmt.Errorf("read the evaluated minutes: %w", err)
+	}
+	// The records and the time come from one node in one script: the
+	// reports are stamped with that node's clock, and the watermarks
+	// remembered below are compared with those stamps.
+	res, err := s.progressRead.Run(ctx, s.rdb, []string{s.progressKey(topic)}).Slice()
+	if err != nil || len(res) != 3 {
+		return Progress{}, fmt.Errorf("read progress of %s: %v %w", topic, res, err)
+	}
+	secs, _ := res[0].(int64)
+	micros, _ := res[1].(int64)
+	now := time.Unix(secs, micros*1000)
+	if s.cfg.Now != nil {
+		now = s.cfg.Now()
+	}
+	fields := map[string]string{}
+	flat, _ := res[2].([]any)
+	for i := 0; i+1 < len(flat); i += 2 {
+		k, _ := flat[i].(string)
+		v, _ := flat[i+1].(string)
+		fields[k] = v
 	}
 	out := Progress{Topic: topic, Now: now.UTC()}
 	// The detector is as far as its slowest group.
-	if m := lowestMinute(lasts.Val()); m != math.MinInt64 {
+	if m := lowestMinute(lasts); m != math.MinInt64 {
 		t := minuteTime(m + 1)
 		out.Evaluated = &t
 	}
-	fields := all.Val()
 	count, _ := strconv.Atoi(fields[fieldPartitions])
 	if count == 0 {
 		out.Waiting = "no worker has reported the topic's partitions yet"
@@ -362,10 +386,15 @@ func (s *Store) Progress(ctx context.Context) (Progress, error) {
 			}
 		}
 	}
+	for p := range recs {
+		if idle(p) && !trusted[p] {
+			out.Confirming = append(out.Confirming, p)
+		}
+	}
 	wm, held, waiting := deriveWatermark(recs, func(p int) bool { return trusted[p] })
 	switch {
 	case waiting != "" && held >= 0 && idle(held):
-		out.Waiting = fmt.Sprintf("partition %d is idle, but this process has not yet seen the stream as it was when its end offset was read; its next report will do", held)
+		out.Waiting = fmt.Sprintf("partition %d is idle by an end offset asked for before this process first read the stream; its next report confirms it", held)
 	case waiting != "":
 		out.Waiting = waiting
 	case bounded && bound.Before(wm):
@@ -428,16 +457,22 @@ type markAt struct {
 	at, wm time.Time // wm zero: none
 }
 
-// markHistoryLen bounds the history; at one change a second it spans
-// over an hour, far more than a report's freshness.
-const markHistoryLen = 4096
+// markHistoryLen bounds the history, and markSpacing keeps however many
+// reads there are from shortening it: it spans at least 400s, far more
+// than a report's freshness.
+const (
+	markHistoryLen = 4096
+	markSpacing    = 100 * time.Millisecond
+)
 
 // note records that the stream allowed wm (zero: no watermark) at t.
 func (h *markHistory) note(t, wm time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if n := len(h.obs); n > 0 && (h.obs[n-1].wm.Equal(wm) || t.Before(h.obs[n-1].at)) {
-		return // unchanged, or a read that overtook a later one
+	if n := len(h.obs); n > 0 && (h.obs[n-1].wm.Equal(wm) || t.Sub(h.obs[n-1].at) < markSpacing) {
+		// Unchanged, a read that overtook a later one, or too soon: the
+		// earlier, lower watermark then stands for longer, which is safe.
+		return
 	}
 	if len(h.obs) == markHistoryLen {
 		h.obs = append(h.obs[:0], h.obs[markHistoryLen/2:]...)

@@ -89,6 +89,7 @@ func TestProgressWatermark(t *testing.T) {
 			// Every partition caught up and idle: the newest of all.
 			p0, p2 := part(0, 100, 100, 70), part(2, 100, 100, 65)
 			p1.IdleIn, p0.IdleIn, p2.IdleIn = -time.Minute, 0, 0
+			clk.Add(time.Second) // a process notes the stream at most every 100ms
 			report(a, p0, p1)
 			report(bw, p2)
 			want("all idle", 70, true)

@@ -113,10 +113,12 @@ type Store struct {
 	cfg      StoreConfig
 	record   *redis.Script
 	progress *redis.Script
-	union    *redis.Script
-	publish  *redis.Script
-	clear    *redis.Script
-	marks    markHistory
+	// progressRead reads the progress hash and its node's clock.
+	progressRead *redis.Script
+	union        *redis.Script
+	publish      *redis.Script
+	clear        *redis.Script
+	marks        markHistory
 }
 
 // NewStore returns a Store on rdb. It does no I/O.
@@ -129,7 +131,8 @@ func NewStore(rdb redis.UniversalClient, cfg StoreConfig) (*Store, error) {
 		return nil, err
 	}
 	return &Store{rdb: rdb, cfg: cfg, record: redis.NewScript(recordLua), progress: redis.NewScript(progressLua),
-		union: redis.NewScript(unionLua), publish: redis.NewScript(publishLua), clear: redis.NewScript(clearOutboxLua)}, nil
+		progressRead: redis.NewScript(progressReadLua),
+		union:        redis.NewScript(unionLua), publish: redis.NewScript(publishLua), clear: redis.NewScript(clearOutboxLua)}, nil
 }
 
 // series names one (service, country) series.

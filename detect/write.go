@@ -56,6 +56,9 @@ func (d *group) write(ctx context.Context, st *state, run *minuteRun, events []s
 		if err != nil && !errors.Is(err, redis.Nil) {
 			return err
 		}
+		if err := pending.Err(); err != nil {
+			return err
+		}
 		if pending.Val() != 0 || (err == nil) != st.hasLast || st.hasLast && cur != strconv.FormatInt(st.last, 10) {
 			return errRaced
 		}

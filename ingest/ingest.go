@@ -978,7 +978,15 @@ func (c *Consumer) report(ctx context.Context, own *ownership, log *slog.Logger)
 	if cur != own {
 		return // the generation ended
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.OpTimeout)
+	// The store dates the end offsets from when the report runs, which
+	// may be up to the report's timeout after the snapshot: counting that
+	// in keeps the date no later than the ask. A report that takes longer
+	// fails, and the next one goes out a publish interval later.
+	timeout := min(c.cfg.OpTimeout, 2*c.cfg.PublishInterval)
+	for i := range parts {
+		parts[i].EndAge += timeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	refused, err := c.rec.ReportProgress(ctx, own.owner, parts)
 	if err != nil && errors.Is(err, context.Canceled) {
