@@ -279,9 +279,11 @@ type Progress struct {
 	Watermark *time.Time `json:"watermark"`
 	HeldBy    *int       `json:"held_by,omitempty"`
 	Waiting   string     `json:"waiting,omitempty"`
-	// Confirming lists the idle partitions whose word this process cannot
-	// use yet: their end offsets were asked for before it first read the
-	// stream, so they hold the watermark back until their next report.
+	// Confirming lists the idle partitions whose word does not yet cover
+	// the stream as this process reads it now: their end offsets were
+	// asked for before it saw the stream get where it is (or before it
+	// first read it), so they hold the watermark back until their next
+	// report.
 	Confirming []int `json:"confirming,omitempty"`
 	// Evaluated is the end of the last minute the detector evaluated, nil
 	// before its first.
@@ -373,22 +375,22 @@ func (s *Store) Progress(ctx context.Context) (Progress, error) {
 	idle := func(p int) bool { return out.Partitions[p].Idle }
 	wm, _, _ := deriveWatermark(recs, idle)
 	s.marks.note(now, wm)
-	bound, bounded := time.Time{}, false
+	full := wm
+	bound, bounded, bounder := time.Time{}, false, -1
 	trusted := map[int]bool{}
 	for p, r := range recs {
 		if !idle(p) {
 			continue
 		}
-		if b, ok := s.marks.at(r.endAsked()); ok {
+		b, ok := s.marks.at(r.endAsked())
+		if !ok || b.Before(full) {
+			out.Confirming = append(out.Confirming, p)
+		}
+		if ok {
 			trusted[p] = true
 			if !bounded || b.Before(bound) {
-				bound, bounded = b, true
+				bound, bounded, bounder = b, true, p
 			}
-		}
-	}
-	for p := range recs {
-		if idle(p) && !trusted[p] {
-			out.Confirming = append(out.Confirming, p)
 		}
 	}
 	wm, held, waiting := deriveWatermark(recs, func(p int) bool { return trusted[p] })
@@ -399,7 +401,7 @@ func (s *Store) Progress(ctx context.Context) (Progress, error) {
 		out.Waiting = waiting
 	case bounded && bound.Before(wm):
 		// An idle partition may yet hold posts produced up to now.
-		out.Watermark = &bound
+		out.Watermark, out.HeldBy = &bound, &bounder
 	default:
 		out.Watermark = &wm
 		if held >= 0 {

@@ -443,7 +443,10 @@ func handled(p detect.Progress) int64 {
 }
 
 func done(p detect.Progress, produced int) bool {
-	if p.Watermark == nil || p.Evaluated == nil || len(p.Partitions) == 0 {
+	// This process's watermark may lag the detector's while idle
+	// partitions are confirmed (Progress.Confirming): decided means the
+	// detector reached the watermark the stream allows.
+	if p.Watermark == nil || p.Evaluated == nil || len(p.Partitions) == 0 || len(p.Confirming) > 0 {
 		return false
 	}
 	handled := int64(0)

@@ -94,7 +94,7 @@ func (e *liveEnv) decided(within time.Duration) time.Duration {
 	var err error
 	for time.Since(start) < within {
 		p, err = e.store.Progress(context.Background())
-		if err == nil && handled(p) == int64(e.produced) && p.Watermark != nil && !p.Watermark.Before(atLeast) &&
+		if err == nil && handled(p) == int64(e.produced) && p.Watermark != nil && !p.Watermark.Before(atLeast) && len(p.Confirming) == 0 &&
 			p.Evaluated != nil && p.Evaluated.Equal(p.Watermark.Truncate(time.Minute)) {
 			return time.Since(start)
 		}

@@ -36,7 +36,7 @@ func runStatus(ctx context.Context, args []string, sio stdio) error {
 	// partition's next report (a publish interval, 1s by default) shows
 	// its end offset was asked for after this process first read the
 	// stream: read again for a few seconds, as a running detector would.
-	for tries := 0; err == nil && len(p.Confirming) > 0 && tries < 8; tries++ {
+	for tries := 0; err == nil && len(p.Confirming) > 0 && tries < 6; tries++ {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
