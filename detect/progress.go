@@ -411,6 +411,24 @@ func (s *Store) Progress(ctx context.Context) (Progress, error) {
 	return out, nil
 }
 
+// ConfirmedProgress is Progress for a process that has just started: it
+// reads again every half second, for up to within, while idle partitions
+// hold its watermark back (Progress.Confirming), because it cannot take
+// their word until their next report (a publish interval, 1s by default)
+// shows their end offsets were asked for after it first read the stream.
+func (s *Store) ConfirmedProgress(ctx context.Context, within time.Duration) (Progress, error) {
+	p, err := s.Progress(ctx)
+	for deadline := time.Now().Add(within); err == nil && len(p.Confirming) > 0 && time.Now().Before(deadline); {
+		select {
+		case <-ctx.Done():
+			return p, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+		p, err = s.Progress(ctx)
+	}
+	return p, err
+}
+
 // deriveWatermark returns the minimum watermark over the partitions that
 // hold it back (all but the idle ones) and the partition holding it, or,
 // when none does, the maximum over all and -1; waiting says why there is

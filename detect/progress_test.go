@@ -260,6 +260,25 @@ func TestProgressIdleWordAges(t *testing.T) {
 			clk.Add(time.Second)
 			report(idle(part(0, 50, 50, 90), 3*time.Second), idle(part(1, 0, 0, -1), 0))
 			want(fresh, "a new process after the next report", 90, true)
+
+			// ConfirmedProgress reads again until the next report comes.
+			third := newStore(t, rdb, clk.Now)
+			clk.Add(time.Second)
+			report(idle(part(0, 50, 50, 90), time.Second), idle(part(1, 0, 0, -1), 500*time.Millisecond))
+			reported := make(chan struct{})
+			go func() {
+				defer close(reported)
+				time.Sleep(700 * time.Millisecond)
+				clk.Add(time.Second)
+				if _, err := s.ReportProgress(ctx, o, []seismo.PartitionProgress{part(0, 50, 50, 90), part(1, 0, 0, -1)}); err != nil {
+					t.Error(err)
+				}
+			}()
+			p, err := third.ConfirmedProgress(ctx, 10*time.Second)
+			<-reported
+			if err != nil || p.Watermark == nil || !p.Watermark.Equal(at(90).Add(-30*time.Second)) || len(p.Confirming) > 0 {
+				t.Errorf("ConfirmedProgress = watermark %v, confirming %v, err %v; want minute 90 less 30s, none", p.Watermark, p.Confirming, err)
+			}
 		})
 	}
 }

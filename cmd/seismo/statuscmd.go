@@ -31,19 +31,9 @@ func runStatus(ctx context.Context, args []string, sio stdio) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	p, err := store.Progress(ctx)
-	// A new process cannot take an idle partition at its word until the
-	// partition's next report (a publish interval, 1s by default) shows
-	// its end offset was asked for after this process first read the
-	// stream: read again for a few seconds, as a running detector would.
-	for tries := 0; err == nil && len(p.Confirming) > 0 && tries < 6; tries++ {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(500 * time.Millisecond):
-		}
-		p, err = store.Progress(ctx)
-	}
+	// A new process each time: give its idle partitions a few reports'
+	// time to be confirmed, as a running detector would have.
+	p, err := store.ConfirmedProgress(ctx, 3*time.Second)
 	if err != nil {
 		return fmt.Errorf("redis at %s: %w", rf.addr, err)
 	}
