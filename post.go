@@ -120,6 +120,11 @@ func DecodePost(data []byte) (Post, error) {
 	if !utf8.Valid(data) {
 		return Post{}, invalid(ReasonInvalidUTF8, "message is not valid UTF-8")
 	}
+	// It also turns an escaped lone surrogate (\ud800) into U+FFFD: the
+	// text it stands for is no more UTF-8 than raw invalid bytes.
+	if !ValidEscapes(data) {
+		return Post{}, invalid(ReasonInvalidUTF8, "message escapes a lone UTF-16 surrogate")
+	}
 	var w wirePost
 	if err := json.Unmarshal(data, &w); err != nil {
 		return Post{}, invalid(ReasonBadJSON, "%v", err)
@@ -154,6 +159,62 @@ func DecodePost(data []byte) (Post, error) {
 	}
 	p.CreatedAt = t.UTC()
 	return p, p.Validate()
+}
+
+// ValidEscapes reports whether every \u escape in the JSON text data that
+// stands for a UTF-16 surrogate is half of a pair, high then low, so that
+// the escapes decode to valid UTF-8. Backslashes occur only inside strings
+// of valid JSON, so the scan needs no notion of where strings are.
+func ValidEscapes(data []byte) bool {
+	for i := 0; i < len(data); {
+		k := bytes.IndexByte(data[i:], '\\')
+		if k < 0 {
+			return true
+		}
+		i += k
+		if i+1 >= len(data) || data[i+1] != 'u' {
+			i += 2 // an escape of one character, \\ included
+			continue
+		}
+		r, ok := hex4(data, i+2)
+		i += 6
+		if !ok || r < 0xd800 || r > 0xdfff {
+			continue // not a surrogate; malformed escapes are the decoder's to reject
+		}
+		if r >= 0xdc00 { // a low half with no high one before it
+			return false
+		}
+		if i+1 >= len(data) || data[i] != '\\' || data[i+1] != 'u' {
+			return false
+		}
+		if lo, ok := hex4(data, i+2); !ok || lo < 0xdc00 || lo > 0xdfff {
+			return false
+		}
+		i += 6
+	}
+	return true
+}
+
+// hex4 decodes the four hex digits at data[i:].
+func hex4(data []byte, i int) (rune, bool) {
+	if i+4 > len(data) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range data[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }
 
 // decodeAuthor accepts a string or a number: sources disagree on id types and

@@ -1,9 +1,11 @@
 package seismo_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/seismo-dev/seismo"
 )
@@ -34,6 +36,12 @@ func TestDecodePost(t *testing.T) {
 		{"text too long", `{"id":"1","text":"` + long + `","created_at":"2024-04-03T19:00:00Z"}`, seismo.ReasonTextTooLong},
 		{"message too large", `{"id":"1","text":"` + strings.Repeat("\\u0041", seismo.MaxPostBytes/6+1) + `","created_at":"2024-04-03T19:00:00Z"}`, seismo.ReasonTooLarge},
 		{"invalid utf8", "{\"id\":\"1\",\"text\":\"caf\xe9\",\"created_at\":\"2024-04-03T19:00:00Z\"}", seismo.ReasonInvalidUTF8},
+		{"lone high surrogate", `{"id":"1","text":"\ud800 whatsapp down","created_at":"2024-04-03T19:00:00Z"}`, seismo.ReasonInvalidUTF8},
+		{"lone low surrogate", `{"id":"1","text":"whatsapp \uDC00down","created_at":"2024-04-03T19:00:00Z"}`, seismo.ReasonInvalidUTF8},
+		{"high surrogate at the end", `{"id":"1","text":"whatsapp down","created_at":"2024-04-03T19:00:00Z","author":"\ud83d"}`, seismo.ReasonInvalidUTF8},
+		{"high then not low", `{"id":"1","text":"\ud83d\u0041 whatsapp down","created_at":"2024-04-03T19:00:00Z"}`, seismo.ReasonInvalidUTF8},
+		{"surrogate pair", `{"id":"1","text":"\ud83d\ude00 whatsapp down","created_at":"2024-04-03T19:00:00Z"}`, ""},
+		{"escaped backslash before u", `{"id":"1","text":"C:\\ud800 whatsapp down","created_at":"2024-04-03T19:00:00Z"}`, ""},
 		{"bad country", `{"id":"1","text":"x","created_at":"2024-04-03T19:00:00Z","country":"England"}`, seismo.ReasonBadCountry},
 		{"bad geo", `{"id":"1","text":"x","created_at":"2024-04-03T19:00:00Z","geo":{"lat":91,"lon":0}}`, seismo.ReasonBadGeo},
 	}
@@ -66,6 +74,8 @@ func FuzzDecodePost(f *testing.F) {
 	f.Add([]byte(`{"id":"1","text":"whatsapp down","created_at":"2024-04-03T19:00:00Z"}`))
 	f.Add([]byte("{\"id\":\"1\",\"text\":\"\xff\"}"))
 	f.Add([]byte(`null`))
+	f.Add([]byte(`{"id":"1","text":"\ud800 whatsapp down","created_at":"2024-04-03T19:00:00Z"}`))
+	f.Add([]byte(`{"id":"1","text":"\ud83d\ude00 \\ud800","created_at":"2024-04-03T19:00:00Z"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := seismo.DecodePost(data)
 		if err != nil {
@@ -75,6 +85,12 @@ func FuzzDecodePost(f *testing.F) {
 			return
 		}
 		if p.ID == "" || strings.TrimSpace(p.Text) == "" || len(p.Text) > seismo.MaxTextBytes || p.CreatedAt.IsZero() {
+			t.Fatalf("accepted invalid post %+v", p)
+		}
+		// A lone surrogate escape decodes to U+FFFD; an accepted post
+		// may carry U+FFFD only where the message did.
+		if strings.ContainsRune(p.Text, utf8.RuneError) && !bytes.Contains(data, []byte("\uFFFD")) &&
+			!bytes.Contains(data, []byte("\ufffd")) && !bytes.Contains(data, []byte(string(utf8.RuneError))) {
 			t.Fatalf("accepted invalid post %+v", p)
 		}
 	})

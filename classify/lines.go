@@ -39,6 +39,9 @@ func decodeLoose(line []byte) (seismo.Post, error) {
 	if !utf8.Valid(line) {
 		return seismo.Post{}, errors.New("invalid_utf8: line is not valid UTF-8")
 	}
+	if !seismo.ValidEscapes(line) {
+		return seismo.Post{}, errors.New("invalid_utf8: line escapes a lone UTF-16 surrogate")
+	}
 	var l looseP
 	if err := json.Unmarshal(line, &l); err != nil {
 		return seismo.Post{}, fmt.Errorf("bad_json: %v", err)

@@ -28,7 +28,11 @@ func TestLines(t *testing.T) {
 		case 2:
 			in.WriteString("not json\n")
 		case 3:
-			in.WriteString(`{"id":"d","text":"  "}` + "\n")
+			if i%8 == 3 {
+				in.WriteString(`{"id":"d","text":"  "}` + "\n")
+			} else {
+				in.WriteString(`{"id":"e","text":"\ud800 whatsapp is down"}` + "\n")
+			}
 		}
 	}
 	var out bytes.Buffer
@@ -54,7 +58,8 @@ func TestLines(t *testing.T) {
 				t.Fatalf("line %d: %s, want no complaint", i+1, l)
 			}
 		case 2, 3:
-			if v["line"] != float64(i+1) || !strings.Contains(v["error"].(string), map[int]string{2: "bad_json", 3: "missing_text"}[i%4]) {
+			want := map[int]string{2: "bad_json", 6: "bad_json", 3: "missing_text", 7: "invalid_utf8"}[i%8]
+			if v["line"] != float64(i+1) || !strings.Contains(v["error"].(string), want) {
 				t.Fatalf("line %d: %s, want its number and the reason", i+1, l)
 			}
 		}

@@ -92,18 +92,33 @@ func TestEventTimeChecks(t *testing.T) {
 			},
 		},
 		{
-			name: "a partition days behind the others",
+			name: "a partition hours behind the others",
 			stages: []stage{
-				{posts: []timedPost{{0, "a0", t0.Add(3 * 24 * time.Hour), recorded},
-					{2, "c0", t0.Add(3 * 24 * time.Hour), recorded}}},
+				{posts: []timedPost{{0, "a0", t0.Add(40 * time.Hour), recorded},
+					{2, "c0", t0.Add(40 * time.Hour), recorded}}},
 				{posts: []timedPost{{1, "b0", t0, recorded}, {1, "b1", t0.Add(time.Minute), recorded},
 					{1, "b2", t0.Add(2 * time.Minute), recorded}, {1, "b3", t0.Add(-time.Minute), late},
 					{1, "b4", t0.Add(-49 * time.Hour), dead}},
 					// Neither the late post nor the dead one moves it back.
-					wantNewest: map[int]time.Time{0: t0.Add(3 * 24 * time.Hour), 1: t0.Add(2 * time.Minute),
-						2: t0.Add(3 * 24 * time.Hour)}},
+					wantNewest: map[int]time.Time{0: t0.Add(40 * time.Hour), 1: t0.Add(2 * time.Minute),
+						2: t0.Add(40 * time.Hour)}},
 			},
 			errHas: map[string]string{"b4": "49h2m behind the newest post of its partition"},
+		},
+		{
+			// A partition's first post has no mark of its own to be behind:
+			// it is held to the stream's newest post, and so is every post
+			// after it until one sets the partition's mark.
+			name: "a partition's first posts days behind the stream",
+			stages: []stage{
+				{posts: []timedPost{{0, "a0", t0.Add(3 * 24 * time.Hour), recorded}}},
+				{posts: []timedPost{{1, "b0", t0, dead}, {1, "b1", t0.Add(time.Minute), dead},
+					{1, "b2", t0.Add(3*24*time.Hour - 47*time.Hour), recorded},
+					{1, "b3", t0.Add(3*24*time.Hour - 48*time.Hour), late}},
+					wantNewest: map[int]time.Time{0: t0.Add(3 * 24 * time.Hour), 1: t0.Add(3*24*time.Hour - 47*time.Hour)}},
+			},
+			errHas: map[string]string{"b0": "72h behind the newest post of the stream",
+				"b1": "71h59m behind the newest post of the stream"},
 		},
 	}
 	for _, tt := range tests {

@@ -824,7 +824,16 @@ func (c *Consumer) check(m kafka.Message) item {
 		return it
 	}
 	newest, marked := c.marks[m.Partition]
-	if !marked { // the first post of a partition sets its mark
+	if !marked {
+		// The first post of a partition has no mark of its own: it is
+		// held to the rest of the stream, so that it cannot bring in a
+		// post from days before everything else, and then sets the mark.
+		if ref, ok := c.streamMark(m.Partition); ok && ref.Sub(t) > c.cfg.MaxBehind {
+			it.reason = seismo.ReasonTimeOutOfRange
+			it.errMsg = fmt.Sprintf("created_at %s is %s behind the newest post of the stream (%s, the least of the other partitions' newest), more than %s, and its partition has no newer post",
+				t.Format(time.RFC3339), roundDuration(ref.Sub(t)), ref.Format(time.RFC3339), roundDuration(c.cfg.MaxBehind))
+			return it
+		}
 		c.marks[m.Partition] = t
 		return it
 	}
@@ -839,6 +848,20 @@ func (c *Consumer) check(m kafka.Message) item {
 		c.marks[m.Partition] = t
 	}
 	return it
+}
+
+// streamMark is what a partition p without a mark is judged by: the least
+// mark of the other partitions this worker owns that have one, so a
+// partition that lags the rest, as one may while a replay is read unevenly,
+// never makes it too strict. ok is false when no other partition has a
+// mark: a stream whose first posts these are may start anywhere.
+func (c *Consumer) streamMark(p int) (ref time.Time, ok bool) {
+	for q, t := range c.marks {
+		if q != p && (!ok || t.Before(ref)) {
+			ref, ok = t, true
+		}
+	}
+	return ref, ok
 }
 
 // roundDuration prints d to the second without trailing zero units:

@@ -460,6 +460,7 @@ func TestDeadLettersPoisonAndGoesOn(t *testing.T) {
 		{"oversize body", []byte(`{"id":"big","created_at":"2026-03-02T12:00:00Z","text":"` +
 			strings.Repeat("a", seismo.MaxPostBytes) + `"}`), seismo.ReasonTooLarge},
 		{"non-UTF-8 bytes", []byte("{\"id\":\"u\",\"created_at\":\"2026-03-02T12:00:00Z\",\"text\":\"\xff\xfe\"}"), seismo.ReasonInvalidUTF8},
+		{"lone surrogate escape", []byte(`{"id":"ls","created_at":"2026-03-02T12:00:00Z","text":"\ud800 whatsapp down"}`), seismo.ReasonInvalidUTF8},
 		{"missing id", []byte(`{"text":"down","created_at":"2026-03-02T12:00:00Z"}`), seismo.ReasonMissingID},
 		{"missing text", []byte(`{"id":"nt","created_at":"2026-03-02T12:00:00Z"}`), seismo.ReasonMissingText},
 		{"missing created_at", []byte(`{"id":"nc","text":"down"}`), seismo.ReasonMissingTime},

@@ -92,12 +92,21 @@ func TestCheckEventTime(t *testing.T) {
 				errHas: "49h behind the newest post of its partition"},
 			{p: 0, at: base.Add(-47 * time.Hour), late: true},
 		}},
-		{"a lagging partition against its own mark only", []step{
+		{"a lagging partition against its own mark once it has one", []step{
 			{p: 0, at: base.Add(20 * time.Hour)},
 			{p: 2, at: base.Add(20 * time.Hour)},
-			{p: 1, at: base.Add(-3 * 24 * time.Hour)},
-			{p: 1, at: base.Add(-3*24*time.Hour + time.Minute)},
-			{p: 1, at: base.Add(-3*24*time.Hour - 49*time.Hour), reason: seismo.ReasonTimeOutOfRange},
+			{p: 1, at: base.Add(-20 * time.Hour)},
+			{p: 1, at: base.Add(-20*time.Hour + time.Minute)},
+			{p: 1, at: base.Add(-20*time.Hour - 47*time.Hour), late: true}, // 67h behind the stream
+			{p: 1, at: base.Add(-20*time.Hour - 49*time.Hour), reason: seismo.ReasonTimeOutOfRange,
+				errHas: "behind the newest post of its partition"},
+		}},
+		{"a partition's first post against the stream", []step{
+			{p: 0, at: base},
+			{p: 1, at: base.Add(-49 * time.Hour), reason: seismo.ReasonTimeOutOfRange,
+				errHas: "49h behind the newest post of the stream"},
+			{p: 1, at: base.Add(-47 * time.Hour)},
+			{p: 1, at: base.Add(-48 * time.Hour), late: true},
 		}},
 		{"late only before the partition's watermark, not within lateness", []step{
 			{p: 0, at: base},

@@ -648,3 +648,73 @@ func TestFailingRecorderHoldsProgress(t *testing.T) {
 		t.Errorf("partition 1 committed at %d after healing, want 4", off)
 	}
 }
+
+// TestFirstPostOfAPartitionIsHeldToTheStream checks that a partition's
+// first post, which has no mark of its own to be behind, is dead-lettered
+// when it is more than MaxBehind older than the other partitions' marks,
+// read or resumed. With no reference at all (a new stream replaying old
+// posts) it is counted.
+func TestFirstPostOfAPartitionIsHeldToTheStream(t *testing.T) {
+	tests := []struct {
+		name   string
+		before func(t *testing.T, addr string, rec *fakeRecorder) (produced uint64)
+		dead   bool
+	}{
+		{name: "another partition read first", dead: true, before: func(t *testing.T, addr string, _ *fakeRecorder) uint64 {
+			produce(t, addr, post(0, "now", t0))
+			return 1
+		}},
+		{name: "another partition's progress, resumed", dead: true, before: func(_ *testing.T, _ string, rec *fakeRecorder) uint64 {
+			rec.store(seismo.PartitionOwner{Topic: topic, Worker: "gone", Partitions: partitions, StaleAfter: time.Minute},
+				seismo.PartitionProgress{Partition: 2, Next: 0, End: 0, Newest: t0, Watermark: t0.Add(-30 * time.Second)})
+			return 0
+		}},
+		{name: "another partition's progress at another offset", dead: false, before: func(_ *testing.T, _ string, rec *fakeRecorder) uint64 {
+			// After a reset of the group's offsets the stored mark belongs
+			// to another place in the partition, and says nothing.
+			rec.store(seismo.PartitionOwner{Topic: topic, Worker: "gone", Partitions: partitions, StaleAfter: time.Minute},
+				seismo.PartitionProgress{Partition: 2, Next: 7, End: 7, Newest: t0, Watermark: t0.Add(-30 * time.Second)})
+			return 0
+		}},
+		{name: "no post anywhere yet", dead: false, before: func(*testing.T, string, *fakeRecorder) uint64 { return 0 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := startBroker(t)
+			rec := &fakeRecorder{}
+			before := tt.before(t, addr, rec)
+			c := newConsumer(t, testConfig(addr, "g", newClock(t0.Add(time.Hour))), rec, nil)
+			run(t, c)
+			// The other partition's post first, so that its mark is set.
+			waitFor(t, "the posts before", func() bool { return c.Processed() == before })
+			produce(t, addr, post(1, "old", t0.Add(-49*time.Hour)), post(1, "next", t0.Add(-49*time.Hour+time.Minute)))
+			waitFor(t, "the partition's posts", func() bool { return c.Processed() == before+2 })
+			got := map[string]bool{}
+			for _, id := range rec.recordedIDs() {
+				got[id] = true
+			}
+			if got["old"] == tt.dead {
+				t.Errorf("the old first post recorded: %v, want %v", got["old"], !tt.dead)
+			}
+			if !tt.dead {
+				if !got["next"] {
+					t.Error("the post after it was not recorded")
+				}
+				return
+			}
+			// The post after it is just as far behind the stream, and its
+			// partition still has no mark: it goes the same way.
+			if got["next"] {
+				t.Error("the next post, also 49h behind the stream, was recorded")
+			}
+			for _, m := range readDLQ(t, addr, 2) {
+				if r := header(m, ingest.HeaderReason); r != string(seismo.ReasonTimeOutOfRange) {
+					t.Errorf("dead letter %s: reason %q, want %q", m.Key, r, seismo.ReasonTimeOutOfRange)
+				}
+				if e := header(m, ingest.HeaderError); !strings.Contains(e, "behind the newest post of the stream") {
+					t.Errorf("dead letter %s: error %q does not say what it is behind", m.Key, e)
+				}
+			}
+		})
+	}
+}
