@@ -206,7 +206,7 @@ func Demo(ctx context.Context, o DemoOptions) (DemoResult, error) {
 	}
 	var res DemoResult
 	g.Go(func() error {
-		n, last, err := produce(gctx, b.Addr(), icfg.Topic, sc, o.Speed)
+		n, last, err := Produce(gctx, b.Addr(), icfg.Topic, sc, o.Speed, 0)
 		if err != nil {
 			return err
 		}
@@ -244,9 +244,11 @@ func Demo(ctx context.Context, o DemoOptions) (DemoResult, error) {
 	return res, err
 }
 
-// produce writes the scenario's posts to the topic, keyed by author so one
-// account's posts stay in order, paced to speed when it is positive.
-func produce(ctx context.Context, addr, topic string, s *simulate.Scenario, speed float64) (int64, time.Time, error) {
+// Produce writes the scenario's posts to the topic, keyed by author so one
+// account's posts stay in order, paced to speed when it is positive, and
+// stops after limit posts if limit is positive. It returns how many it
+// wrote and the event time of the last.
+func Produce(ctx context.Context, addr, topic string, s *simulate.Scenario, speed float64, limit int64) (int64, time.Time, error) {
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(addr),
 		Topic:        topic,
@@ -291,16 +293,27 @@ func produce(ctx context.Context, addr, topic string, s *simulate.Scenario, spee
 		msgs = append(msgs, kafka.Message{Key: []byte(p.Author), Value: v})
 		n++
 		last = p.CreatedAt
-		if len(msgs) == batch || (speed > 0 && len(msgs) >= 200) {
-			return flush()
+		if len(msgs) == batch || (speed > 0 && len(msgs) >= 200) || n == limit {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if n == limit {
+			return errEnough
 		}
 		return nil
 	})
+	if errors.Is(err, errEnough) {
+		err = nil
+	}
 	if err == nil {
 		err = flush()
 	}
 	return n, last, err
 }
+
+// errEnough stops a scenario's generation at Produce's limit.
+var errEnough = errors.New("enough posts")
 
 // waitCaughtUp waits until ingest has handled n messages and the detector
 // has evaluated up to the final watermark.

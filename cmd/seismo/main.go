@@ -69,6 +69,7 @@ func commands() []command {
 		{"nab", "run the detector on NAB count series and score its alerts as NAB does", runNAB},
 		{"eval", "score the classifier on labelled posts: precision, recall and F1 per language", runEval},
 		{"train", "train the classifier's learned stage on labelled posts and write its model file", runTrain},
+		{"bench", "measure the whole process as it is run: a firehose on the embedded broker, read by a plain\n            consumer, then counted by a seismo run process into redis-server", runBench},
 		{"healthcheck", "ask a running seismo whether it is alive (GET /healthz): exit status 0 if so,\n            for container health checks", runHealthcheck},
 		{"version", "print the module version, VCS revision and time and Go version of this binary\n            (also --version)", runVersion},
 	}
