@@ -89,8 +89,8 @@ func FuzzDecodePost(f *testing.F) {
 		}
 		// A lone surrogate escape decodes to U+FFFD; an accepted post
 		// may carry U+FFFD only where the message did.
-		if strings.ContainsRune(p.Text, utf8.RuneError) && !bytes.Contains(data, []byte("\uFFFD")) &&
-			!bytes.Contains(data, []byte("\ufffd")) && !bytes.Contains(data, []byte(string(utf8.RuneError))) {
+		if strings.ContainsRune(p.Text, utf8.RuneError) && !bytes.Contains(bytes.ToLower(data), []byte(`\ufffd`)) &&
+			!bytes.Contains(data, []byte(string(utf8.RuneError))) {
 			t.Fatalf("accepted invalid post %+v", p)
 		}
 	})

@@ -21,7 +21,7 @@ func FuzzClassify(f *testing.F) {
 		"", "whatsapp down", "#WhatsAppDown", "الواتس واقف عندكم؟", "व्हाट्सएप डाउन है क्या?",
 		"el whats wa2ef", "insta down hai ya mera net??", `"is insta down?" no babe`,
 		"whatsapp is back but insta is still down", "ｗｈａｔｓａｐｐ", "\xff\xfe", "wa", "x x x x",
-		"whatsapp'ta sorun mu var", "\ufffd whatsapp down", "c'è solo a me?", "#واتساب_معطل", "@whatsapp https://x.com",
+		"whatsapp'ta sorun mu var", "\ufffd whatsapp down", `\ud800 whatsapp down`, "c'è solo a me?", "#واتساب_معطل", "@whatsapp https://x.com",
 		strings.Repeat("whatsapp non va ", 200), "downnnnnnnnnnn", "٢٠٢١", "'''\"\"\"«»",
 		strings.Repeat("whatsapp down ", 700), strings.Repeat(`"`, 3000), strings.Repeat("wa x ", 500),
 	} {

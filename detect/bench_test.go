@@ -158,9 +158,10 @@ func BenchmarkAdvanceHour(b *testing.B) {
 // redis-cpu-ms the CPU the Redis server spent in the ticks (INFO cpu).
 // Recording the minute's posts is not timed. Run it with -cpu 1 to hold it
 // to one core, and with -benchtime 10x or more: the recording adds half a
-// million keys a minute, and the tick during which Redis grows its keyspace
-// table (past 2^23 keys at the fifth timed tick) takes about a second more;
-// max-ms shows it.
+// million keys a minute, and the tick after the keyspace passes 2^23 keys
+// (the fifth timed tick), while Redis moves its key table to one twice the
+// size, takes about a second more; max-ms shows it. p50-ms is the upper
+// median for an even count.
 func BenchmarkAdvanceShards(b *testing.B) {
 	var countries []string
 	for c := range strings.FieldsSeq(allCountries) {

@@ -48,8 +48,9 @@ type Config struct {
 	// MaxBehind dead-letters a post whose created_at is more than this
 	// behind the newest post of its own partition, default 48h (the
 	// counters expire after 72h). The first post of a partition, which
-	// has no newer one, is judged against the rest of the stream: the
-	// least of the newest posts of the other partitions the worker owns.
+	// has no newer one, is judged against the least of the newest posts of
+	// the other partitions the worker owns, when it arrives while the
+	// worker reads (not as the first of a backlog).
 	MaxBehind time.Duration
 
 	// Concurrency is how many posts of a batch are classified at once,

@@ -78,6 +78,11 @@ type Consumer struct {
 	// Only the loop touches it; each generation starts it from the stored
 	// progress.
 	marks map[int]time.Time
+	// backlog is, per partition owned, its end offset when the generation
+	// began: a message below it was waiting to be read (a replay, a
+	// reset, a new group), one at or past it was produced while this
+	// worker read. Only the loop touches it.
+	backlog map[int]int64
 
 	mu sync.Mutex
 	// gen is the current generation's ownership, nil between generations.
@@ -179,7 +184,8 @@ func New(cfg Config, cls Classifier, rec Recorder, reg *metrics.Registry, log *s
 			owned:      reg.Gauge("seismo_ingest_partitions_owned", "Partitions of the posts topic this worker owns in the current consumer-group generation."),
 			generation: reg.Gauge("seismo_ingest_generation", "The consumer-group generation this worker is in, 0 between generations."),
 		},
-		marks: map[int]time.Time{},
+		marks:   map[int]time.Time{},
+		backlog: map[int]int64{},
 	}
 	return c, nil
 }
@@ -406,6 +412,7 @@ func (c *Consumer) setUp(stop context.Context, gen *kafka.Generation, ids []int,
 				return err
 			}
 			clear(c.marks)
+			clear(c.backlog)
 			for _, p := range ids {
 				o := offsets[p]
 				start := starts[p]
@@ -414,6 +421,7 @@ func (c *Consumer) setUp(stop context.Context, gen *kafka.Generation, ids []int,
 				}
 				starts[p] = start
 				pt := &partition{next: start, end: max(o.LastOffset, start), endAsked: asked}
+				c.backlog[p] = pt.end
 				// Go on with the event time where the last owner left it,
 				// if it left it exactly here: after a reset of the group's
 				// offsets, or a crash between commit and report, the stored
@@ -801,7 +809,9 @@ func (c *Consumer) retry(ctx context.Context, name string, size int, op func(con
 // past. An accepted post moves its partition's mark and is late when it is
 // older than the partition's watermark (the mark minus Lateness). Marks
 // depend only on each partition's order, so which posts are late does not
-// depend on how partitions interleave.
+// depend on how partitions interleave. Only a partition's first post that
+// arrives while the worker reads is judged by the other partitions' marks
+// (see streamMark).
 func (c *Consumer) check(m kafka.Message) item {
 	it := item{msg: m}
 	post, err := seismo.DecodePost(m.Value)
@@ -825,10 +835,12 @@ func (c *Consumer) check(m kafka.Message) item {
 	}
 	newest, marked := c.marks[m.Partition]
 	if !marked {
-		// The first post of a partition has no mark of its own: it is
-		// held to the rest of the stream, so that it cannot bring in a
-		// post from days before everything else, and then sets the mark.
-		if ref, ok := c.streamMark(m.Partition); ok && ref.Sub(t) > c.cfg.MaxBehind {
+		// The first post of a partition has no mark of its own. One that
+		// was produced while the worker read is held to the rest of the
+		// stream, so that it cannot bring in a post from days before
+		// everything else; one of a backlog is not, since partitions of a
+		// replayed topic may start days apart. Either sets the mark.
+		if ref, ok := c.streamMark(m.Partition); ok && m.Offset >= c.backlog[m.Partition] && ref.Sub(t) > c.cfg.MaxBehind {
 			it.reason = seismo.ReasonTimeOutOfRange
 			it.errMsg = fmt.Sprintf("created_at %s is %s behind the newest post of the stream (%s, the least of the other partitions' newest), more than %s, and its partition has no newer post",
 				t.Format(time.RFC3339), roundDuration(ref.Sub(t)), ref.Format(time.RFC3339), roundDuration(c.cfg.MaxBehind))

@@ -651,14 +651,19 @@ func TestFailingRecorderHoldsProgress(t *testing.T) {
 
 // TestFirstPostOfAPartitionIsHeldToTheStream checks that a partition's
 // first post, which has no mark of its own to be behind, is dead-lettered
-// when it is more than MaxBehind older than the other partitions' marks,
-// read or resumed. With no reference at all (a new stream replaying old
-// posts) it is counted.
+// when it arrives while the worker reads and is more than MaxBehind older
+// than the other partitions' marks, read or resumed. With no reference at
+// all (a new stream), or as the first of a backlog (a replay whose
+// partitions start days apart), it is counted.
 func TestFirstPostOfAPartitionIsHeldToTheStream(t *testing.T) {
 	tests := []struct {
 		name   string
 		before func(t *testing.T, addr string, rec *fakeRecorder) (produced uint64)
 		dead   bool
+		// backlog: the partition's posts wait on the topic before the
+		// worker starts, as in a replay or a new group, rather than
+		// arriving while it reads.
+		backlog bool
 	}{
 		{name: "another partition read first", dead: true, before: func(t *testing.T, addr string, _ *fakeRecorder) uint64 {
 			produce(t, addr, post(0, "now", t0))
@@ -677,17 +682,28 @@ func TestFirstPostOfAPartitionIsHeldToTheStream(t *testing.T) {
 			return 0
 		}},
 		{name: "no post anywhere yet", dead: false, before: func(*testing.T, string, *fakeRecorder) uint64 { return 0 }},
+		{name: "a backlog whose partitions start days apart", dead: false, backlog: true,
+			before: func(t *testing.T, addr string, _ *fakeRecorder) uint64 {
+				produce(t, addr, post(0, "now", t0))
+				return 1
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			addr := startBroker(t)
 			rec := &fakeRecorder{}
 			before := tt.before(t, addr, rec)
+			old := []kafka.Message{post(1, "old", t0.Add(-49*time.Hour)), post(1, "next", t0.Add(-49*time.Hour+time.Minute))}
+			if tt.backlog {
+				produce(t, addr, old...)
+			}
 			c := newConsumer(t, testConfig(addr, "g", newClock(t0.Add(time.Hour))), rec, nil)
 			run(t, c)
-			// The other partition's post first, so that its mark is set.
-			waitFor(t, "the posts before", func() bool { return c.Processed() == before })
-			produce(t, addr, post(1, "old", t0.Add(-49*time.Hour)), post(1, "next", t0.Add(-49*time.Hour+time.Minute)))
+			if !tt.backlog {
+				// The other partition's post first, so that its mark is set.
+				waitFor(t, "the posts before", func() bool { return c.Processed() == before })
+				produce(t, addr, old...)
+			}
 			waitFor(t, "the partition's posts", func() bool { return c.Processed() == before+2 })
 			got := map[string]bool{}
 			for _, id := range rec.recordedIDs() {

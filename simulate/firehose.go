@@ -25,14 +25,14 @@ func Firehose(posts int, relevant float64, seed uint64) (*Scenario, error) {
 	}
 	services := []string{"whatsapp", "instagram", "facebook", "x"}
 	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
-	// Per country and minute at full activity: chatter C, and complaints
-	// of relevant*C/3 spread over the services. Of all posts, the share
-	// naming a service is (C*m + relevant*C/3) / (C + relevant*C/3), which
-	// is relevant for the mention share m below. Over the ten daytime
-	// hours from 08:00 UTC the six countries' rhythm averages about 0.7
-	// of full activity.
+	// Per country and minute at full activity, P posts: complaints
+	// relevant*P/3 spread over the services, and chatter the rest, of
+	// which a share m mentions a service; m = 2r/(3-r) makes the mentions
+	// 2r*P/3, so that a share r of all posts names a service and a third
+	// of those complain. Over the ten daytime hours from 08:00 UTC the
+	// six countries' rhythm averages about 0.7 of full activity.
 	perMinute := float64(posts) / (FirehoseHours * 60) / float64(len(countries)) / 0.7
-	chatter := perMinute / (1 + relevant/3)
+	chatter := perMinute * (1 - relevant/3)
 	s := &Scenario{
 		Name:        "firehose",
 		Description: fmt.Sprintf("about %d posts over %d hours, %.0f%% naming a service", posts, FirehoseHours, 100*relevant),
@@ -41,7 +41,7 @@ func Firehose(posts int, relevant float64, seed uint64) (*Scenario, error) {
 		Seed:        seed,
 	}
 	for _, id := range services {
-		s.Services = append(s.Services, Service{ID: id, Baseline: relevant * chatter / 3 / float64(len(services))})
+		s.Services = append(s.Services, Service{ID: id, Baseline: relevant * perMinute / 3 / float64(len(services))})
 	}
 	for _, c := range countries {
 		loc, err := time.LoadLocation(c.tz)
@@ -49,7 +49,7 @@ func Firehose(posts int, relevant float64, seed uint64) (*Scenario, error) {
 			return nil, err
 		}
 		s.Countries = append(s.Countries, Country{Code: c.code, Location: loc, Langs: []Share{{Value: c.lang, Weight: 1}},
-			Chatter: chatter, MentionShare: relevant * (2 + relevant) / 3, ComplaintScale: 1})
+			Chatter: chatter, MentionShare: 2 * relevant / (3 - relevant), ComplaintScale: 1})
 	}
 	return s, s.Validate()
 }

@@ -54,8 +54,8 @@ func TestBench(t *testing.T) {
 	if rss := num(`peak RSS (\d+) MB`); rss < 10 {
 		t.Errorf("peak RSS %v MB: not a measurement of a whole process", rss)
 	}
-	// A fifth of the posts name a service and a third of those complain:
-	// some Redis work is done per post, but far from one command each.
+	// A fifth of the posts name a service and a third of those complain,
+	// so Redis did some work for them.
 	if cmds := num(`([\d.]+) Redis commands per post`); cmds <= 0 {
 		t.Errorf("%v Redis commands per post: nothing was counted", cmds)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -30,11 +31,13 @@ import (
 // consumed by a `seismo run` process into a real redis-server, side by
 // side in one run.
 func runBench(ctx context.Context, args []string, sio stdio) error {
-	fs := newFlagSet("bench", "bench [--posts N] [--relevant SHARE] [--redis-addr ADDR] [flags]", sio.err)
+	fs := newFlagSet("bench", "bench [--posts N] [--relevant SHARE] [--flush-redis-addr ADDR] [flags]", sio.err)
 	posts := fs.Int("posts", 600_000, "posts to produce")
 	relevant := fs.Float64("relevant", 0.02, "share of the posts that name a service (a third of those complain)")
 	partitions := fs.Int("partitions", 3, "partitions of the posts topic")
-	redisAddr := fs.String("redis-addr", "", "a redis-server to count in; it is flushed first (empty: start redis-server from PATH on a free port)")
+	// Not --redis-addr: SEISMO_REDIS_ADDR of a shell set up for seismo run
+	// would name a Redis to flush.
+	redisAddr := fs.String("flush-redis-addr", "", "a redis-server on this machine (loopback) to count in, which is FLUSHED first\n(empty: start redis-server from PATH on a free port)")
 	binary := fs.String("seismo", "", "the seismo binary to run (default: this one)")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
@@ -52,6 +55,12 @@ func runBench(ctx context.Context, args []string, sio stdio) error {
 	say := func(format string, args ...any) { fmt.Fprintf(sio.err, "seismo bench: "+format+"\n", args...) }
 
 	addr := *redisAddr
+	if addr != "" {
+		host, _, err := net.SplitHostPort(addr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			return fmt.Errorf("%w: --flush-redis-addr %q: the bench flushes it, so it must be a loopback address", errUsage, addr)
+		}
+	}
 	if addr == "" {
 		srv, err := startRedisServer(ctx)
 		if err != nil {
@@ -89,12 +98,12 @@ func runBench(ctx context.Context, args []string, sio stdio) error {
 	}
 	say("plain consumer read %d messages in %s", n, plain.Round(time.Millisecond))
 
-	res, err := benchRun(ctx, *binary, b.Addr(), addr, rdb, n)
+	res, err := benchRun(ctx, *binary, b.Addr(), addr, rdb, n, sio.err)
 	if err != nil {
 		return err
 	}
 	plainRate := float64(n) / plain.Seconds()
-	rate := float64(n) / res.counting.Seconds()
+	rate := float64(res.counted) / res.counting.Seconds()
 	w := sio.out
 	fmt.Fprintf(w, "posts %d, %.0f%% naming a service, %d partitions, redis-server %s\n", n, 100**relevant, *partitions, addr)
 	fmt.Fprintf(w, "%-34s %12s %14s\n", "", "posts/s", "vs plain")
@@ -121,13 +130,15 @@ func plainConsume(ctx context.Context, brokerAddr, topic string, partitions int,
 			if err != nil {
 				return err
 			}
+			conn.SetDeadline(time.Now().Add(10 * time.Second))
 			end, err := conn.ReadLastOffset()
 			conn.Close()
 			if err != nil {
 				return err
 			}
+			// The fetch settings ingest's readers use.
 			r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{brokerAddr}, Topic: topic, Partition: p,
-				MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 100 * time.Millisecond, QueueCapacity: 1000,
+				MinBytes: 1, MaxBytes: 4 << 20, MaxWait: 500 * time.Millisecond, ReadLagInterval: -1,
 				Dialer: &kafka.Dialer{Timeout: 10 * time.Second}})
 			defer r.Close()
 			for counts[p] < end {
@@ -159,14 +170,15 @@ func plainConsume(ctx context.Context, brokerAddr, topic string, partitions int,
 // runResult is what one `seismo run` process did.
 type runResult struct {
 	startup  time.Duration // from start to the first message handled
-	counting time.Duration // from the first message handled to the last
+	counting time.Duration // from then to the last
+	counted  int64         // messages handled in counting
 	maxRSS   int64         // bytes
 	commands int64         // Redis commands while it ran
 }
 
 // benchRun starts `seismo run` on the topic and waits until it has handled
 // n messages, by its seismo_ingest_messages_total, then stops it.
-func benchRun(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *redis.Client, n int64) (runResult, error) {
+func benchRun(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *redis.Client, n int64, stderr io.Writer) (runResult, error) {
 	var res runResult
 	httpAddr, err := freePort()
 	if err != nil {
@@ -176,9 +188,16 @@ func benchRun(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *re
 	if err != nil {
 		return res, err
 	}
-	cmd := exec.CommandContext(ctx, binary, "run", "--kafka-brokers", brokerAddr, "--redis-addr", redisAddr,
+	cmd := exec.Command(binary, "run", "--kafka-brokers", brokerAddr, "--redis-addr", redisAddr,
 		"--http-addr", httpAddr, "--group", "bench", "--log-level", "warn")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	// Every setting is on the command line: SEISMO_* of the caller's
+	// environment would change what is measured.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SEISMO_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Stdout, cmd.Stderr = stderr, stderr
 	began := time.Now()
 	if err := cmd.Start(); err != nil {
 		return res, err
@@ -197,18 +216,23 @@ func benchRun(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *re
 	}
 	client := &http.Client{Timeout: 2 * time.Second}
 	var first time.Time
+	var atFirst int64
+	var lastErr error
 	deadline := time.Now().Add(30 * time.Minute)
 	for {
+		// Redeliveries count again, but a new group on a still topic
+		// has none.
 		handled, err := scrapeCounter(ctx, client, "http://"+httpAddr+"/metrics", "seismo_ingest_messages_total")
+		lastErr = err
 		if err == nil && handled > 0 && first.IsZero() {
-			first = time.Now()
+			first, atFirst = time.Now(), handled
 		}
 		if err == nil && handled >= n {
 			break
 		}
 		select {
 		case err := <-exited:
-			return res, fmt.Errorf("seismo run exited before handling every post: %v", err)
+			return res, fmt.Errorf("seismo run exited before handling every post: %v (last scrape: %v)", err, lastErr)
 		case <-ctx.Done():
 			stop()
 			return res, ctx.Err()
@@ -216,7 +240,7 @@ func benchRun(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *re
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return res, errors.New("seismo run did not handle every post in 30 minutes")
+			return res, fmt.Errorf("seismo run did not handle every post in 30 minutes (last scrape: %v)", lastErr)
 		}
 	}
 	done := time.Now()
@@ -228,11 +252,9 @@ func benchRun(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *re
 	if err := stop(); err != nil {
 		return res, fmt.Errorf("seismo run: %w", err)
 	}
-	res.startup, res.counting = first.Sub(began), done.Sub(first)
+	res.startup, res.counting, res.counted = first.Sub(began), done.Sub(first), n-atFirst
 	res.commands = after - before
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		res.maxRSS = ru.Maxrss << 10 // KiB on Linux
-	}
+	res.maxRSS = peakRSS(cmd.ProcessState)
 	return res, nil
 }
 
@@ -247,12 +269,18 @@ func scrapeCounter(ctx context.Context, client *http.Client, url, name string) (
 		return 0, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("%s: %s", url, resp.Status)
+	}
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
 			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 			return int64(f), err
 		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("%s: %w", url, err)
 	}
 	return 0, fmt.Errorf("%s: no %s", url, name)
 }
@@ -283,7 +311,7 @@ type redisServer struct {
 func startRedisServer(ctx context.Context) (*redisServer, error) {
 	path, err := exec.LookPath("redis-server")
 	if err != nil {
-		return nil, fmt.Errorf("%w: no redis-server on PATH; install it or give --redis-addr", errUsage)
+		return nil, fmt.Errorf("%w: no redis-server on PATH; install it or give --flush-redis-addr", errUsage)
 	}
 	addr, err := freePort()
 	if err != nil {
@@ -307,9 +335,14 @@ func startRedisServer(ctx context.Context) (*redisServer, error) {
 		if rdb.Ping(ctx).Err() == nil {
 			return s, nil
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
+		if ctx.Err() != nil {
 			s.stop()
-			return nil, fmt.Errorf("redis-server on %s did not answer in 10s", addr)
+			return nil, ctx.Err()
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
+			s.stop()
+			return nil, fmt.Errorf("redis-server on %s did not answer in 10s; its log:\n%s", addr, log)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
