@@ -39,6 +39,7 @@ func runBench(ctx context.Context, args []string, sio stdio) error {
 	// would name a Redis to flush.
 	redisAddr := fs.String("flush-redis-addr", "", "a redis-server on this machine (loopback) to count in, which is FLUSHED first\n(empty: start redis-server from PATH on a free port)")
 	binary := fs.String("seismo", "", "the seismo binary to run (default: this one)")
+	profiles := fs.String("profile-dir", "", "have seismo run write cpu.pprof and heap.pprof (allocations since start) here")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
 	}
@@ -98,7 +99,14 @@ func runBench(ctx context.Context, args []string, sio stdio) error {
 	}
 	say("plain consumer read %d messages in %s", n, plain.Round(time.Millisecond))
 
-	res, err := benchRun(ctx, *binary, b.Addr(), addr, rdb, n, sio.err)
+	var extra []string
+	if *profiles != "" {
+		if err := os.MkdirAll(*profiles, 0o755); err != nil {
+			return err
+		}
+		extra = []string{"--cpuprofile", filepath.Join(*profiles, "cpu.pprof"), "--memprofile", filepath.Join(*profiles, "heap.pprof")}
+	}
+	res, err := benchRun(ctx, *binary, b.Addr(), addr, rdb, n, sio.err, extra...)
 	if err != nil {
 		return err
 	}
@@ -178,7 +186,7 @@ type runResult struct {
 
 // benchRun starts `seismo run` on the topic and waits until it has handled
 // n messages, by its seismo_ingest_messages_total, then stops it.
-func benchRun(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *redis.Client, n int64, stderr io.Writer) (runResult, error) {
+func benchRun(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *redis.Client, n int64, stderr io.Writer, extra ...string) (runResult, error) {
 	var res runResult
 	httpAddr, err := freePort()
 	if err != nil {
@@ -188,8 +196,8 @@ func benchRun(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *re
 	if err != nil {
 		return res, err
 	}
-	cmd := exec.Command(binary, "run", "--kafka-brokers", brokerAddr, "--redis-addr", redisAddr,
-		"--http-addr", httpAddr, "--group", "bench", "--log-level", "warn")
+	cmd := exec.Command(binary, append([]string{"run", "--kafka-brokers", brokerAddr, "--redis-addr", redisAddr,
+		"--http-addr", httpAddr, "--group", "bench", "--log-level", "warn"}, extra...)...)
 	// Every setting is on the command line: SEISMO_* of the caller's
 	// environment would change what is measured.
 	for _, kv := range os.Environ() {
@@ -244,6 +252,12 @@ func benchRun(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *re
 		}
 	}
 	done := time.Now()
+	// Read while it runs: /proc forgets an exited process.
+	res.maxRSS, err = peakRSS(cmd.Process.Pid)
+	if err != nil {
+		stop()
+		return res, fmt.Errorf("peak RSS of seismo run: %w", err)
+	}
 	after, err := redisCommands(ctx, rdb)
 	if err != nil {
 		stop()
@@ -254,7 +268,6 @@ func benchRun(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *re
 	}
 	res.startup, res.counting, res.counted = first.Sub(began), done.Sub(first), n-atFirst
 	res.commands = after - before
-	res.maxRSS = peakRSS(cmd.ProcessState)
 	return res, nil
 }
 

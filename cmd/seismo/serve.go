@@ -5,6 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -31,6 +34,7 @@ type serveFlags struct {
 	cls                             classifierFlags
 	knobs                           detect.Knobs
 	log                             logFlags
+	cpuProfile, memProfile          string
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet) {
@@ -56,6 +60,8 @@ func (s *serveFlags) register(fs *flag.FlagSet) {
 	fs.Var(&s.knobs, "knob", knobUsage)
 	s.cls.register(fs)
 	s.log.register(fs)
+	fs.StringVar(&s.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof reads it)")
+	fs.StringVar(&s.memProfile, "memprofile", "", "write a heap profile (allocations since start, and what is live) to this file when the run ends")
 }
 
 func (s *serveFlags) ingestConfig() ingest.Config {
@@ -160,7 +166,49 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return err
 	}
+	if sf.cpuProfile != "" || sf.memProfile != "" {
+		stop, err := startProfiles(sf.cpuProfile, sf.memProfile)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := stop(); err != nil {
+				log.Error("write profiles", "err", err)
+			}
+		}()
+	}
 	log.Info("seismo running", "api", a.URL()+"/v1/incidents", "kafka", sf.brokers, "topic", sf.topic, "redis", sf.redis.addr,
 		"admin_endpoints", adminToken != "", "public_reads", sf.api.readToken == "")
 	return a.Run(ctx)
+}
+
+// startProfiles starts a CPU profile into cpuFile if it is set, and
+// returns what ends it and writes the heap profile into memFile if set.
+func startProfiles(cpuFile, memFile string) (stop func() error, err error) {
+	var cpu *os.File
+	if cpuFile != "" {
+		if cpu, err = os.Create(cpuFile); err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			cpu.Close()
+			return nil, err
+		}
+	}
+	return func() error {
+		var errs []error
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			errs = append(errs, cpu.Close())
+		}
+		if memFile != "" {
+			f, err := os.Create(memFile)
+			if err != nil {
+				return errors.Join(append(errs, err)...)
+			}
+			runtime.GC() // the live heap as of now
+			errs = append(errs, pprof.Lookup("allocs").WriteTo(f, 0), f.Close())
+		}
+		return errors.Join(errs...)
+	}, nil
 }
