@@ -63,7 +63,7 @@ func TestHelpAndUsage(t *testing.T) {
 		{[]string{"classify", "--languages", "ar,xx"}, 2, "xx", ""},
 		{[]string{"bench", "--help"}, 0, "", "FLUSHED"},
 		{[]string{"bench", "--flush-redis-addr", "10.1.2.3:6379"}, 2, "must be a loopback address", ""},
-		{[]string{"bench", "--relevant", "2"}, 2, "--relevant in [0, 1]", ""},
+		{[]string{"bench", "--relevant", "2"}, 2, "relevant in [0, 1]", ""},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/seismo-dev/seismo/internal/redisserver"
 )
 
 // Cluster is a Redis Cluster of three masters, without replicas, on
@@ -94,7 +96,7 @@ func startCluster(dir string) (*Cluster, error) {
 		var lastErr error
 		started := false
 		for range 10 {
-			port, err := freePort()
+			port, err := redisserver.FreePort()
 			if err != nil {
 				c.stop()
 				return nil, err
@@ -125,7 +127,7 @@ func startCluster(dir string) (*Cluster, error) {
 	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
 	if out, err := exec.CommandContext(ctx, "redis-cli", args...).CombinedOutput(); err != nil {
 		c.stop()
-		return nil, fmt.Errorf("redis-cli --cluster create: %v: %s", err, lastLines(string(out), 5))
+		return nil, fmt.Errorf("redis-cli --cluster create: %v: %s", err, redisserver.LastLines(string(out), 5))
 	}
 	for _, addr := range c.Addrs {
 		n := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 2 * time.Second})

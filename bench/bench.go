@@ -1,0 +1,343 @@
+// Package bench measures seismo as a user runs it, with the limit set by
+// what it reads beside it: a firehose of posts on the repository's broker
+// (simulate.Firehose), read by a plain consumer, then counted by a
+// `seismo run` process into a real redis-server. `seismo bench` runs it.
+package bench
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/segmentio/kafka-go"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/seismo-dev/seismo/app"
+	"github.com/seismo-dev/seismo/broker"
+	"github.com/seismo-dev/seismo/ingest"
+	"github.com/seismo-dev/seismo/internal/redisserver"
+	"github.com/seismo-dev/seismo/simulate"
+)
+
+// Options say what to measure.
+type Options struct {
+	Posts      int     // posts to produce, >= 1
+	Relevant   float64 // share of them that name a service, in [0, 1]
+	Partitions int     // of the posts topic, 1..64
+	// RedisAddr is a loopback redis-server to count in, which is flushed
+	// first; empty starts redis-server from PATH on a free port.
+	RedisAddr string
+	// Binary is the seismo binary run as `seismo run`.
+	Binary string
+	// ProfileDir, when set, has seismo run write cpu.pprof and heap.pprof
+	// there.
+	ProfileDir string
+	// Log receives progress lines and seismo run's own output.
+	Log io.Writer
+}
+
+// Validate reports the first bad option.
+func (o Options) Validate() error {
+	switch {
+	case o.Posts < 1 || !(o.Relevant >= 0 && o.Relevant <= 1) || o.Partitions < 1 || o.Partitions > 64:
+		return errors.New("want posts >= 1, relevant in [0, 1], partitions 1..64")
+	case o.Binary == "":
+		return errors.New("no seismo binary to run")
+	}
+	if o.RedisAddr != "" {
+		host, _, err := net.SplitHostPort(o.RedisAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			return fmt.Errorf("redis %q: the bench flushes it, so it must be a loopback address", o.RedisAddr)
+		}
+	}
+	return nil
+}
+
+// Result is what one run measured.
+type Result struct {
+	Options
+	Produced  int64         // posts on the topic
+	RedisAddr string        // the Redis counted in
+	Plain     time.Duration // the plain consumer's read of them all
+	runResult
+}
+
+// Run produces the firehose, times the plain consumer and then seismo run.
+func Run(ctx context.Context, o Options) (Result, error) {
+	if err := o.Validate(); err != nil {
+		return Result{}, err
+	}
+	log := o.Log
+	if log == nil {
+		log = io.Discard
+	}
+	say := func(format string, args ...any) { fmt.Fprintf(log, "seismo bench: "+format+"\n", args...) }
+	res := Result{Options: o, RedisAddr: o.RedisAddr}
+	if res.RedisAddr == "" {
+		if _, err := exec.LookPath("redis-server"); err != nil {
+			return res, errors.New("no redis-server on PATH; install it or give a Redis to flush")
+		}
+		dir, err := os.MkdirTemp("", "seismo-bench-redis")
+		if err != nil {
+			return res, err
+		}
+		defer os.RemoveAll(dir)
+		srv, err := redisserver.StartFree(dir)
+		if err != nil {
+			return res, err
+		}
+		defer srv.Stop()
+		res.RedisAddr = srv.Addr
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: res.RedisAddr, DialTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second})
+	defer rdb.Close()
+	if err := rdb.FlushAll(ctx).Err(); err != nil {
+		return res, fmt.Errorf("flush redis at %s: %w", res.RedisAddr, err)
+	}
+
+	b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0", Partitions: int32(o.Partitions)})
+	if err != nil {
+		return res, err
+	}
+	defer b.Close()
+	topic := ingest.DefaultConfig().Topic
+	sc, err := simulate.Firehose(o.Posts, o.Relevant, 1)
+	if err != nil {
+		return res, err
+	}
+	began := time.Now()
+	if res.Produced, _, err = app.Produce(ctx, b.Addr(), topic, sc, 0, int64(o.Posts)); err != nil {
+		return res, err
+	}
+	say("produced %d posts (%.0f%% naming a service) in %s", res.Produced, 100*o.Relevant, time.Since(began).Round(time.Millisecond))
+
+	if res.Plain, err = plainConsume(ctx, b.Addr(), topic, o.Partitions, res.Produced); err != nil {
+		return res, fmt.Errorf("plain consumer: %w", err)
+	}
+	say("plain consumer read %d messages in %s", res.Produced, res.Plain.Round(time.Millisecond))
+
+	var extra []string
+	if o.ProfileDir != "" {
+		if err := os.MkdirAll(o.ProfileDir, 0o755); err != nil {
+			return res, err
+		}
+		extra = []string{"--cpuprofile", filepath.Join(o.ProfileDir, "cpu.pprof"), "--memprofile", filepath.Join(o.ProfileDir, "heap.pprof")}
+	}
+	res.runResult, err = runSeismo(ctx, o.Binary, b.Addr(), res.RedisAddr, rdb, res.Produced, log, extra...)
+	return res, err
+}
+
+// WriteTable writes the figures side by side.
+func (r Result) WriteTable(w io.Writer) {
+	plainRate := float64(r.Produced) / r.Plain.Seconds()
+	rate := float64(r.counted) / r.counting.Seconds()
+	fmt.Fprintf(w, "posts %d, %.0f%% naming a service, %d partitions, redis-server %s\n", r.Produced, 100*r.Relevant, r.Partitions, r.RedisAddr)
+	fmt.Fprintf(w, "%-34s %12s %14s\n", "", "posts/s", "vs plain")
+	fmt.Fprintf(w, "%-34s %12.0f %14s\n", "plain consumer (kafka-go reader)", plainRate, "1.00x")
+	fmt.Fprintf(w, "%-34s %12.0f %13.2fx\n", "seismo run, Kafka to Redis", rate, rate/plainRate)
+	fmt.Fprintf(w, "seismo run: first post counted %s after start, all %d in %s more; peak RSS %.0f MB; %.2f Redis commands per post\n",
+		r.startup.Round(time.Millisecond), r.Produced, r.counting.Round(time.Millisecond), float64(r.maxRSS)/(1<<20),
+		float64(r.commands)/float64(r.Produced))
+}
+
+// plainConsume reads every partition of topic from its first message to
+// its end with one kafka-go reader each, as the baseline of what reading
+// the topic costs, and returns how long that took.
+func plainConsume(ctx context.Context, brokerAddr, topic string, partitions int, total int64) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	began := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	counts := make([]int64, partitions)
+	for p := range partitions {
+		g.Go(func() error {
+			conn, err := kafka.DialLeader(gctx, "tcp", brokerAddr, topic, p)
+			if err != nil {
+				return err
+			}
+			conn.SetDeadline(time.Now().Add(10 * time.Second))
+			end, err := conn.ReadLastOffset()
+			conn.Close()
+			if err != nil {
+				return err
+			}
+			// The fetch settings ingest's readers use.
+			r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{brokerAddr}, Topic: topic, Partition: p,
+				MinBytes: 1, MaxBytes: 4 << 20, MaxWait: 500 * time.Millisecond, ReadLagInterval: -1,
+				Dialer: &kafka.Dialer{Timeout: 10 * time.Second}})
+			defer r.Close()
+			for counts[p] < end {
+				m, err := r.ReadMessage(gctx)
+				if err != nil {
+					return err
+				}
+				counts[p]++
+				if m.Offset+1 >= end {
+					break
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, c := range counts {
+		n += c
+	}
+	if n != total {
+		return 0, fmt.Errorf("read %d messages, want %d", n, total)
+	}
+	return time.Since(began), nil
+}
+
+// runResult is what one `seismo run` process did.
+type runResult struct {
+	startup  time.Duration // from start to the first message handled
+	counting time.Duration // from then to the last
+	counted  int64         // messages handled in counting
+	maxRSS   int64         // bytes
+	commands int64         // Redis commands while it ran
+}
+
+// runSeismo starts `seismo run` on the topic and waits until it has handled
+// n messages, by its seismo_ingest_messages_total, then stops it.
+func runSeismo(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *redis.Client, n int64, stderr io.Writer, extra ...string) (runResult, error) {
+	var res runResult
+	port, err := redisserver.FreePort()
+	if err != nil {
+		return res, err
+	}
+	httpAddr := fmt.Sprintf("127.0.0.1:%d", port)
+	before, err := redisCommands(ctx, rdb)
+	if err != nil {
+		return res, err
+	}
+	cmd := exec.Command(binary, append([]string{"run", "--kafka-brokers", brokerAddr, "--redis-addr", redisAddr,
+		"--http-addr", httpAddr, "--group", "bench", "--log-level", "warn"}, extra...)...)
+	// Every setting is on the command line: SEISMO_* of the caller's
+	// environment would change what is measured.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SEISMO_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	began := time.Now()
+	if err := cmd.Start(); err != nil {
+		return res, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stop := func() error {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-exited:
+			return err
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			return errors.Join(errors.New("seismo run did not stop in 30s"), <-exited)
+		}
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	var first time.Time
+	var atFirst int64
+	var lastErr error
+	deadline := time.Now().Add(30 * time.Minute)
+	for {
+		// Redeliveries count again, but a new group on a still topic
+		// has none.
+		handled, err := scrapeCounter(ctx, client, "http://"+httpAddr+"/metrics", "seismo_ingest_messages_total")
+		lastErr = err
+		if err == nil && handled > 0 && first.IsZero() {
+			first, atFirst = time.Now(), handled
+		}
+		if err == nil && handled >= n {
+			break
+		}
+		select {
+		case err := <-exited:
+			return res, fmt.Errorf("seismo run exited before handling every post: %v (last scrape: %v)", err, lastErr)
+		case <-ctx.Done():
+			stop()
+			return res, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return res, fmt.Errorf("seismo run did not handle every post in 30 minutes (last scrape: %v)", lastErr)
+		}
+	}
+	done := time.Now()
+	// Read while it runs: /proc forgets an exited process.
+	res.maxRSS, err = peakRSS(cmd.Process.Pid)
+	if err != nil {
+		stop()
+		return res, fmt.Errorf("peak RSS of seismo run: %w", err)
+	}
+	after, err := redisCommands(ctx, rdb)
+	if err != nil {
+		stop()
+		return res, err
+	}
+	if err := stop(); err != nil {
+		return res, fmt.Errorf("seismo run: %w", err)
+	}
+	res.startup, res.counting, res.counted = first.Sub(began), done.Sub(first), n-atFirst
+	res.commands = after - before
+	return res, nil
+}
+
+// scrapeCounter reads one unlabelled counter from a Prometheus text page.
+func scrapeCounter(ctx context.Context, client *http.Client, url, name string) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return int64(f), err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("%s: %w", url, err)
+	}
+	return 0, fmt.Errorf("%s: no %s", url, name)
+}
+
+// redisCommands is the server's count of commands processed so far.
+func redisCommands(ctx context.Context, rdb *redis.Client) (int64, error) {
+	info, err := rdb.Info(ctx, "stats").Result()
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, "total_commands_processed:"); ok {
+			return strconv.ParseInt(v, 10, 64)
+		}
+	}
+	return 0, errors.New("redis INFO stats has no total_commands_processed")
+}
