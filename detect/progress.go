@@ -512,19 +512,6 @@ func (h *markHistory) at(t time.Time) (time.Time, bool) {
 	return h.obs[i-1].wm, true
 }
 
-// now returns the heartbeat clock: StoreConfig.Now, or the Redis server's
-// time.
-func (s *Store) now(ctx context.Context) (time.Time, error) {
-	if s.cfg.Now != nil {
-		return s.cfg.Now(), nil
-	}
-	t, err := s.rdb.Time(ctx).Result()
-	if err != nil {
-		return time.Time{}, fmt.Errorf("read the Redis clock: %w", err)
-	}
-	return t, nil
-}
-
 // WriteText prints the progress for people, as seismo status does: one
 // line per partition, then the watermark and how far the detector has
 // evaluated.
