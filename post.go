@@ -125,40 +125,59 @@ func DecodePost(data []byte) (Post, error) {
 	if !ValidEscapes(data) {
 		return Post{}, invalid(ReasonInvalidUTF8, "message escapes a lone UTF-16 surrogate")
 	}
-	var w wirePost
-	if err := json.Unmarshal(data, &w); err != nil {
-		return Post{}, invalid(ReasonBadJSON, "%v", err)
+	var f postFields
+	if !scanPost(data, &f) {
+		if err := decodeFields(data, &f); err != nil {
+			return Post{}, err
+		}
 	}
 	p := Post{
-		ID:       strings.TrimSpace(w.ID),
-		Source:   w.Source,
-		Lang:     strings.ToLower(strings.TrimSpace(w.Lang)),
-		Country:  strings.ToUpper(strings.TrimSpace(w.Country)),
-		Location: w.Location,
-		Geo:      w.Geo,
-		URL:      w.URL,
+		ID:       strings.TrimSpace(f.id),
+		Text:     f.text,
+		Source:   f.source,
+		Author:   f.author,
+		Lang:     strings.ToLower(strings.TrimSpace(f.lang)),
+		Country:  strings.ToUpper(strings.TrimSpace(f.country)),
+		Location: f.location,
+		Geo:      f.geo,
+		URL:      f.url,
 	}
-	if w.Text != nil {
-		p.Text = *w.Text
-	}
-	author, err := decodeAuthor(w.Author)
-	if err != nil {
-		return Post{}, err
-	}
-	p.Author = author
-	if len(w.CreatedAt) == 0 || bytes.Equal(w.CreatedAt, []byte("null")) {
+	if !f.hasCreatedAt {
 		return Post{}, invalid(ReasonMissingTime, "created_at is required")
 	}
-	var ts string
-	if err := json.Unmarshal(w.CreatedAt, &ts); err != nil {
-		return Post{}, invalid(ReasonBadTime, "created_at must be an RFC 3339 string")
-	}
-	t, err := time.Parse(time.RFC3339Nano, ts)
+	t, err := time.Parse(time.RFC3339Nano, f.createdAt)
 	if err != nil {
-		return Post{}, invalid(ReasonBadTime, "created_at %q is not RFC 3339", ts)
+		return Post{}, invalid(ReasonBadTime, "created_at %q is not RFC 3339", f.createdAt)
 	}
 	p.CreatedAt = t.UTC()
 	return p, p.Validate()
+}
+
+// decodeFields decodes data into f with encoding/json: the reference for
+// what scanPost takes, and the decoder of everything it does not.
+func decodeFields(data []byte, f *postFields) error {
+	var w wirePost
+	if err := json.Unmarshal(data, &w); err != nil {
+		return invalid(ReasonBadJSON, "%v", err)
+	}
+	*f = postFields{id: w.ID, source: w.Source, lang: w.Lang, country: w.Country,
+		location: w.Location, geo: w.Geo, url: w.URL}
+	if w.Text != nil {
+		f.text = *w.Text
+	}
+	author, err := decodeAuthor(w.Author)
+	if err != nil {
+		return err
+	}
+	f.author = author
+	if len(w.CreatedAt) == 0 || bytes.Equal(w.CreatedAt, []byte("null")) {
+		return nil
+	}
+	if err := json.Unmarshal(w.CreatedAt, &f.createdAt); err != nil {
+		return invalid(ReasonBadTime, "created_at must be an RFC 3339 string")
+	}
+	f.hasCreatedAt = true
+	return nil
 }
 
 // ValidEscapes reports whether every \u escape in the JSON text data that
