@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -71,6 +73,7 @@ type Result struct {
 	Produced  int64         // posts on the topic
 	RedisAddr string        // the Redis counted in
 	Plain     time.Duration // the plain consumer's read of them all
+	PlainCPU  time.Duration // used in it by the broker and the plain consumer
 	runResult
 }
 
@@ -123,9 +126,11 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	say("produced %d posts (%.0f%% naming a service) in %s", res.Produced, 100*o.Relevant, time.Since(began).Round(time.Millisecond))
 
+	cpu0 := selfCPU()
 	if res.Plain, err = plainConsume(ctx, b.Addr(), topic, o.Partitions, res.Produced); err != nil {
 		return res, fmt.Errorf("plain consumer: %w", err)
 	}
+	res.PlainCPU = selfCPU() - cpu0
 	say("plain consumer read %d messages in %s", res.Produced, res.Plain.Round(time.Millisecond))
 
 	var extra []string
@@ -150,6 +155,10 @@ func (r Result) WriteTable(w io.Writer) {
 	fmt.Fprintf(w, "seismo run: first post counted %s after start, all %d in %s more; peak RSS %.0f MB; %.2f Redis commands per post\n",
 		r.startup.Round(time.Millisecond), r.Produced, r.counting.Round(time.Millisecond), float64(r.maxRSS)/(1<<20),
 		float64(r.commands)/float64(r.Produced))
+	us := func(d time.Duration, n int64) float64 { return float64(d.Microseconds()) / float64(n) }
+	fmt.Fprintf(w, "CPU per post: plain consumer and broker %.2f µs; seismo run %.2f µs, broker %.2f µs, redis-server %.2f µs; %.1f of %d cores busy while counting\n",
+		us(r.PlainCPU, r.Produced), us(r.cpu, r.counted), us(r.brokerCPU, r.counted), us(r.redisCPU, r.counted),
+		(r.cpu+r.brokerCPU+r.redisCPU).Seconds()/r.counting.Seconds(), runtime.NumCPU())
 }
 
 // plainConsume reads every partition of topic from its first message to
@@ -211,6 +220,9 @@ type runResult struct {
 	counted  int64         // messages handled in counting
 	maxRSS   int64         // bytes
 	commands int64         // Redis commands while it ran
+	// CPU used in counting by seismo run, the broker (with the bench's
+	// own polling) and redis-server.
+	cpu, brokerCPU, redisCPU time.Duration
 }
 
 // runSeismo starts `seismo run` on the topic and waits until it has handled
@@ -256,6 +268,16 @@ func runSeismo(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *r
 	var first time.Time
 	var atFirst int64
 	var lastErr error
+	type cpuAt struct{ seismo, broker, redis time.Duration }
+	readCPU := func() (c cpuAt, err error) {
+		c.broker = selfCPU()
+		if c.seismo, err = processCPU(cmd.Process.Pid); err != nil {
+			return c, fmt.Errorf("CPU of seismo run: %w", err)
+		}
+		c.redis, err = redisCPU(ctx, rdb)
+		return c, err
+	}
+	var cpuFirst cpuAt
 	deadline := time.Now().Add(30 * time.Minute)
 	for {
 		// Redeliveries count again, but a new group on a still topic
@@ -264,6 +286,10 @@ func runSeismo(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *r
 		lastErr = err
 		if err == nil && handled > 0 && first.IsZero() {
 			first, atFirst = time.Now(), handled
+			if cpuFirst, err = readCPU(); err != nil {
+				stop()
+				return res, err
+			}
 		}
 		if err == nil && handled >= n {
 			break
@@ -283,6 +309,12 @@ func runSeismo(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *r
 	}
 	done := time.Now()
 	// Read while it runs: /proc forgets an exited process.
+	cpuDone, err := readCPU()
+	if err != nil {
+		stop()
+		return res, err
+	}
+	res.cpu, res.brokerCPU, res.redisCPU = cpuDone.seismo-cpuFirst.seismo, cpuDone.broker-cpuFirst.broker, cpuDone.redis-cpuFirst.redis
 	res.maxRSS, err = peakRSS(cmd.Process.Pid)
 	if err != nil {
 		stop()
@@ -330,14 +362,45 @@ func scrapeCounter(ctx context.Context, client *http.Client, url, name string) (
 
 // redisCommands is the server's count of commands processed so far.
 func redisCommands(ctx context.Context, rdb *redis.Client) (int64, error) {
-	info, err := rdb.Info(ctx, "stats").Result()
+	v, err := redisInfo(ctx, rdb, "stats", "total_commands_processed")
 	if err != nil {
 		return 0, err
 	}
+	return strconv.ParseInt(v[0], 10, 64)
+}
+
+// redisCPU is the CPU time, user and system, the server has used so far.
+func redisCPU(ctx context.Context, rdb *redis.Client) (time.Duration, error) {
+	v, err := redisInfo(ctx, rdb, "cpu", "used_cpu_user", "used_cpu_sys")
+	if err != nil {
+		return 0, err
+	}
+	var sum time.Duration
+	for _, s := range v {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return 0, fmt.Errorf("redis INFO cpu: %w", err)
+		}
+		sum += time.Duration(f * float64(time.Second))
+	}
+	return sum, nil
+}
+
+// redisInfo reads fields of one section of the server's INFO.
+func redisInfo(ctx context.Context, rdb *redis.Client, section string, fields ...string) ([]string, error) {
+	info, err := rdb.Info(ctx, section).Result()
+	if err != nil {
+		return nil, err
+	}
+	vals := make([]string, len(fields))
 	for line := range strings.SplitSeq(info, "\r\n") {
-		if v, ok := strings.CutPrefix(line, "total_commands_processed:"); ok {
-			return strconv.ParseInt(v, 10, 64)
+		k, v, _ := strings.Cut(line, ":")
+		if i := slices.Index(fields, k); i >= 0 {
+			vals[i] = v
 		}
 	}
-	return 0, errors.New("redis INFO stats has no total_commands_processed")
+	if i := slices.Index(vals, ""); i >= 0 {
+		return nil, fmt.Errorf("redis INFO %s has no %s", section, fields[i])
+	}
+	return vals, nil
 }

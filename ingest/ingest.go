@@ -716,16 +716,51 @@ type item struct {
 	reason seismo.Reason // "" while the post is valid
 	errMsg string
 	late   bool // older than its partition's watermark when checked
+	// panicked holds the classifier's panic until the event time is
+	// checked: a post outside the time range is rejected for that first.
+	panicked string
+}
+
+// items takes a batch through decoding, classification and the event-time
+// checks. Decoding and classifying depend on nothing but the post, so they
+// run Concurrency at a time; the time checks follow in the batch's order,
+// since each moves its partition's mark.
+func (c *Consumer) items(batch []kafka.Message) []item {
+	items := make([]item, len(batch))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(c.cfg.Concurrency, len(batch)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(items) {
+					return
+				}
+				items[i] = decode(batch[i])
+				if items[i].reason == "" {
+					c.classify(&items[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := range items {
+		it := &items[i]
+		if it.reason != "" {
+			continue
+		}
+		c.checkTime(it)
+		if it.reason == "" && it.panicked != "" {
+			it.reason, it.errMsg = ReasonClassifierPanic, it.panicked
+		}
+	}
+	return items
 }
 
 // handle takes one batch from decoding to commit. It returns an error only
 // when ctx ends before the batch is committed.
 func (c *Consumer) handle(ctx context.Context, gen *kafka.Generation, w *kafka.Writer, batch []kafka.Message) error {
-	items := make([]item, len(batch))
-	for i, m := range batch {
-		items[i] = c.check(m)
-	}
-	c.classifyAll(items)
+	items := c.items(batch)
 
 	var dead deadLetters
 	var reports []seismo.Report
@@ -804,15 +839,8 @@ func (c *Consumer) retry(ctx context.Context, name string, size int, op func(con
 	}
 }
 
-// check decodes m and checks its event time: against the wall clock for
-// the future, and against the newest post of its own partition for the
-// past. An accepted post moves its partition's mark and is late when it is
-// older than the partition's watermark (the mark minus Lateness). Marks
-// depend only on each partition's order, so which posts are late does not
-// depend on how partitions interleave. Only a partition's first post that
-// arrives while the worker reads is judged by the other partitions' marks
-// (see streamMark).
-func (c *Consumer) check(m kafka.Message) item {
+// decode decodes the post of m into an item, or gives the item its reason.
+func decode(m kafka.Message) item {
 	it := item{msg: m}
 	post, err := seismo.DecodePost(m.Value)
 	if err != nil {
@@ -823,7 +851,19 @@ func (c *Consumer) check(m kafka.Message) item {
 		return it
 	}
 	it.post = post
-	t := post.CreatedAt
+	return it
+}
+
+// checkTime checks the event time of a decoded post: against the wall
+// clock for the future, and against the newest post of its own partition
+// for the past. An accepted post moves its partition's mark and is late when it is
+// older than the partition's watermark (the mark minus Lateness). Marks
+// depend only on each partition's order, so which posts are late does not
+// depend on how partitions interleave. Only a partition's first post that
+// arrives while the worker reads is judged by the other partitions' marks
+// (see streamMark).
+func (c *Consumer) checkTime(it *item) {
+	m, t := it.msg, it.post.CreatedAt
 	// Only the future is bounded by the clock: a replay is all past, and
 	// a post from the future (a local time sent with a Z suffix) would
 	// drag the watermark ahead of every real post.
@@ -831,7 +871,7 @@ func (c *Consumer) check(m kafka.Message) item {
 		it.reason = seismo.ReasonTimeOutOfRange
 		it.errMsg = fmt.Sprintf("created_at %s is %s ahead of the clock (skew allowed: %s)",
 			t.Format(time.RFC3339), roundDuration(ahead), roundDuration(c.cfg.MaxAhead))
-		return it
+		return
 	}
 	newest, marked := c.marks[m.Partition]
 	if !marked {
@@ -844,22 +884,21 @@ func (c *Consumer) check(m kafka.Message) item {
 			it.reason = seismo.ReasonTimeOutOfRange
 			it.errMsg = fmt.Sprintf("created_at %s is %s behind the newest post of the stream (%s, the least of the other partitions' newest), more than %s, and its partition has no newer post",
 				t.Format(time.RFC3339), roundDuration(ref.Sub(t)), ref.Format(time.RFC3339), roundDuration(c.cfg.MaxBehind))
-			return it
+			return
 		}
 		c.marks[m.Partition] = t
-		return it
+		return
 	}
 	if behind := newest.Sub(t); behind > c.cfg.MaxBehind {
 		it.reason = seismo.ReasonTimeOutOfRange
 		it.errMsg = fmt.Sprintf("created_at %s is %s behind the newest post of its partition (%s), more than %s",
 			t.Format(time.RFC3339), roundDuration(behind), newest.Format(time.RFC3339), roundDuration(c.cfg.MaxBehind))
-		return it
+		return
 	}
 	it.late = t.Before(newest.Add(-c.cfg.Lateness))
 	if t.After(newest) {
 		c.marks[m.Partition] = t
 	}
-	return it
 }
 
 // streamMark is what a partition p without a mark is judged by: the least
@@ -889,34 +928,12 @@ func roundDuration(d time.Duration) string {
 	return s
 }
 
-// classifyAll classifies the valid posts of items, Concurrency at a time.
-func (c *Consumer) classifyAll(items []item) {
-	var next atomic.Int64
-	workers := min(c.cfg.Concurrency, len(items))
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(items) {
-					return
-				}
-				if items[i].reason == "" {
-					c.classify(&items[i])
-				}
-			}
-		})
-	}
-	wg.Wait()
-}
-
 // classify runs the classifier on one post, turning a panic into a dead
 // letter so one post cannot stop the consumer.
 func (c *Consumer) classify(it *item) {
 	defer func() {
 		if v := recover(); v != nil {
-			it.reason = ReasonClassifierPanic
-			it.errMsg = fmt.Sprintf("classifier panicked: %v", v)
+			it.panicked = fmt.Sprintf("classifier panicked: %v", v)
 			c.log.Error("classifier panicked", "partition", it.msg.Partition, "offset", it.msg.Offset,
 				"post_id", it.post.ID, "panic", v)
 		}

@@ -213,6 +213,15 @@ func TestRoundDuration(t *testing.T) {
 	}
 }
 
+// check decodes m and checks its event time, as items does for a batch.
+func (c *Consumer) check(m kafka.Message) item {
+	it := decode(m)
+	if it.reason == "" {
+		c.checkTime(&it)
+	}
+	return it
+}
+
 func TestClassifyPanicBecomesDeadLetter(t *testing.T) {
 	c := testConsumer(t, base)
 	c.cls = classifierFunc(func(p *seismo.Post) seismo.Signal {
@@ -222,12 +231,13 @@ func TestClassifyPanicBecomesDeadLetter(t *testing.T) {
 		}
 		return seismo.Signal{Services: []string{"x"}, Complaint: true}
 	})
-	items := []item{
-		c.check(msgAt(0, "ok1", base)), c.check(msgAt(0, "bad", base)), c.check(msgAt(0, "ok2", base)),
-		{reason: seismo.ReasonBadJSON},
-	}
-	c.classifyAll(items)
-	for i, want := range []seismo.Reason{"", ReasonClassifierPanic, "", seismo.ReasonBadJSON} {
+	items := c.items([]kafka.Message{
+		msgAt(0, "ok1", base), msgAt(0, "bad", base), msgAt(0, "ok2", base),
+		{Partition: 0, Value: []byte("{")}, msgAt(0, "bad", base.Add(-100*time.Hour)),
+	})
+	// The last panics too, but is rejected for its time first, as it was
+	// before classification ran in parallel with decoding.
+	for i, want := range []seismo.Reason{"", ReasonClassifierPanic, "", seismo.ReasonBadJSON, seismo.ReasonTimeOutOfRange} {
 		if items[i].reason != want {
 			t.Errorf("item %d reason %q, want %q", i, items[i].reason, want)
 		}
