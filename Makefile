@@ -2,7 +2,7 @@
 # every test with the race detector. CI runs exactly this (.ci/run).
 GO ?= go
 
-.PHONY: test deps check demo bench model
+.PHONY: test deps check demo bench chaos model
 
 test: deps check
 	$(GO) test -race -count=1 -timeout 20m ./...
@@ -20,6 +20,12 @@ demo:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# chaos: the full fault-injection suite (make test runs its short variant):
+# worker, leader, redis-server and broker killed with -9, network latency,
+# resets and 30-second cuts, each run held to the backtest of its stream.
+chaos: deps
+	$(GO) test -count=1 -timeout 30m -run TestChaos -v ./internal/chaos -chaos.full
 
 # model: train the classifier's learned stage again on the labelled corpus
 # (train split; tune split calibrates; test split is never read) and the

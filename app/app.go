@@ -234,7 +234,8 @@ func New(o Options) (*App, error) {
 			WriteTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second,
 		}
 		cur := a.store.RelayCursor(o.IncidentsTopic)
-		a.relay = notify.NewRelay(a.store, cur, a.eventsW, log.With("component", "relay"))
+		tail := &notify.TopicTail{Brokers: o.Ingest.Brokers, Topic: o.IncidentsTopic}
+		a.relay = notify.NewRelay(a.store, cur, a.eventsW, tail, log.With("component", "relay"))
 	}
 	guard := egress.NewGuard(o.Webhooks.AllowNets)
 	var services []string

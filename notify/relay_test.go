@@ -107,7 +107,7 @@ func TestRelayRetriesAndResumes(t *testing.T) {
 		w := &flakyWriter{fails: 2}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- notify.NewRelay(src, cur, w, nil).Run(ctx) }()
+		go func() { done <- notify.NewRelay(src, cur, w, nil, nil).Run(ctx) }()
 		// Two failures cost at most a few backoffs of fake time.
 		time.Sleep(time.Minute)
 		synctest.Wait()
@@ -125,7 +125,7 @@ func TestRelayRetriesAndResumes(t *testing.T) {
 		src.events = stream(7)
 		w2 := &flakyWriter{}
 		ctx, cancel = context.WithCancel(context.Background())
-		go func() { done <- notify.NewRelay(src, cur, w2, nil).Run(ctx) }()
+		go func() { done <- notify.NewRelay(src, cur, w2, nil, nil).Run(ctx) }()
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		cancel()
@@ -148,7 +148,7 @@ func TestRelayToKafka(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- notify.NewRelay(&fakeSource{events: stream(3)}, &memCursor{}, w, nil).Run(ctx)
+		done <- notify.NewRelay(&fakeSource{events: stream(3)}, &memCursor{}, w, nil, nil).Run(ctx)
 	}()
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{b.Addr()}, Topic: "seismo.incidents", GroupID: "t",
 		StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})
@@ -169,4 +169,129 @@ func TestRelayToKafka(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A relay that takes over from one that crashed after writing but before
+// saving its cursor, or that retries a write some partitions took, reads
+// the topic's tail and writes each event once.
+func TestRelayWritesEachEventOnce(t *testing.T) {
+	b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	const topic = "seismo.incidents"
+	newWriter := func() *kafka.Writer {
+		return &kafka.Writer{Addr: kafka.TCP(b.Addr()), Topic: topic, Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll,
+			WriteTimeout: 10 * time.Second, BatchTimeout: time.Millisecond}
+	}
+	tail := &notify.TopicTail{Brokers: []string{b.Addr()}, Topic: topic}
+	relay := func(src *fakeSource, cur notify.Cursor, w notify.Writer, want int) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- notify.NewRelay(src, cur, w, tail, nil).Run(ctx) }()
+		for deadline := time.Now().Add(20 * time.Second); topicIDs(t, b.Addr(), topic).len() < want; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the topic holds %d events, want %d", topicIDs(t, b.Addr(), topic).len(), want)
+			}
+		}
+		time.Sleep(500 * time.Millisecond) // time to write what it should not
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	w1 := newWriter()
+	defer w1.Close()
+	relay(&fakeSource{events: stream(4)}, &memCursor{}, w1, 4)
+	// The cursor was lost: a new relay starts from the stream's start.
+	w2 := newWriter()
+	defer w2.Close()
+	relay(&fakeSource{events: stream(9)}, &memCursor{}, w2, 9)
+	// A write that half failed: the relay retries it from the tail.
+	w3 := &partialWriter{w: newWriter(), fail: 1}
+	defer w3.w.Close()
+	relay(&fakeSource{events: stream(15)}, &memCursor{}, w3, 15)
+	ids := topicIDs(t, b.Addr(), topic)
+	if ids.len() != 15 || ids.repeated() != 0 {
+		t.Fatalf("the topic holds %d events, %d of them more than once; want 15, each once", ids.len(), ids.repeated())
+	}
+}
+
+// partialWriter writes only the first half of a batch, fail times, and
+// reports an error, as a write some partitions refused does.
+type partialWriter struct {
+	w    *kafka.Writer
+	fail int
+}
+
+func (p *partialWriter) WriteMessages(ctx context.Context, msgs ...kafka.Message) error {
+	if p.fail > 0 && len(msgs) > 1 {
+		p.fail--
+		if err := p.w.WriteMessages(ctx, msgs[:len(msgs)/2]...); err != nil {
+			return err
+		}
+		return errors.New("some partitions refused the write")
+	}
+	return p.w.WriteMessages(ctx, msgs...)
+}
+
+type eventIDs map[string]int
+
+func (e eventIDs) len() int {
+	n := 0
+	for _, c := range e {
+		n += c
+	}
+	return n
+}
+
+func (e eventIDs) repeated() int {
+	n := 0
+	for _, c := range e {
+		if c > 1 {
+			n++
+		}
+	}
+	return n
+}
+
+// topicIDs counts the incident ids of the events on every partition.
+func topicIDs(t *testing.T, addr, topic string) eventIDs {
+	t.Helper()
+	ids := eventIDs{}
+	for p := range 3 {
+		conn, err := kafka.DialLeader(context.Background(), "tcp", addr, topic, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, err := conn.ReadLastOffset()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+		if last == 0 {
+			continue
+		}
+		r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{addr}, Topic: topic, Partition: p, MaxWait: 50 * time.Millisecond})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		for {
+			m, err := r.ReadMessage(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev seismo.Event
+			if err := json.Unmarshal(m.Value, &ev); err != nil {
+				t.Fatal(err)
+			}
+			ids[ev.Data.ID]++
+			if m.Offset == last-1 {
+				break
+			}
+		}
+		cancel()
+		r.Close()
+	}
+	return ids
 }

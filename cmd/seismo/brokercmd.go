@@ -10,6 +10,7 @@ import (
 func runBroker(ctx context.Context, args []string, sio stdio) error {
 	fs := newFlagSet("broker", "broker [flags]", sio.err)
 	addr := fs.String("addr", "127.0.0.1:9092", "address to listen on")
+	advertise := fs.String("advertise", "", "host:port announced to clients in metadata, when they reach the broker under another name (default: the listening address)")
 	dataDir := fs.String("data-dir", "", "directory that keeps topics, offsets and groups across restarts (empty: in memory)")
 	partitions := fs.Int("partitions", 3, "partitions of the seismo topics and of auto-created topics")
 	var lf logFlags
@@ -24,7 +25,7 @@ func runBroker(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return err
 	}
-	b, err := broker.Start(broker.Config{Addr: *addr, DataDir: *dataDir, Partitions: int32(*partitions), Logger: log})
+	b, err := broker.Start(broker.Config{Addr: *addr, Advertise: *advertise, DataDir: *dataDir, Partitions: int32(*partitions), Logger: log})
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -24,6 +23,7 @@ import (
 	"github.com/seismo-dev/seismo/broker"
 	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/ingest"
+	runoutcome "github.com/seismo-dev/seismo/internal/outcome"
 	"github.com/seismo-dev/seismo/internal/redistest"
 	"github.com/seismo-dev/seismo/simulate"
 )
@@ -95,83 +95,16 @@ func eventTimeReference(t *testing.T, posts []seismo.Post) outcome {
 	return want
 }
 
-// outcome is what a run left in Redis, in a form to compare: every event
-// and incident (sample lists aside: which posts are sampled depends on
-// arrival order), every series' counts minute by minute, and every
-// series' baseline.
-type outcome struct {
-	Events    []seismo.Event
-	Incidents []seismo.Incident
-	Counts    map[string][]detect.Point
-	Baselines map[string]detect.Baseline
-}
+// outcome is what a run left in Redis, in a form to compare.
+type outcome = runoutcome.Outcome
 
 func readOutcome(t *testing.T, rdb redis.UniversalClient, from, to time.Time) outcome {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	store, err := detect.NewStore(rdb, detect.StoreConfig{ReporterKey: []byte(eventTimeKey), Groups: detect.GroupsOf(testClassifier(t).Services())})
+	o, err := runoutcome.Read(ctx, rdb, detect.StoreConfig{ReporterKey: []byte(eventTimeKey), Groups: detect.GroupsOf(testClassifier(t).Services())}, from, to)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var o outcome
-	evs, err := store.Events(ctx, "0", 10_000, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, se := range evs {
-		ev := se.Event
-		ev.Data.Samples = nil
-		o.Events = append(o.Events, ev)
-	}
-	// Groups publish their minutes independently, so the stream orders
-	// the events of one incident (and one group), not those of
-	// different groups in the same minute.
-	slices.SortStableFunc(o.Events, func(a, b seismo.Event) int {
-		if c := a.Timestamp.Compare(b.Timestamp); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	o.Incidents, err = store.Incidents(ctx, detect.Filter{Limit: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range o.Incidents {
-		o.Incidents[i].Samples = nil
-	}
-	// Every detection group keeps a series index of its own.
-	indexes := redistest.Keys(t, rdb, "seismo:{g:*}:series")
-	var members []string
-	for _, idx := range indexes {
-		m, err := rdb.ZRange(ctx, idx, 0, -1).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		members = append(members, m...)
-	}
-	slices.Sort(members)
-	o.Counts, o.Baselines = map[string][]detect.Point{}, map[string]detect.Baseline{}
-	for _, m := range members {
-		svc, cc, _ := strings.Cut(m, ":")
-		for day := from; day.Before(to); day = day.Add(24 * time.Hour) {
-			end := day.Add(24 * time.Hour)
-			if end.After(to) {
-				end = to
-			}
-			pts, err := store.Series(ctx, svc, cc, day, end)
-			if err != nil {
-				t.Fatal(err)
-			}
-			o.Counts[m] = append(o.Counts[m], pts...)
-		}
-		b, ok, err := store.Baseline(ctx, svc, cc, to)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok {
-			o.Baselines[m] = b
-		}
 	}
 	return o
 }
@@ -182,70 +115,8 @@ func compareOutcomes(t *testing.T, got, want outcome) {
 	if len(want.Events) == 0 {
 		t.Fatal("the reference opened no incident; the stream tests nothing")
 	}
-	ids := func(evs []seismo.Event) []string {
-		var out []string
-		for _, ev := range evs {
-			out = append(out, ev.ID)
-		}
-		return out
-	}
-	if !reflect.DeepEqual(ids(got.Events), ids(want.Events)) {
-		t.Errorf("events\n got %v\nwant %v", ids(got.Events), ids(want.Events))
-	} else {
-		for i := range want.Events {
-			g, _ := json.Marshal(got.Events[i])
-			w, _ := json.Marshal(want.Events[i])
-			if !bytes.Equal(g, w) {
-				t.Errorf("event %s\n got %s\nwant %s", want.Events[i].ID, g, w)
-			}
-		}
-	}
-	g, _ := json.Marshal(got.Incidents)
-	w, _ := json.Marshal(want.Incidents)
-	if !bytes.Equal(g, w) {
-		t.Errorf("incidents\n got %s\nwant %s", g, w)
-	}
-	for _, m := range slices.Sorted(mapKeys(want.Counts, got.Counts)) {
-		gp, wp := got.Counts[m], want.Counts[m]
-		if len(gp) != len(wp) {
-			t.Errorf("series %s: %d minutes, want %d", m, len(gp), len(wp))
-			continue
-		}
-		for i := range wp {
-			if gp[i] != wp[i] {
-				t.Errorf("series %s minute %s: %+v, want %+v", m, wp[i].Minute.Format(time.RFC3339), gp[i], wp[i])
-				break
-			}
-		}
-	}
-	for _, m := range slices.Sorted(mapKeys(want.Baselines, got.Baselines)) {
-		if gb, wb := got.Baselines[m], want.Baselines[m]; gb != wb {
-			t.Errorf("baseline of %s\n got %+v\nwant %+v", m, gb, wb)
-		}
-	}
-	for m, pts := range got.Counts {
-		for _, p := range pts {
-			if p.Late > 0 {
-				t.Errorf("series %s minute %s: %d posts stored as late; none arrived after its minute was evaluated",
-					m, p.Minute.Format(time.RFC3339), p.Late)
-			}
-		}
-	}
-}
-
-func mapKeys[V any](a, b map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		seen := map[string]bool{}
-		for _, m := range []map[string]V{a, b} {
-			for k := range m {
-				if !seen[k] {
-					seen[k] = true
-					if !yield(k) {
-						return
-					}
-				}
-			}
-		}
+	for _, d := range got.Diff(want) {
+		t.Error(d)
 	}
 }
 
@@ -418,49 +289,11 @@ func waitSettled(t *testing.T, store *detect.Store, owners []string, within time
 	t.Fatalf("the group did not settle with %v within %s:\n%s", owners, within, b)
 }
 
-func settled(p detect.Progress, owners []string) bool {
-	held := map[string]bool{}
-	for _, s := range p.Partitions {
-		if !s.Alive || s.Generation != p.Partitions[0].Generation {
-			return false
-		}
-		held[s.Owner] = true
-	}
-	for _, o := range owners {
-		if !held[o] {
-			return false
-		}
-	}
-	return len(p.Partitions) > 0
-}
+func settled(p detect.Progress, owners []string) bool { return runoutcome.Settled(p, owners) }
 
-func handled(p detect.Progress) int64 {
-	n := int64(0)
-	for _, s := range p.Partitions {
-		n += s.Committed
-	}
-	return n
-}
+func handled(p detect.Progress) int64 { return runoutcome.Handled(p) }
 
-func done(p detect.Progress, produced int) bool {
-	// This process's watermark may lag the detector's while idle
-	// partitions are confirmed (Progress.Confirming): decided means the
-	// detector reached the watermark the stream allows.
-	if p.Watermark == nil || p.Evaluated == nil || len(p.Partitions) == 0 || len(p.Confirming) > 0 {
-		return false
-	}
-	handled := int64(0)
-	for _, s := range p.Partitions {
-		if s.Owner == "" || !s.Idle || s.Lag != 0 {
-			return false
-		}
-		handled += s.Committed
-	}
-	if handled != int64(produced) {
-		return false
-	}
-	return p.Evaluated.Equal(p.Watermark.Truncate(time.Minute))
-}
+func done(p detect.Progress, produced int) bool { return runoutcome.Drained(p, produced) }
 
 // The same keyed stream gives the same counts, baselines, incidents and
 // events whoever consumes it: one or several workers, one or three
