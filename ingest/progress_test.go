@@ -700,7 +700,11 @@ func TestFirstPostOfAPartitionIsHeldToTheStream(t *testing.T) {
 			c := newConsumer(t, testConfig(addr, "g", newClock(t0.Add(time.Hour))), rec, nil)
 			run(t, c)
 			if !tt.backlog {
-				// The other partition's post first, so that its mark is set.
+				// Produced once the worker owns its partitions, and so
+				// knows where their backlogs end: before that the posts
+				// would be part of the backlog. The other partition's
+				// post first, so that its mark is set.
+				waitFor(t, "the generation", func() bool { return len(c.Owned()) > 0 })
 				waitFor(t, "the posts before", func() bool { return c.Processed() == before })
 				produce(t, addr, old...)
 			}
