@@ -113,10 +113,11 @@ func (r *Relay) step(ctx context.Context, after *string) error {
 	for _, se := range evs {
 		// Keyed by incident, so one incident's events stay in order.
 		m := kafka.Message{Key: []byte(se.Event.Data.ID), Headers: []kafka.Header{{Key: HeaderStreamID, Value: []byte(se.ID)}}}
-		if on, err := r.onTopic(&m, se.ID); err != nil || on {
-			if err != nil {
-				return err
-			}
+		on, err := r.onTopic(&m, se.ID)
+		if err != nil {
+			return err
+		}
+		if on {
 			continue
 		}
 		v, err := json.Marshal(se.Event)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,7 +24,6 @@ import (
 	"github.com/seismo-dev/seismo/ingest"
 	runoutcome "github.com/seismo-dev/seismo/internal/outcome"
 	"github.com/seismo-dev/seismo/internal/redistest"
-	"github.com/seismo-dev/seismo/simulate"
 )
 
 // The reporter key every run of the event-time tests hashes authors with:
@@ -33,42 +31,20 @@ import (
 // with one key can agree to the last reporter.
 const eventTimeKey = "event-time-test-key"
 
-// eventTimeStream returns the posts of testdata/eventtime.yaml in the order
-// they are produced: by event time, each created_at moved by up to 10s
-// either way (disorder within the default lateness, 30s, as a real
-// stream's clocks give), and a last quiet post two hours after the rest so
-// that every run evaluates past the end of the outages. The last post's
-// seconds are past the lateness, so the live watermark (its time minus
-// 30s) and the backtest's (its time) end at the same minute.
+// eventTimeStream returns the posts of testdata/eventtime.yaml as
+// outcome.Stream orders and jitters them.
 func eventTimeStream(t *testing.T) []seismo.Post {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "eventtime.yaml"))
+	posts, err := runoutcome.Stream(filepath.Join("testdata", "eventtime.yaml"), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := simulate.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var posts []seismo.Post
-	if err := sc.Generate(func(p seismo.Post) error { posts = append(posts, p); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i := range posts {
-		posts[i].CreatedAt = posts[i].CreatedAt.Add(time.Duration(rng.IntN(20_001)-10_000) * time.Millisecond)
-	}
-	last := posts[len(posts)-1].CreatedAt.Add(2 * time.Hour).Truncate(time.Minute).Add(45 * time.Second)
-	posts = append(posts, seismo.Post{ID: "last", Text: "good night everyone", CreatedAt: last,
-		Source: "test", Author: "last", Country: "GB"})
 	return posts
 }
 
 // eventTimeSpan is the range of minutes an outcome of the stream is read
 // over.
-func eventTimeSpan(posts []seismo.Post) (from, to time.Time) {
-	return posts[0].CreatedAt.Truncate(24 * time.Hour), posts[len(posts)-1].CreatedAt.Add(time.Hour)
-}
+func eventTimeSpan(posts []seismo.Post) (from, to time.Time) { return runoutcome.Span(posts) }
 
 // eventTimeReference is what seismo backtest's replay of the posts in
 // event time leaves in a real redis-server: the outcome every live run

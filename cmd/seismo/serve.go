@@ -5,14 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"runtime"
-	"runtime/pprof"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/seismo-dev/seismo/app"
+	"github.com/seismo-dev/seismo/bench"
 	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/ingest"
 )
@@ -167,7 +165,7 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 		return err
 	}
 	if sf.cpuProfile != "" || sf.memProfile != "" {
-		stop, err := startProfiles(sf.cpuProfile, sf.memProfile)
+		stop, err := bench.StartProfiles(sf.cpuProfile, sf.memProfile)
 		if err != nil {
 			return err
 		}
@@ -180,35 +178,4 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	log.Info("seismo running", "api", a.URL()+"/v1/incidents", "kafka", sf.brokers, "topic", sf.topic, "redis", sf.redis.addr,
 		"admin_endpoints", adminToken != "", "public_reads", sf.api.readToken == "")
 	return a.Run(ctx)
-}
-
-// startProfiles starts a CPU profile into cpuFile if it is set, and
-// returns what ends it and writes the heap profile into memFile if set.
-func startProfiles(cpuFile, memFile string) (stop func() error, err error) {
-	var cpu *os.File
-	if cpuFile != "" {
-		if cpu, err = os.Create(cpuFile); err != nil {
-			return nil, err
-		}
-		if err := pprof.StartCPUProfile(cpu); err != nil {
-			cpu.Close()
-			return nil, err
-		}
-	}
-	return func() error {
-		var errs []error
-		if cpu != nil {
-			pprof.StopCPUProfile()
-			errs = append(errs, cpu.Close())
-		}
-		if memFile != "" {
-			f, err := os.Create(memFile)
-			if err != nil {
-				return errors.Join(append(errs, err)...)
-			}
-			runtime.GC() // the live heap as of now
-			errs = append(errs, pprof.Lookup("allocs").WriteTo(f, 0), f.Close())
-		}
-		return errors.Join(errs...)
-	}, nil
 }

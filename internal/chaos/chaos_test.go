@@ -7,7 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -35,7 +35,6 @@ import (
 	"github.com/seismo-dev/seismo/internal/outcome"
 	"github.com/seismo-dev/seismo/internal/redisserver"
 	"github.com/seismo-dev/seismo/internal/redistest"
-	"github.com/seismo-dev/seismo/simulate"
 )
 
 var full = flag.Bool("chaos.full", false, "run the full fault-injection suite (make chaos), not its short variant")
@@ -68,7 +67,6 @@ type row struct {
 	dupTopic        int // events on seismo.incidents more than once
 	dupWebhook      int // events delivered to the webhook more than once
 	recovery        time.Duration
-	failed          bool
 	incidents, evts int
 }
 
@@ -81,7 +79,10 @@ type row struct {
 // topic and the webhook deliveries to the backtest of the same posts.
 func TestChaos(t *testing.T) {
 	redistest.Require(t, "redis-server")
-	posts := stream(t)
+	posts, err := outcome.Stream(filepath.Join("testdata", "chaos.yaml"), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := reference(t, posts)
 	bin := seismoBinary(t)
 
@@ -106,7 +107,6 @@ func TestChaos(t *testing.T) {
 			t.Run(strings.ReplaceAll(f.name, " ", "_"), func(t *testing.T) {
 				t.Parallel()
 				rows[i] = runCase(t, bin, posts, want, pace, f)
-				rows[i].failed = t.Failed()
 			})
 		}
 	})
@@ -278,37 +278,6 @@ func runCase(t *testing.T, bin string, posts []seismo.Post, want outcome.Outcome
 	return r
 }
 
-// stream returns the posts of testdata/chaos.yaml in the order they are
-// produced: by event time, each created_at moved by up to 10s either way
-// (disorder within the default lateness, 30s), and a last quiet post two
-// hours after the rest so that every run evaluates past the outages.
-func stream(t *testing.T) []seismo.Post {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "chaos.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := simulate.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var posts []seismo.Post
-	if err := sc.Generate(func(p seismo.Post) error { posts = append(posts, p); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(3, 4))
-	for i := range posts {
-		posts[i].CreatedAt = posts[i].CreatedAt.Add(time.Duration(rng.IntN(20_001)-10_000) * time.Millisecond)
-	}
-	last := posts[len(posts)-1].CreatedAt.Add(2 * time.Hour).Truncate(time.Minute).Add(45 * time.Second)
-	return append(posts, seismo.Post{ID: "last", Text: "good night everyone", CreatedAt: last,
-		Source: "test", Author: "last", Country: "GB"})
-}
-
-func span(posts []seismo.Post) (from, to time.Time) {
-	return posts[0].CreatedAt.Truncate(24 * time.Hour), posts[len(posts)-1].CreatedAt.Add(time.Hour)
-}
-
 var (
 	clsOnce sync.Once
 	cls     *classify.Classifier
@@ -340,7 +309,7 @@ func reference(t *testing.T, posts []seismo.Post) outcome.Outcome {
 		Config: detect.DefaultConfig()}); err != nil {
 		t.Fatal(err)
 	}
-	from, to := span(posts)
+	from, to := outcome.Span(posts)
 	o, err := outcome.Read(context.Background(), srv.Client(t), cfg, from, to)
 	if err != nil {
 		t.Fatal(err)
@@ -549,7 +518,7 @@ func (e *env) leader() string {
 	e.t.Helper()
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		e.mu.Lock()
-		ws := maps(e.workers)
+		ws := slices.Collect(maps.Values(e.workers))
 		e.mu.Unlock()
 		for _, w := range ws {
 			if gauge(w.http, "seismo_detector_leader") == 1 {
@@ -566,20 +535,6 @@ func (e *env) otherThanLeader() string {
 		return "w2"
 	}
 	return "w1"
-}
-
-func maps(m map[string]*process) []*process {
-	var out []*process
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
-		out = append(out, m[k])
-	}
-	return out
 }
 
 // gauge reads one unlabelled gauge from a worker's /metrics; -1 when it
@@ -772,7 +727,7 @@ func (e *env) produce(ctx context.Context, posts []seismo.Post, pace time.Durati
 // outcome reads what the run left in Redis.
 func (e *env) outcome(posts []seismo.Post) outcome.Outcome {
 	e.t.Helper()
-	from, to := span(posts)
+	from, to := outcome.Span(posts)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	o, err := outcome.Read(ctx, e.rdb, storeConfig(e.t), from, to)
