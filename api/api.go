@@ -21,11 +21,15 @@ type Filter struct {
 	Status  seismo.Status // "" = any
 	Service string        // "" = any
 	Limit   int
+	// Cursor continues a listing: the NextCursor of the page before.
+	Cursor string
 }
 
 // Incidents is what the api reads incidents from.
 type Incidents interface {
-	ListIncidents(ctx context.Context, f Filter) ([]seismo.Incident, error)
+	// ListIncidents returns a page of the incidents that match, newest
+	// started first, with the cursor of the next page when there is one.
+	ListIncidents(ctx context.Context, f Filter) (IncidentList, error)
 	Incident(ctx context.Context, id string) (seismo.Incident, error)
 }
 

@@ -6,9 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,15 +27,31 @@ type fakeIncidents struct {
 	last api.Filter
 }
 
-func (f *fakeIncidents) ListIncidents(_ context.Context, flt api.Filter) ([]seismo.Incident, error) {
+// Its cursor is the number of matching incidents already listed.
+func (f *fakeIncidents) ListIncidents(_ context.Context, flt api.Filter) (api.IncidentList, error) {
 	f.last = flt
 	if f.err != nil {
-		return nil, f.err
+		return api.IncidentList{}, f.err
 	}
-	var out []seismo.Incident
+	skip := 0
+	if flt.Cursor != "" {
+		var err error
+		if skip, err = strconv.Atoi(flt.Cursor); err != nil {
+			return api.IncidentList{}, seismo.Invalid("bad cursor")
+		}
+	}
+	var out api.IncidentList
+	n := 0
 	for _, in := range f.list {
 		if (flt.Status == "" || in.Status == flt.Status) && (flt.Service == "" || in.Service == flt.Service) {
-			out = append(out, in)
+			if n++; n <= skip {
+				continue
+			}
+			if len(out.Incidents) == flt.Limit {
+				out.NextCursor = strconv.Itoa(n - 1)
+				break
+			}
+			out.Incidents = append(out.Incidents, in)
 		}
 	}
 	return out, nil
@@ -129,6 +147,75 @@ func TestIncidents(t *testing.T) {
 	get(t, srv.URL+"/v1/incidents?limit=7", nil)
 	if store.last.Limit != 7 {
 		t.Errorf("limit passed = %d, want 7", store.last.Limit)
+	}
+}
+
+// TestIncidentPagesFollowLinks follows next_cursor and the Link header
+// from the first page to the last, and the feeds' next links.
+func TestIncidentPagesFollowLinks(t *testing.T) {
+	t0 := time.Date(2024, 4, 3, 19, 0, 0, 0, time.UTC)
+	store := &fakeIncidents{}
+	for i := range 7 {
+		store.list = append(store.list, seismo.Incident{ID: "whatsapp-" + strconv.Itoa(i), Service: "whatsapp",
+			Status: seismo.StatusResolved, StartedAt: t0.Add(-time.Duration(i) * time.Minute)})
+	}
+	srv := newServer(t, store)
+	next := "/v1/incidents?limit=3&service=whatsapp"
+	var ids []string
+	for pages := 0; next != "" && pages < 10; pages++ {
+		resp, err := http.Get(srv.URL + next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body api.IncidentList
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d, %v", next, resp.StatusCode, err)
+		}
+		for _, in := range body.Incidents {
+			ids = append(ids, in.ID)
+		}
+		link := resp.Header.Get("Link")
+		if (link == "") != (body.NextCursor == "") {
+			t.Fatalf("Link %q with next_cursor %q", link, body.NextCursor)
+		}
+		next = ""
+		if link != "" {
+			u, ok := strings.CutPrefix(link, "<")
+			u, ok2 := strings.CutSuffix(u, `>; rel="next"`)
+			if !ok || !ok2 || !strings.Contains(u, "cursor="+body.NextCursor) || !strings.Contains(u, "service=whatsapp") || !strings.Contains(u, "limit=3") {
+				t.Fatalf("Link = %q, want the same query with cursor=%s", link, body.NextCursor)
+			}
+			next = u
+		}
+	}
+	if got := strings.Join(ids, ","); got != "whatsapp-0,whatsapp-1,whatsapp-2,whatsapp-3,whatsapp-4,whatsapp-5,whatsapp-6" {
+		t.Errorf("pages gave %s", got)
+	}
+
+	var feed api.JSONFeed
+	get2 := func(path string) string {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if err := json.Unmarshal([]byte(get2("/v1/feed.json?limit=5")), &feed); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(feed.NextURL, "/v1/feed.json?cursor=5&limit=5") || len(feed.Items) != 5 {
+		t.Errorf("JSON feed: %d items, next_url %q", len(feed.Items), feed.NextURL)
+	}
+	if atom := get2("/v1/feed.atom?limit=5"); !strings.Contains(atom, `<link rel="next" type="application/atom+xml" href="`+srv.URL+`/v1/feed.atom?cursor=5&amp;limit=5">`) {
+		t.Errorf("Atom feed has no next link:\n%s", atom)
+	}
+	feed = api.JSONFeed{}
+	if err := json.Unmarshal([]byte(get2("/v1/feed.json?limit=7")), &feed); err != nil || feed.NextURL != "" {
+		t.Errorf("the last page's next_url = %q, %v", feed.NextURL, err)
 	}
 }
 

@@ -14,8 +14,8 @@ import (
 // noIncidents is the smallest Incidents: these tests are about the gate.
 type noIncidents struct{}
 
-func (noIncidents) ListIncidents(context.Context, Filter) ([]seismo.Incident, error) {
-	return nil, nil
+func (noIncidents) ListIncidents(context.Context, Filter) (IncidentList, error) {
+	return IncidentList{}, nil
 }
 
 func (noIncidents) Incident(_ context.Context, id string) (seismo.Incident, error) {

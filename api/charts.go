@@ -246,11 +246,12 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	}
 	current := map[string]*seismo.Incident{}
 	for _, st := range []seismo.Status{seismo.StatusPending, seismo.StatusOpen} {
-		list, err := s.cfg.Incidents.ListIncidents(ctx, Filter{Status: st, Limit: maxLimit})
+		page, err := s.cfg.Incidents.ListIncidents(ctx, Filter{Status: st, Limit: maxLimit})
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
+		list := page.Incidents
 		for i := range list {
 			if have := current[list[i].Service]; have == nil || have.Status == seismo.StatusPending {
 				current[list[i].Service] = &list[i]

@@ -27,6 +27,7 @@ type JSONFeed struct {
 	Title       string         `json:"title"`
 	HomePageURL string         `json:"home_page_url"`
 	FeedURL     string         `json:"feed_url"`
+	NextURL     string         `json:"next_url,omitempty"`
 	Description string         `json:"description"`
 	Items       []JSONFeedItem `json:"items"`
 }
@@ -87,6 +88,7 @@ type atomCategory struct {
 // feed is what both feeds are made of.
 type feed struct {
 	title, home, self string
+	next              string // the next page's URL, if any
 	items             []feedItem
 }
 
@@ -105,7 +107,7 @@ func (s *Server) jsonFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := JSONFeed{Version: "https://jsonfeed.org/version/1.1", Title: f.title, HomePageURL: f.home,
-		FeedURL: f.self, Description: feedDescription, Items: []JSONFeedItem{}}
+		FeedURL: f.self, NextURL: f.next, Description: feedDescription, Items: []JSONFeedItem{}}
 	for _, it := range f.items {
 		out.Items = append(out.Items, JSONFeedItem{ID: it.in.ID, URL: it.url, Title: it.title, ContentText: it.text,
 			DatePublished: it.published, DateModified: it.updated, Tags: it.tags})
@@ -128,6 +130,10 @@ func (s *Server) atomFeed(w http.ResponseWriter, r *http.Request) {
 			{Rel: "alternate", Href: f.home},
 		},
 		Author: atomPerson{Name: "seismo"}, Generator: "seismo"}
+	if f.next != "" {
+		// RFC 5005's paged feed.
+		out.Links = append(out.Links, atomLink{Rel: "next", Type: "application/atom+xml", Href: f.next})
+	}
 	var updated time.Time
 	for _, it := range f.items {
 		out.Entries = append(out.Entries, atomEntry{
@@ -164,17 +170,20 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) (feed, bool) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
 	defer cancel()
-	list, err := s.cfg.Incidents.ListIncidents(ctx, flt)
+	page, err := s.cfg.Incidents.ListIncidents(ctx, flt)
 	if err != nil {
 		s.writeError(w, r, err)
 		return feed{}, false
 	}
 	base := s.baseURL(r)
 	f := feed{title: "seismo: outages", home: base + "/", self: base + r.URL.RequestURI()}
+	if page.NextCursor != "" {
+		f.next = base + nextURL(r, page.NextCursor)
+	}
 	if flt.Service != "" {
 		f.title = "seismo: " + s.serviceName(flt.Service, "") + " outages"
 	}
-	for _, in := range list {
+	for _, in := range page.Incidents {
 		updated := in.UpdatedAt
 		if updated.IsZero() {
 			updated = in.StartedAt

@@ -237,17 +237,18 @@ type feed struct {
 	wh *notify.Webhooks
 }
 
-func (f feed) ListIncidents(ctx context.Context, fl api.Filter) ([]seismo.Incident, error) {
-	list, err := f.s.Incidents(ctx, detect.Filter{Status: fl.Status, Service: fl.Service, Limit: fl.Limit})
-	if err != nil || len(list) == 0 {
+func (f feed) ListIncidents(ctx context.Context, fl api.Filter) (api.IncidentList, error) {
+	page, err := f.s.IncidentPage(ctx, detect.Filter{Status: fl.Status, Service: fl.Service, Limit: fl.Limit, Cursor: fl.Cursor})
+	list := api.IncidentList{Incidents: page.Incidents, NextCursor: page.Next}
+	if err != nil || len(list.Incidents) == 0 {
 		return list, err
 	}
 	sls, err := f.wh.Silences(ctx)
 	if err != nil {
-		return nil, err
+		return api.IncidentList{}, err
 	}
-	for i := range list {
-		list[i].SilencedBy = notify.SilencedBy(sls, &list[i], time.Now())
+	for i := range list.Incidents {
+		list.Incidents[i].SilencedBy = notify.SilencedBy(sls, &list.Incidents[i], time.Now())
 	}
 	return list, nil
 }

@@ -66,18 +66,23 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, r, seismo.NotFound("no such endpoint: "+r.Method+" "+r.URL.Path))
 }
 
-// IncidentList is the body of GET /v1/incidents.
+// IncidentList is the body of GET /v1/incidents: a page of the listing.
 type IncidentList struct {
 	Incidents []seismo.Incident `json:"incidents"`
+	// NextCursor, when set, asks for the next page as ?cursor=; the
+	// response's Link header (rel="next") holds that URL too. A page may
+	// hold fewer than the limit and still have a next one: a page reads a
+	// bounded part of the store.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 const maxLimit = 1000
 
-// filter reads the incident filters of a request: status, service and
-// limit (default 100).
+// filter reads the incident filters of a request: status, service, limit
+// (default 100) and cursor.
 func (s *Server) filter(r *http.Request) (Filter, error) {
 	q := r.URL.Query()
-	f := Filter{Status: seismo.Status(q.Get("status")), Service: q.Get("service"), Limit: 100}
+	f := Filter{Status: seismo.Status(q.Get("status")), Service: q.Get("service"), Limit: 100, Cursor: q.Get("cursor")}
 	if f.Status != "" && !f.Status.Valid() {
 		return f, seismo.Invalid(fmt.Sprintf("status must be pending, open or resolved, not %q", f.Status))
 	}
@@ -102,15 +107,25 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
 	defer cancel()
-	list, err := s.cfg.Incidents.ListIncidents(ctx, f)
+	page, err := s.cfg.Incidents.ListIncidents(ctx, f)
 	if err != nil {
 		s.writeError(w, r, err) // the store names what failed
 		return
 	}
-	if list == nil {
-		list = []seismo.Incident{}
+	if page.Incidents == nil {
+		page.Incidents = []seismo.Incident{}
 	}
-	writeBulkJSON(w, r, http.StatusOK, IncidentList{Incidents: list})
+	if page.NextCursor != "" {
+		w.Header().Set("Link", "<"+nextURL(r, page.NextCursor)+`>; rel="next"`)
+	}
+	writeBulkJSON(w, r, http.StatusOK, page)
+}
+
+// nextURL is the request's path and query with the cursor of the next page.
+func nextURL(r *http.Request, cursor string) string {
+	q := r.URL.Query()
+	q.Set("cursor", cursor)
+	return r.URL.Path + "?" + q.Encode()
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
@@ -161,7 +176,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"name": "seismo",
 		"endpoints": []string{
-			"GET /v1/incidents?status=pending|open|resolved&service=ID&limit=N",
+			"GET /v1/incidents?status=pending|open|resolved&service=ID&limit=N&cursor=C (next page: next_cursor, Link rel=next)",
 			"GET /v1/incidents/{id}",
 			"GET /v1/status",
 			"GET /v1/overview (every service now, for the dashboard)",

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -341,13 +342,22 @@ func (f *fakeAPI) listIncidents(w http.ResponseWriter, r *http.Request) {
 		apiError(w, 400, "invalid", "unknown service")
 		return
 	}
-	out := []*incident{}
+	all := []*incident{}
 	for _, in := range f.incidents {
 		if svc == "" || in.Service == svc {
-			out = append(out, in)
+			all = append(all, in)
 		}
 	}
-	writeJSON(w, map[string]any{"incidents": out})
+	slices.SortFunc(all, func(a, b *incident) int { return b.StartedAt.Compare(a.StartedAt) })
+	// Pages of one incident, the cursor the number listed before: the
+	// pages follow the cursor as they must when the store's bounded read
+	// answers a short page.
+	from, _ := strconv.Atoi(r.URL.Query().Get("cursor"))
+	body := map[string]any{"incidents": all[min(from, len(all)):min(from+1, len(all))]}
+	if from+1 < len(all) {
+		body["next_cursor"] = strconv.Itoa(from + 1)
+	}
+	writeJSON(w, body)
 }
 
 func (f *fakeAPI) getIncident(w http.ResponseWriter, r *http.Request) {

@@ -2,11 +2,14 @@ package detect
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -20,6 +23,18 @@ type Filter struct {
 	Service string
 	// Limit is the most incidents returned: default 100, at most 1000.
 	Limit int
+	// Cursor continues a listing where the page before ended: its
+	// Page.Next. Empty starts with the newest.
+	Cursor string
+}
+
+// Page is one page of a listing of incidents.
+type Page struct {
+	Incidents []seismo.Incident
+	// Next is the cursor of the page after this one, or empty when the
+	// listing is done. A page can hold fewer than the limit and still have
+	// a next one: see maxScanned.
+	Next string
 }
 
 // Incident list limits.
@@ -27,70 +42,142 @@ const (
 	defaultLimit = 100
 	maxLimit     = 1000
 	scanPage     = 256
+	// maxScanned bounds the index entries one page reads: a filter that
+	// few incidents match returns a short page and a cursor rather than
+	// read 90 days of incidents in one request.
+	maxScanned = 16 * scanPage
 )
 
-// Incidents returns the stored incidents that match f, newest started
-// first (ties by id, descending).
+// Incidents returns the first page of the stored incidents that match f.
 func (s *Store) Incidents(ctx context.Context, f Filter) ([]seismo.Incident, error) {
+	p, err := s.IncidentPage(ctx, f)
+	return p.Incidents, err
+}
+
+// IncidentPage returns a page of the stored incidents that match f, newest
+// started first (ties by id, descending), from f.Cursor on.
+func (s *Store) IncidentPage(ctx context.Context, f Filter) (Page, error) {
 	if f.Status != "" && !f.Status.Valid() {
-		return nil, seismo.Invalid(fmt.Sprintf("unknown incident status %q", f.Status))
+		return Page{}, seismo.Invalid(fmt.Sprintf("unknown incident status %q", f.Status))
 	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = defaultLimit
 	}
 	limit = min(limit, maxLimit)
+	from, err := decodeCursor(f.Cursor)
+	if err != nil {
+		return Page{}, err
+	}
 	// Pending and open incidents have their own index, so asking for them
 	// does not walk the 90 days of resolved ones.
 	index := s.incKey(keyIncidents)
 	if f.Status == seismo.StatusPending || f.Status == seismo.StatusOpen {
 		index = s.incKey(keyOpen)
 	}
-	out := []seismo.Incident{}
+	rng := &redis.ZRangeBy{Max: "+inf", Min: "-inf", Count: scanPage}
+	if f.Cursor != "" {
+		rng.Max = strconv.FormatInt(from.started, 10)
+	}
+	page := Page{Incidents: []seismo.Incident{}}
 	var gone []any
+	var last cursor // the last entry read
+	done := false
 	// Walk the index newest first, a page at a time, until enough
 	// incidents match; filters are applied on the decoded incidents.
-	for start := int64(0); len(out) < limit; start += scanPage {
-		ids, err := s.rdb.ZRevRange(ctx, index, start, start+scanPage-1).Result()
+	for scanned := 0; len(page.Incidents) < limit && scanned < maxScanned; {
+		zs, err := s.rdb.ZRevRangeByScoreWithScores(ctx, index, rng).Result()
 		if err != nil {
-			return nil, fmt.Errorf("list incidents: %w", err)
+			return Page{}, fmt.Errorf("list incidents: %w", err)
 		}
-		if len(ids) == 0 {
-			break
+		rng.Offset += int64(len(zs))
+		done = len(zs) < scanPage
+		// The cursor's own start can hold the ids the page before
+		// ended with (and the cursor itself): they sort by id, descending.
+		zs = slices.DeleteFunc(zs, func(z redis.Z) bool {
+			return f.Cursor != "" && int64(z.Score) == from.started && z.Member.(string) >= from.id
+		})
+		if len(zs) == 0 {
+			if done {
+				break
+			}
+			continue
 		}
-		keys := make([]string, len(ids))
-		for i, id := range ids {
-			keys[i] = s.incidentKey(id)
+		keys := make([]string, len(zs))
+		for i, z := range zs {
+			keys[i] = s.incidentKey(z.Member.(string))
 		}
 		vals, err := s.rdb.MGet(ctx, keys...).Result()
 		if err != nil {
-			return nil, fmt.Errorf("list incidents: %w", err)
+			return Page{}, fmt.Errorf("list incidents: %w", err)
 		}
+		read := 0
 		for i, v := range vals {
+			id := zs[i].Member.(string)
+			last = cursor{started: int64(zs[i].Score), id: id}
+			scanned++
+			read++
 			str, ok := v.(string)
 			if !ok {
-				gone = append(gone, ids[i]) // the incident expired; prune below
+				gone = append(gone, id) // the incident expired; prune below
 				continue
 			}
 			var in seismo.Incident
 			if err := json.Unmarshal([]byte(str), &in); err != nil {
-				return nil, fmt.Errorf("decode incident %s: %w", ids[i], err)
+				return Page{}, fmt.Errorf("decode incident %s: %w", id, err)
 			}
 			if (f.Status == "" || in.Status == f.Status) && (f.Service == "" || in.Service == f.Service) {
-				out = append(out, in)
-				if len(out) == limit {
-					break
-				}
+				page.Incidents = append(page.Incidents, in)
+			}
+			if len(page.Incidents) == limit || scanned == maxScanned {
+				break
 			}
 		}
-		if len(ids) < scanPage {
+		if read < len(vals) {
+			done = false // entries are left in this batch
+		}
+		if done {
 			break
 		}
 	}
-	if err := s.forgetIncidents(ctx, gone); err != nil {
-		return nil, fmt.Errorf("prune incident index: %w", err)
+	if !done && last.id != "" {
+		page.Next = last.encode()
 	}
-	return out, nil
+	if err := s.forgetIncidents(ctx, gone); err != nil {
+		return Page{}, fmt.Errorf("prune incident index: %w", err)
+	}
+	return page, nil
+}
+
+// cursor is where a listing of incidents stopped: the start (unix
+// seconds, the index's score) and id of the last incident it read.
+type cursor struct {
+	started int64
+	id      string
+}
+
+func (c cursor) encode() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.started, 10) + ":" + c.id))
+}
+
+func decodeCursor(s string) (cursor, error) {
+	if s == "" {
+		return cursor{}, nil
+	}
+	bad := seismo.Invalid("cursor is not one a listing returned")
+	if len(s) > 512 {
+		return cursor{}, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, bad
+	}
+	started, id, ok := strings.Cut(string(b), ":")
+	n, err := strconv.ParseInt(started, 10, 64)
+	if !ok || err != nil || id == "" {
+		return cursor{}, bad
+	}
+	return cursor{started: n, id: id}, nil
 }
 
 // forgetIncidents removes the ids of expired incidents from both indexes.

@@ -67,6 +67,21 @@ export async function getJSON(path, opts) {
   }
 }
 
+// incidents lists up to want incidents matching params, following the
+// listing's cursor: a page reads a bounded part of the store, so a rare
+// service's incidents can lie a few pages on. It stops after maxPages.
+export async function incidents(params, want, maxPages = 8) {
+  const out = [];
+  let cursor = null;
+  for (let i = 0; i < maxPages && out.length < want; i++) {
+    const r = await getJSON('/v1/incidents' + query({...params, limit: want - out.length, cursor}));
+    out.push(...(r.incidents || []));
+    cursor = r.next_cursor;
+    if (!cursor) break;
+  }
+  return out;
+}
+
 // query builds "?k=v&..." from the set values of params.
 export function query(params) {
   const q = new URLSearchParams();

@@ -4,7 +4,7 @@
 // ?country=CC&range=24h|7d|custom&from=…&to=….
 
 import {h, replace, badge, explain, section, countryName, time, empty, isoUTC} from './dom.js';
-import {getJSON, query, notice, errorText, ApiError} from './api.js';
+import {getJSON, query, incidents, notice, errorText, ApiError} from './api.js';
 import {subscribe, reloader} from './live.js';
 import {seriesPanel, pickStep, MAX_SERIES} from './chart.js';
 import {setAsOf, incidentsTable, problemShares, languageShares, samples, errorState} from './parts.js';
@@ -173,7 +173,7 @@ export function servicePage(main) {
       const iso = (ms) => (w ? isoUTC(ms) : null);
       const actFrom = w ? Math.max(w.from, w.to - 24 * HOUR) : null;
       const [incs, activity] = await Promise.all([
-        getJSON('/v1/incidents' + query({service: id, limit: 200})).then((r) => r.incidents || []),
+        incidents({service: id}, 200),
         getJSON(`/v1/services/${encodeURIComponent(id)}/activity` +
           query({country: view.country, from: iso(actFrom), to: w ? iso(w.to) : null})),
       ]).catch((e) => {
