@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -25,13 +26,20 @@ type fakeIncidents struct {
 	list []seismo.Incident
 	err  error
 	last api.Filter
+	// block makes a listing wait for its context's end, as a store does
+	// that is slow to answer.
+	block bool
 }
 
 // Its cursor is the number of matching incidents already listed.
-func (f *fakeIncidents) ListIncidents(_ context.Context, flt api.Filter) (api.IncidentList, error) {
+func (f *fakeIncidents) ListIncidents(ctx context.Context, flt api.Filter) (api.IncidentList, error) {
 	f.last = flt
 	if f.err != nil {
 		return api.IncidentList{}, f.err
+	}
+	if f.block {
+		<-ctx.Done()
+		return api.IncidentList{}, fmt.Errorf("list incidents: %w", ctx.Err())
 	}
 	skip := 0
 	if flt.Cursor != "" {
@@ -320,6 +328,40 @@ func TestStoreErrorLoggedOnce(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "path=/v1/incidents") {
 		t.Errorf("the log does not name the request:\n%s", logs.String())
+	}
+}
+
+// A client that goes away is no failure of the server: nothing is logged
+// as an error. A store that runs out of the request's time is one.
+func TestAbandonedRequestIsNotAnError(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		client    time.Duration // the client's patience
+		wantError bool
+	}{
+		{"client gone", 50 * time.Millisecond, false},
+		{"store timed out", 10 * time.Second, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := api.New(api.Config{Incidents: &fakeIncidents{block: true}, Timeout: 300 * time.Millisecond,
+				Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			served := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				defer close(served)
+				h.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			client := &http.Client{Timeout: tt.client}
+			resp, err := client.Get(srv.URL + "/v1/incidents")
+			if err == nil {
+				resp.Body.Close()
+			}
+			<-served
+			if got := strings.Contains(logs.String(), "level=ERROR"); got != tt.wantError {
+				t.Errorf("error logged: %v, want %v:\n%s", got, tt.wantError, logs.String())
+			}
+		})
 	}
 }
 

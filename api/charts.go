@@ -3,11 +3,16 @@ package api
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/seismo-dev/seismo"
 )
@@ -244,12 +249,69 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	body, err := s.overviews.get(fmt.Sprint(end.Unix(), evaluated), func() ([]byte, error) {
+		// Not the request's context: other requests wait for this
+		// answer too, and its client may go away.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.cfg.Timeout)
+		defer cancel()
+		return s.buildOverview(ctx, end, evaluated)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeBulk(w, r, http.StatusOK, "application/json; charset=utf-8", func(w io.Writer) error {
+		_, err := w.Write(body)
+		return err
+	})
+}
+
+// overviewCache holds the last overview for a second: every open
+// dashboard polls it, and it changes when the detector evaluates a minute
+// (which changes its key) or an incident is silenced.
+type overviewCache struct {
+	mu     sync.Mutex
+	key    string
+	at     time.Time
+	body   []byte
+	flight singleflight.Group
+}
+
+// overviewTTL is how long an overview is served again.
+const overviewTTL = time.Second
+
+// get returns the overview of key, built by build when the one held is
+// another's or older than overviewTTL; concurrent requests share one build.
+func (c *overviewCache) get(key string, build func() ([]byte, error)) ([]byte, error) {
+	c.mu.Lock()
+	if c.key == key && time.Since(c.at) < overviewTTL {
+		b := c.body
+		c.mu.Unlock()
+		return b, nil
+	}
+	c.mu.Unlock()
+	v, err, _ := c.flight.Do(key, func() (any, error) {
+		b, err := build()
+		if err == nil {
+			c.mu.Lock()
+			c.key, c.at, c.body = key, time.Now(), b
+			c.mu.Unlock()
+		}
+		return b, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]byte), nil
+}
+
+// buildOverview is the overview's body as of the detector's position end.
+func (s *Server) buildOverview(ctx context.Context, end time.Time, evaluated bool) ([]byte, error) {
 	current := map[string]*seismo.Incident{}
 	for _, st := range []seismo.Status{seismo.StatusPending, seismo.StatusOpen} {
 		page, err := s.cfg.Incidents.ListIncidents(ctx, Filter{Status: st, Limit: maxLimit})
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return nil, err
 		}
 		list := page.Incidents
 		for i := range list {
@@ -272,9 +334,9 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if evaluated {
+			var err error
 			if o.Spark.Points, err = s.cfg.Charts.Chart(ctx, sv.ID, seismo.AllCountries, end.Add(-sparkSpan), end, sparkStep); err != nil {
-				s.writeError(w, r, err)
-				return
+				return nil, err
 			}
 		}
 		body.Services = append(body.Services, o)
@@ -286,12 +348,11 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	if evaluated {
 		now, err := s.cfg.Charts.NowAt(ctx, end.Add(-time.Minute))
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return nil, err
 		}
 		body.Countries = worstByCountry(now)
 	}
-	writeBulkJSON(w, r, http.StatusOK, body)
+	return json.Marshal(body)
 }
 
 // worstByCountry keeps, for each country, the series furthest above what

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -112,11 +113,9 @@ func (s *Server) jsonFeed(w http.ResponseWriter, r *http.Request) {
 		out.Items = append(out.Items, JSONFeedItem{ID: it.in.ID, URL: it.url, Title: it.title, ContentText: it.text,
 			DatePublished: it.published, DateModified: it.updated, Tags: it.tags})
 	}
-	w.Header().Set("Content-Type", "application/feed+json")
-	w.Header().Set("Cache-Control", "no-store")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(out)
+	writeBulk(w, r, http.StatusOK, "application/feed+json", func(w io.Writer) error {
+		return json.NewEncoder(w).Encode(out)
+	})
 }
 
 func (s *Server) atomFeed(w http.ResponseWriter, r *http.Request) {
@@ -151,13 +150,18 @@ func (s *Server) atomFeed(w http.ResponseWriter, r *http.Request) {
 		updated = time.Now() // an empty feed, which Atom still wants dated
 	}
 	out.Updated = atomTime(updated)
-	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write([]byte(xml.Header))
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	_ = enc.Encode(out)
-	_, _ = w.Write([]byte("\n"))
+	writeBulk(w, r, http.StatusOK, "application/atom+xml; charset=utf-8", func(w io.Writer) error {
+		if _, err := io.WriteString(w, xml.Header); err != nil {
+			return err
+		}
+		enc := xml.NewEncoder(w)
+		enc.Indent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, "\n")
+		return err
+	})
 }
 
 // feed reads the incidents a feed request asks for; when it fails, it

@@ -120,7 +120,7 @@ func TestJSONFeed(t *testing.T) {
 		t.Errorf("filtered feed = %+v", f)
 	}
 	// An empty feed has a list of no items.
-	if body := fetch(t, srv.URL+"/v1/feed.json?status=pending", "application/feed+json"); !strings.Contains(string(body), `"items": []`) {
+	if body := fetch(t, srv.URL+"/v1/feed.json?status=pending", "application/feed+json"); !strings.Contains(string(body), `"items":[]`) {
 		t.Errorf("empty feed:\n%s", body)
 	}
 	if got := get(t, srv.URL+"/v1/feed.json?service=myspace", nil); got != 400 {

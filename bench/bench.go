@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -58,13 +59,67 @@ func (o Options) Validate() error {
 	case o.Binary == "":
 		return errors.New("no seismo binary to run")
 	}
-	if o.RedisAddr != "" {
-		host, _, err := net.SplitHostPort(o.RedisAddr)
-		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
-			return fmt.Errorf("redis %q: the bench flushes it, so it must be a loopback address", o.RedisAddr)
-		}
+	return loopbackRedis(o.RedisAddr)
+}
+
+// loopbackRedis accepts an empty address or one on this machine: the
+// benches flush the Redis they are given.
+func loopbackRedis(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+		return fmt.Errorf("redis %q: the bench flushes it, so it must be a loopback address", addr)
 	}
 	return nil
+}
+
+// sayer returns a printer of progress lines to log, which may be nil.
+func sayer(log io.Writer) func(format string, args ...any) {
+	if log == nil {
+		log = io.Discard
+	}
+	return func(format string, args ...any) { fmt.Fprintf(log, "seismo bench: "+format+"\n", args...) }
+}
+
+// openRedis connects to the loopback Redis at addr, or when addr is empty
+// starts a redis-server from PATH without persistence on a free port, and
+// flushes it unless keep. close stops what it started.
+func openRedis(ctx context.Context, addr string, keep bool) (string, *redis.Client, func(), error) {
+	var cleanup []func()
+	closeAll := func() {
+		for _, f := range slices.Backward(cleanup) {
+			f()
+		}
+	}
+	if addr == "" {
+		if _, err := exec.LookPath("redis-server"); err != nil {
+			return "", nil, nil, errors.New("no redis-server on PATH; install it or give a Redis to flush")
+		}
+		dir, err := os.MkdirTemp("", "seismo-bench-redis")
+		if err != nil {
+			return "", nil, nil, err
+		}
+		cleanup = append(cleanup, func() { os.RemoveAll(dir) })
+		srv, err := redisserver.StartFree(dir)
+		if err != nil {
+			closeAll()
+			return "", nil, nil, err
+		}
+		cleanup = append(cleanup, func() { srv.Stop() })
+		addr = srv.Addr
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second})
+	cleanup = append(cleanup, func() { rdb.Close() })
+	if keep {
+		return addr, rdb, closeAll, nil
+	}
+	if err := rdb.FlushAll(ctx).Err(); err != nil {
+		closeAll()
+		return "", nil, nil, fmt.Errorf("flush redis at %s: %w", addr, err)
+	}
+	return addr, rdb, closeAll, nil
 }
 
 // Result is what one run measured.
@@ -86,29 +141,15 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if log == nil {
 		log = io.Discard
 	}
-	say := func(format string, args ...any) { fmt.Fprintf(log, "seismo bench: "+format+"\n", args...) }
-	res := Result{Options: o, RedisAddr: o.RedisAddr}
-	if res.RedisAddr == "" {
-		if _, err := exec.LookPath("redis-server"); err != nil {
-			return res, errors.New("no redis-server on PATH; install it or give a Redis to flush")
-		}
-		dir, err := os.MkdirTemp("", "seismo-bench-redis")
-		if err != nil {
-			return res, err
-		}
-		defer os.RemoveAll(dir)
-		srv, err := redisserver.StartFree(dir)
-		if err != nil {
-			return res, err
-		}
-		defer srv.Stop()
-		res.RedisAddr = srv.Addr
+	say := sayer(log)
+	res := Result{Options: o}
+	var rdb *redis.Client
+	var closeRedis func()
+	var err error
+	if res.RedisAddr, rdb, closeRedis, err = openRedis(ctx, o.RedisAddr, false); err != nil {
+		return res, err
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: res.RedisAddr, DialTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second})
-	defer rdb.Close()
-	if err := rdb.FlushAll(ctx).Err(); err != nil {
-		return res, fmt.Errorf("flush redis at %s: %w", res.RedisAddr, err)
-	}
+	defer closeRedis()
 
 	b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0", Partitions: int32(o.Partitions)})
 	if err != nil {
@@ -133,15 +174,24 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	res.PlainCPU = selfCPU() - cpu0
 	say("plain consumer read %d messages in %s", res.Produced, res.Plain.Round(time.Millisecond))
 
-	var extra []string
-	if o.ProfileDir != "" {
-		if err := os.MkdirAll(o.ProfileDir, 0o755); err != nil {
-			return res, err
-		}
-		extra = []string{"--cpuprofile", filepath.Join(o.ProfileDir, "cpu.pprof"), "--memprofile", filepath.Join(o.ProfileDir, "heap.pprof")}
+	extra, err := profileFlags(o.ProfileDir)
+	if err != nil {
+		return res, err
 	}
 	res.runResult, err = runSeismo(ctx, o.Binary, b.Addr(), res.RedisAddr, rdb, res.Produced, log, extra...)
 	return res, err
+}
+
+// profileFlags are the flags that have seismo run write its profiles to
+// dir, if set.
+func profileFlags(dir string) ([]string, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return []string{"--cpuprofile", filepath.Join(dir, "cpu.pprof"), "--memprofile", filepath.Join(dir, "heap.pprof")}, nil
 }
 
 // WriteTable writes the figures side by side.
@@ -229,41 +279,16 @@ type runResult struct {
 // n messages, by its seismo_ingest_messages_total, then stops it.
 func runSeismo(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *redis.Client, n int64, stderr io.Writer, extra ...string) (runResult, error) {
 	var res runResult
-	port, err := redisserver.FreePort()
-	if err != nil {
-		return res, err
-	}
-	httpAddr := fmt.Sprintf("127.0.0.1:%d", port)
 	before, err := redisCommands(ctx, rdb)
 	if err != nil {
 		return res, err
 	}
-	cmd := exec.Command(binary, append([]string{"run", "--kafka-brokers", brokerAddr, "--redis-addr", redisAddr,
-		"--http-addr", httpAddr, "--group", "bench", "--log-level", "warn"}, extra...)...)
-	// Every setting is on the command line: SEISMO_* of the caller's
-	// environment would change what is measured.
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SEISMO_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Stdout, cmd.Stderr = stderr, stderr
 	began := time.Now()
-	if err := cmd.Start(); err != nil {
+	ch, err := startSeismo(binary, brokerAddr, redisAddr, stderr, append([]string{"--group", "bench"}, extra...)...)
+	if err != nil {
 		return res, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop := func() error {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-exited:
-			return err
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			return errors.Join(errors.New("seismo run did not stop in 30s"), <-exited)
-		}
-	}
+	cmd, exited, stop, httpAddr := ch.cmd, ch.exited, ch.stop, ch.httpAddr
 	client := &http.Client{Timeout: 2 * time.Second}
 	var first time.Time
 	var atFirst int64
@@ -331,6 +356,89 @@ func runSeismo(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *r
 	res.startup, res.counting, res.counted = first.Sub(began), done.Sub(first), n-atFirst
 	res.commands = after - before
 	return res, nil
+}
+
+// child is a `seismo run` process the bench started.
+type child struct {
+	cmd      *exec.Cmd
+	httpAddr string
+	exited   chan error
+	once     sync.Once
+	stopErr  error
+}
+
+// startSeismo starts `seismo run` on the broker and Redis with its HTTP
+// API on a free loopback port, and extra flags.
+func startSeismo(binary, brokerAddr, redisAddr string, stderr io.Writer, extra ...string) (*child, error) {
+	port, err := redisserver.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	c := &child{httpAddr: fmt.Sprintf("127.0.0.1:%d", port), exited: make(chan error, 1)}
+	c.cmd = exec.Command(binary, append([]string{"run", "--kafka-brokers", brokerAddr, "--redis-addr", redisAddr,
+		"--http-addr", c.httpAddr, "--log-level", "warn"}, extra...)...)
+	// Every setting is on the command line: SEISMO_* of the caller's
+	// environment would change what is measured.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SEISMO_") {
+			c.cmd.Env = append(c.cmd.Env, kv)
+		}
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	c.cmd.Stdout, c.cmd.Stderr = stderr, stderr
+	if err := c.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { c.exited <- c.cmd.Wait() }()
+	return c, nil
+}
+
+// stop ends the process with SIGTERM, or SIGKILL after 30s; it returns
+// how the process ended, the same to every call.
+func (c *child) stop() error {
+	c.once.Do(func() {
+		c.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case c.stopErr = <-c.exited:
+		case <-time.After(30 * time.Second):
+			c.cmd.Process.Kill()
+			c.stopErr = errors.Join(errors.New("seismo run did not stop in 30s"), <-c.exited)
+		}
+	})
+	return c.stopErr
+}
+
+// waitReady waits until the process answers GET /readyz with 200.
+func (c *child) waitReady(ctx context.Context, timeout time.Duration) error {
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(timeout)
+	var last error
+	for time.Now().Before(deadline) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+c.httpAddr+"/readyz", nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = errors.New(resp.Status)
+		}
+		last = err
+		select {
+		case err := <-c.exited:
+			c.exited <- err // for stop
+			return fmt.Errorf("seismo run exited: %v", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("seismo run not ready in %s: %v", timeout, last)
 }
 
 // scrapeCounter reads one unlabelled counter from a Prometheus text page.

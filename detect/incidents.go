@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -55,7 +56,8 @@ func (s *Store) Incidents(ctx context.Context, f Filter) ([]seismo.Incident, err
 }
 
 // IncidentPage returns a page of the stored incidents that match f, newest
-// started first (ties by id, descending), from f.Cursor on.
+// started first (ties by id, descending), from f.Cursor on. The
+// incidents' slices may be shared with other callers: read them only.
 func (s *Store) IncidentPage(ctx context.Context, f Filter) (Page, error) {
 	if f.Status != "" && !f.Status.Valid() {
 		return Page{}, seismo.Invalid(fmt.Sprintf("unknown incident status %q", f.Status))
@@ -122,8 +124,8 @@ func (s *Store) IncidentPage(ctx context.Context, f Filter) (Page, error) {
 				gone = append(gone, id) // the incident expired; prune below
 				continue
 			}
-			var in seismo.Incident
-			if err := json.Unmarshal([]byte(str), &in); err != nil {
+			in, err := s.docs.decode(id, str)
+			if err != nil {
 				return Page{}, fmt.Errorf("decode incident %s: %w", id, err)
 			}
 			if (f.Status == "" || in.Status == f.Status) && (f.Service == "" || in.Service == f.Service) {
@@ -245,10 +247,55 @@ func (s *Store) Incident(ctx context.Context, id string) (seismo.Incident, error
 	if err != nil {
 		return seismo.Incident{}, fmt.Errorf("read incident %s: %w", id, err)
 	}
-	var in seismo.Incident
-	if err := json.Unmarshal([]byte(v), &in); err != nil {
+	in, err := s.docs.decode(id, v)
+	if err != nil {
 		return seismo.Incident{}, fmt.Errorf("decode incident %s: %w", id, err)
 	}
+	return in, nil
+}
+
+// docCache holds the incidents last decoded, with their stored documents:
+// listings read the same documents again and again, each client that
+// polls, and a document changes at most once a minute. Decoding was most of
+// the CPU of a listing. The incidents it returns share their slices: they
+// are read, never modified.
+type docCache struct {
+	mu sync.Mutex
+	m  map[string]cachedDoc // by incident id
+}
+
+type cachedDoc struct {
+	doc string
+	in  seismo.Incident
+}
+
+// maxCachedDocs bounds the cache: a few pages of the largest listing.
+const maxCachedDocs = 4 * maxLimit
+
+// decode returns the incident stored as doc.
+func (c *docCache) decode(id, doc string) (seismo.Incident, error) {
+	c.mu.Lock()
+	d, ok := c.m[id]
+	c.mu.Unlock()
+	if ok && d.doc == doc {
+		return d.in, nil
+	}
+	var in seismo.Incident
+	if err := json.Unmarshal([]byte(doc), &in); err != nil {
+		return in, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[string]cachedDoc)
+	}
+	for k := range c.m {
+		if len(c.m) < maxCachedDocs {
+			break
+		}
+		delete(c.m, k) // any: map order is random enough
+	}
+	c.m[id] = cachedDoc{doc: doc, in: in}
 	return in, nil
 }
 

@@ -119,6 +119,7 @@ type Store struct {
 	publish      *redis.Script
 	clear        *redis.Script
 	marks        markHistory
+	docs         docCache
 }
 
 // NewStore returns a Store on rdb. It does no I/O.

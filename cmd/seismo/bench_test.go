@@ -60,3 +60,35 @@ func TestBench(t *testing.T) {
 		t.Errorf("%v Redis commands per post: nothing was counted", cmds)
 	}
 }
+
+// TestBenchAPI runs `seismo bench api` briefly: every kind of request must
+// be made and answered (the command fails on any error), and the table
+// must carry the quantiles of each.
+func TestBenchAPI(t *testing.T) {
+	redistest.Require(t, "redis-server")
+	bin := seismoBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"bench", "api", "--clients", "20", "--duration", "2s", "--scenarios", "1", "--seismo", bin},
+		strings.NewReader(""), &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
+	}
+	t.Logf("\n%s", out.String())
+	if m := regexp.MustCompile(`store: \d+ posts of 1 drawn scenarios, (\d+) incidents`).FindStringSubmatch(out.String()); m == nil || m[1] == "0" {
+		t.Errorf("the store holds no incidents to read:\n%s", out.String())
+	}
+	rows := regexp.MustCompile(`(?m)^(GET \S+.*?)\s+(\d+)\s+(\d+)\s+[\d.]+\s+([\d.]+)ms\s+([\d.]+)ms\s+([\d.]+)ms\s+([\d.]+)ms$`).FindAllStringSubmatch(out.String(), -1)
+	if len(rows) != 9 {
+		t.Fatalf("%d request rows, want 9:\n%s", len(rows), out.String())
+	}
+	for _, r := range rows {
+		n, _ := strconv.Atoi(r[2])
+		p50, _ := strconv.ParseFloat(r[4], 64)
+		p99, _ := strconv.ParseFloat(r[6], 64)
+		if n == 0 || r[3] != "0" || p50 <= 0 || p99 < p50 {
+			t.Errorf("%s: %d requests, %s errors, p50 %vms, p99 %vms", r[1], n, r[3], p50, p99)
+		}
+	}
+}

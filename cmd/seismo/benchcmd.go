@@ -2,33 +2,33 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/seismo-dev/seismo/bench"
 )
 
-// runBench measures the whole process as a user runs it (package bench).
+// runBench measures the whole process as a user runs it (package bench):
+// Kafka to Redis by default, `seismo bench api` for the HTTP API.
 func runBench(ctx context.Context, args []string, sio stdio) error {
-	fs := newFlagSet("bench", "bench [--posts N] [--relevant SHARE] [--flush-redis-addr ADDR] [flags]", sio.err)
+	if len(args) > 0 && args[0] == "api" {
+		return runBenchAPI(ctx, args[1:], sio)
+	}
+	fs := newFlagSet("bench", "bench [--posts N] [--relevant SHARE] [--flush-redis-addr ADDR] [flags]\n       seismo bench api --help: the HTTP API under load", sio.err)
 	o := bench.Options{Log: sio.err}
 	fs.IntVar(&o.Posts, "posts", 600_000, "posts to produce")
 	fs.Float64Var(&o.Relevant, "relevant", 0.02, "share of the posts that name a service (a third of those complain)")
 	fs.IntVar(&o.Partitions, "partitions", 3, "partitions of the posts topic")
-	// Not --redis-addr: SEISMO_REDIS_ADDR of a shell set up for seismo run
-	// would name a Redis to flush.
-	fs.StringVar(&o.RedisAddr, "flush-redis-addr", "", "a redis-server on this machine (loopback) to count in, which is FLUSHED first\n(empty: start redis-server from PATH on a free port)")
-	fs.StringVar(&o.Binary, "seismo", "", "the seismo binary to run (default: this one)")
+	benchTargetFlags(fs, &o.RedisAddr, &o.Binary)
 	fs.StringVar(&o.ProfileDir, "profile-dir", "", "have seismo run write cpu.pprof and heap.pprof (allocations since start) here")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
 	}
-	if o.Binary == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return err
-		}
-		o.Binary = exe
+	if err := benchBinary(&o.Binary); err != nil {
+		return err
 	}
 	if err := o.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -39,4 +39,56 @@ func runBench(ctx context.Context, args []string, sio stdio) error {
 	}
 	res.WriteTable(sio.out)
 	return nil
+}
+
+// runBenchAPI loads the HTTP API of a seismo run process.
+func runBenchAPI(ctx context.Context, args []string, sio stdio) error {
+	fs := newFlagSet("bench api", "bench api [--clients N] [--duration D] [--scenarios N] [flags]\n\n"+
+		"Replays drawn scenarios into a Redis, starts seismo run on it (detector off, idle topic)\n"+
+		"and has concurrent clients read its API: the incident listings, one incident, the series,\n"+
+		"the overview and the feeds. Prints the latency quantiles of each.", sio.err)
+	o := bench.APIOptions{Log: sio.err}
+	fs.IntVar(&o.Clients, "clients", 200, "concurrent clients, each with its own connection")
+	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long to load the API, after a 2s warm-up")
+	fs.IntVar(&o.Scenarios, "scenarios", 3, "drawn scenarios (four days, twelve countries each) replayed into the store first")
+	benchTargetFlags(fs, &o.RedisAddr, &o.Binary)
+	fs.StringVar(&o.ProfileDir, "profile-dir", "", "have seismo run write cpu.pprof and heap.pprof here")
+	fs.BoolVar(&o.Reuse, "reuse", false, "keep the store at --flush-redis-addr when an earlier run filled it with as many scenarios")
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	if err := benchBinary(&o.Binary); err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	res, err := bench.RunAPI(ctx, o)
+	if err != nil {
+		return err
+	}
+	res.WriteTable(sio.out)
+	if n := res.Errors(); n > 0 {
+		return fmt.Errorf("%d requests failed", n)
+	}
+	return nil
+}
+
+// benchTargetFlags registers the flags every bench has: the Redis and the
+// binary it runs.
+func benchTargetFlags(fs *flag.FlagSet, redisAddr, binary *string) {
+	// Not --redis-addr: SEISMO_REDIS_ADDR of a shell set up for seismo run
+	// would name a Redis to flush.
+	fs.StringVar(redisAddr, "flush-redis-addr", "", "a redis-server on this machine (loopback) to use, which is FLUSHED first\n(empty: start redis-server from PATH on a free port)")
+	fs.StringVar(binary, "seismo", "", "the seismo binary to run (default: this one)")
+}
+
+// benchBinary defaults the binary to run to this one.
+func benchBinary(binary *string) error {
+	if strings.TrimSpace(*binary) != "" {
+		return nil
+	}
+	exe, err := os.Executable()
+	*binary = exe
+	return err
 }
