@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/backtest"
 	"github.com/seismo-dev/seismo/broker"
