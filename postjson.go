@@ -368,3 +368,18 @@ func (s *postScanner) digits() int {
 	}
 	return n
 }
+
+// ScanText reads the fields of a message that say what a post says (id,
+// text, lang, country, location) as they stand, neither trimmed nor
+// validated, without reflection, for readers that judge text without the
+// rest of the contract (seismo classify). ok is false unless the message
+// has the plain shape scanPost reads; the caller then decodes it with
+// encoding/json, which gives the same fields where both apply. data must
+// be valid UTF-8 with no lone surrogate escapes.
+func ScanText(data []byte) (p Post, ok bool) {
+	var f postFields
+	if !scanPost(data, &f) {
+		return Post{}, false
+	}
+	return Post{ID: f.id, Text: f.text, Lang: f.lang, Country: f.country, Location: f.location}, true
+}

@@ -18,9 +18,9 @@ import (
 	"log/slog"
 	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/classify"
@@ -123,15 +123,18 @@ func replay(ctx context.Context, posts []seismo.Post, cls *classify.Classifier, 
 	for start := 0; start < len(posts); start += chunk {
 		batch := posts[start:min(start+chunk, len(posts))]
 		reports = reports[:len(batch)]
-		g, _ := errgroup.WithContext(ctx)
-		g.SetLimit(runtime.GOMAXPROCS(0))
-		for i := range batch {
-			g.Go(func() error {
-				reports[i] = seismo.Report{Post: batch[i], Signal: cls.Classify(&batch[i])}
-				return nil
+		// A few workers take the posts in turn: a goroutine per post
+		// spent much of its time growing a new stack.
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(runtime.GOMAXPROCS(0), len(batch)) {
+			wg.Go(func() {
+				for i := int(next.Add(1)) - 1; i < len(batch); i = int(next.Add(1)) - 1 {
+					reports[i] = seismo.Report{Post: batch[i], Signal: cls.Classify(&batch[i])}
+				}
 			})
 		}
-		_ = g.Wait()
+		wg.Wait()
 		for i := range reports {
 			if s := &reports[i].Signal; s.Counts() && !s.Collateral {
 				if s.Complaint {

@@ -377,13 +377,7 @@ func startSeismo(binary, brokerAddr, redisAddr string, stderr io.Writer, extra .
 	c := &child{httpAddr: fmt.Sprintf("127.0.0.1:%d", port), exited: make(chan error, 1)}
 	c.cmd = exec.Command(binary, append([]string{"run", "--kafka-brokers", brokerAddr, "--redis-addr", redisAddr,
 		"--http-addr", c.httpAddr, "--log-level", "warn"}, extra...)...)
-	// Every setting is on the command line: SEISMO_* of the caller's
-	// environment would change what is measured.
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SEISMO_") {
-			c.cmd.Env = append(c.cmd.Env, kv)
-		}
-	}
+	c.cmd.Env = cleanEnv()
 	if stderr == nil {
 		stderr = io.Discard
 	}
@@ -393,6 +387,19 @@ func startSeismo(binary, brokerAddr, redisAddr string, stderr io.Writer, extra .
 	}
 	go func() { c.exited <- c.cmd.Wait() }()
 	return c, nil
+}
+
+// cleanEnv is this process's environment without SEISMO_*: every setting
+// of a process the bench runs is on its command line, and SEISMO_* of the
+// caller's environment would change what is measured.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SEISMO_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // stop ends the process with SIGTERM, or SIGKILL after 30s; it returns

@@ -92,3 +92,44 @@ func TestBenchAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchClassify runs `seismo bench classify` on a small file: every
+// way through it must finish, and the table must carry each rate and the
+// ratios to the decode-only pass and to the peer.
+func TestBenchClassify(t *testing.T) {
+	bin := seismoBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"bench", "classify", "--posts", "20000", "--relevant", "0.1", "--seismo", bin},
+		strings.NewReader(""), &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
+	}
+	t.Logf("\n%s", out.String())
+	rows := regexp.MustCompile(`(?m)^(\S.*?)\s+(\d+)\s+([\d.]+)x\s+([\d.]+)x\s+([\d.]+)$`).FindAllStringSubmatch(out.String(), -1)
+	if len(rows) != 5 {
+		t.Fatalf("%d rows, want 5:\n%s", len(rows), out.String())
+	}
+	rate := map[string]float64{}
+	for _, r := range rows {
+		v, _ := strconv.ParseFloat(r[2], 64)
+		cpu, _ := strconv.ParseFloat(r[5], 64)
+		if v <= 0 || cpu <= 0 {
+			t.Errorf("%s: %v posts/s, %v µs CPU a post", r[1], v, cpu)
+		}
+		rate[r[1]] = v
+	}
+	ref, peer := rate["decode only, encoding/json"], rate["regexp + lingua-go peer"]
+	for _, r := range rows {
+		v := rate[r[1]]
+		vsRef, _ := strconv.ParseFloat(r[3], 64)
+		vsPeer, _ := strconv.ParseFloat(r[4], 64)
+		if ref == 0 || peer == 0 || !near(vsRef, v/ref) || !near(vsPeer, v/peer) {
+			t.Errorf("%s: ratios %vx and %vx, but the rates give %v and %v", r[1], vsRef, vsPeer, v/ref, v/peer)
+		}
+	}
+}
+
+// near reports whether a printed ratio is the ratio to two decimals.
+func near(printed, want float64) bool { return printed > want*0.99-0.01 && printed < want*1.01+0.01 }

@@ -14,10 +14,19 @@ import (
 // runBench measures the whole process as a user runs it (package bench):
 // Kafka to Redis by default, `seismo bench api` for the HTTP API.
 func runBench(ctx context.Context, args []string, sio stdio) error {
-	if len(args) > 0 && args[0] == "api" {
-		return runBenchAPI(ctx, args[1:], sio)
+	if len(args) > 0 {
+		switch args[0] {
+		case "api":
+			return runBenchAPI(ctx, args[1:], sio)
+		case "classify":
+			return runBenchClassify(ctx, args[1:], sio)
+		}
 	}
-	fs := newFlagSet("bench", "bench [--posts N] [--relevant SHARE] [--flush-redis-addr ADDR] [flags]\n       seismo bench api --help: the HTTP API under load", sio.err)
+	fs := newFlagSet("bench", "bench [--posts N] [--relevant SHARE] [--flush-redis-addr ADDR] [flags]\n\n"+
+		"Kafka to Redis: produces a firehose to the embedded broker, times a plain consumer reading it,\n"+
+		"then a seismo run process counting it into redis-server. The other benches:\n"+
+		"  seismo bench classify   seismo classify against decoding only and a regexp + lingua-go peer\n"+
+		"  seismo bench api        the HTTP API under concurrent clients", sio.err)
 	o := bench.Options{Log: sio.err}
 	fs.IntVar(&o.Posts, "posts", 600_000, "posts to produce")
 	fs.Float64Var(&o.Relevant, "relevant", 0.02, "share of the posts that name a service (a third of those complain)")
@@ -34,6 +43,34 @@ func runBench(ctx context.Context, args []string, sio stdio) error {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	res, err := bench.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	res.WriteTable(sio.out)
+	return nil
+}
+
+// runBenchClassify times seismo classify against its references.
+func runBenchClassify(ctx context.Context, args []string, sio stdio) error {
+	fs := newFlagSet("bench classify", "bench classify [--posts N] [--relevant SHARE] [flags]\n\n"+
+		"Writes a firehose of posts as JSON lines to a file and reads it five ways: decoding only, with\n"+
+		"encoding/json and with seismo's decoder; with a regexp + lingua-go peer, asking lingua about every\n"+
+		"post and only about posts that name a service; and with a seismo classify process, its start-up\n"+
+		"included. Prints posts/s and CPU per post of each.", sio.err)
+	o := bench.ClassifyOptions{Log: sio.err}
+	fs.IntVar(&o.Posts, "posts", 600_000, "posts in the file")
+	fs.Float64Var(&o.Relevant, "relevant", 0.02, "share of the posts that name a service (a third of those complain)")
+	fs.StringVar(&o.Binary, "seismo", "", "the seismo binary to run (default: this one)")
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	if err := benchBinary(&o.Binary); err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	res, err := bench.RunClassify(ctx, o)
 	if err != nil {
 		return err
 	}

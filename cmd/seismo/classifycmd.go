@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
 
+	"github.com/seismo-dev/seismo/bench"
 	"github.com/seismo-dev/seismo/classify"
 )
 
@@ -72,12 +74,17 @@ func runClassify(ctx context.Context, args []string, sio stdio) error {
 	fs := newFlagSet("classify", "classify [flags] < posts.jsonl > signals.jsonl", sio.err)
 	var cf classifierFlags
 	cf.register(fs)
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof reads it)")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
 	}
-	cls, err := cf.build()
+	stop, err := bench.StartProfiles(*cpuProfile, "")
 	if err != nil {
 		return err
 	}
-	return cls.Lines(ctx, sio.in, sio.out)
+	cls, err := cf.build()
+	if err == nil {
+		err = cls.Lines(ctx, sio.in, sio.out)
+	}
+	return errors.Join(err, stop())
 }
