@@ -48,6 +48,11 @@ type Config struct {
 	// Topics are created at start if missing, default seismo.posts,
 	// seismo.posts.dlq and seismo.incidents.
 	Topics []string
+	// RetentionBytes, when positive, bounds every partition: each second
+	// the oldest records beyond it are deleted, as Kafka's
+	// log.retention.bytes does, so a broker fed for long holds a bounded
+	// amount. 0 keeps everything.
+	RetentionBytes int64
 	// Logger receives the broker's own log lines; nil discards them.
 	Logger *slog.Logger
 }
@@ -57,6 +62,8 @@ type Broker struct {
 	cluster   *kfake.Cluster
 	addr      string
 	closeOnce sync.Once
+	stop      chan struct{} // ends the retention loop
+	done      chan struct{} // closed when it has ended
 }
 
 // Start listens and serves until Close.
@@ -116,11 +123,20 @@ func Start(cfg Config) (*Broker, error) {
 	if cfg.DataDir != "" {
 		opts = append(opts, kfake.DataDir(cfg.DataDir))
 	}
+	if cfg.RetentionBytes > 0 {
+		opts = append(opts, kfake.BrokerConfigs(map[string]string{"log.retention.bytes": strconv.FormatInt(cfg.RetentionBytes, 10)}))
+	}
 	cluster, err := kfake.NewCluster(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("start broker on %s: %w", cfg.Addr, err)
 	}
-	b := &Broker{cluster: cluster, addr: advertised}
+	b := &Broker{cluster: cluster, addr: advertised, stop: make(chan struct{}), done: make(chan struct{})}
+	if cfg.RetentionBytes > 0 {
+		// kfake applies the broker's retention only when asked.
+		go b.retain(time.Second)
+	} else {
+		close(b.done)
+	}
 
 	// Seeds apply only to a fresh cluster: state loaded from DataDir wins,
 	// so topics added to the config since then are created here. This also
@@ -144,8 +160,27 @@ func (b *Broker) Addr() string { return b.addr }
 // Close stops the broker and, with a data directory, saves its state.
 // Calling it again does nothing.
 func (b *Broker) Close() error {
-	b.closeOnce.Do(b.cluster.Close)
+	b.closeOnce.Do(func() {
+		close(b.stop)
+		<-b.done
+		b.cluster.Close()
+	})
 	return nil
+}
+
+// retain applies the retention every interval until Close.
+func (b *Broker) retain(interval time.Duration) {
+	defer close(b.done)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-b.stop:
+			return
+		case <-t.C:
+			b.cluster.ApplyRetention()
+		}
+	}
 }
 
 // advertisedAddr picks what the broker tells clients to dial.

@@ -255,3 +255,45 @@ func TestCloseTwice(t *testing.T) {
 		t.Fatalf("second close: %v", err)
 	}
 }
+
+// TestRetentionBytesDeletesTheOldest fills a partition far past its
+// retention: within a few seconds its first offset moves on, so the oldest
+// records are gone, and the newest remain.
+func TestRetentionBytesDeletesTheOldest(t *testing.T) {
+	b := start(t, broker.Config{Addr: "127.0.0.1:0", Partitions: 1, Topics: []string{"t"}, RetentionBytes: 64 << 10})
+	ctx := testCtx(t)
+	value := bytes.Repeat([]byte("x"), 1000)
+	for range 10 { // 10 writes, 500 KB in all
+		msgs := make([]kafka.Message, 50)
+		for i := range msgs {
+			msgs[i] = kafka.Message{Value: value}
+		}
+		produce(ctx, t, b.Addr(), "t", msgs...)
+	}
+	conn, err := kafka.DialLeader(ctx, "tcp", b.Addr(), "t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		first, last, err := conn.ReadOffsets()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last != 500 {
+			t.Fatalf("last offset %d, want 500", last)
+		}
+		if first > 0 {
+			if kept := last - first; kept*1000 > 3*64<<10 {
+				t.Errorf("kept %d records of 1 KB, want about 64 KB of them", kept)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("first offset still 0 after 10s: nothing deleted")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

@@ -133,3 +133,41 @@ func TestBenchClassify(t *testing.T) {
 
 // near reports whether a printed ratio is the ratio to two decimals.
 func near(printed, want float64) bool { return printed > want*0.99-0.01 && printed < want*1.01+0.01 }
+
+// TestBenchSoak runs `seismo bench soak` briefly: every post produced must
+// be handled (the command fails otherwise), and the table must sample the
+// lag and memory and sum them up.
+func TestBenchSoak(t *testing.T) {
+	redistest.Require(t, "redis-server")
+	bin := seismoBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"bench", "soak", "--rate", "5000", "--duration", "5s", "--every", "1s", "--seismo", bin},
+		strings.NewReader(""), &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
+	}
+	t.Logf("\n%s", out.String())
+	samples := regexp.MustCompile(`(?m)^\s+\d+s\s+(\d+)\s+(\d+)\s+(\d+)\s+[\d.]+\s+(\d+)$`).FindAllStringSubmatch(out.String(), -1)
+	if len(samples) < 4 {
+		t.Fatalf("%d samples, want one a second:\n%s", len(samples), out.String())
+	}
+	m := regexp.MustCompile(`produced (\d+) posts in \S+ \((\d+) posts/s, asked 5000\); seismo run handled every one`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no summary:\n%s", out.String())
+	}
+	produced, _ := strconv.Atoi(m[1])
+	rate, _ := strconv.Atoi(m[2])
+	if last := samples[len(samples)-1]; last[1] != m[1] || last[2] != m[1] {
+		t.Errorf("last sample %s produced, %s handled; want both %d", last[1], last[2], produced)
+	}
+	if rate < 4000 || rate > 6000 {
+		t.Errorf("produced at %d posts/s, asked 5000", rate)
+	}
+	for _, s := range samples {
+		if rss, _ := strconv.Atoi(s[4]); rss < 10 {
+			t.Errorf("RSS %d MB: not a process's", rss)
+		}
+	}
+}

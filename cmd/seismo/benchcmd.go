@@ -20,13 +20,16 @@ func runBench(ctx context.Context, args []string, sio stdio) error {
 			return runBenchAPI(ctx, args[1:], sio)
 		case "classify":
 			return runBenchClassify(ctx, args[1:], sio)
+		case "soak":
+			return runBenchSoak(ctx, args[1:], sio)
 		}
 	}
 	fs := newFlagSet("bench", "bench [--posts N] [--relevant SHARE] [--flush-redis-addr ADDR] [flags]\n\n"+
 		"Kafka to Redis: produces a firehose to the embedded broker, times a plain consumer reading it,\n"+
 		"then a seismo run process counting it into redis-server. The other benches:\n"+
 		"  seismo bench classify   seismo classify against decoding only and a regexp + lingua-go peer\n"+
-		"  seismo bench api        the HTTP API under concurrent clients", sio.err)
+		"  seismo bench api        the HTTP API under concurrent clients\n"+
+		"  seismo bench soak       seismo run fed at a steady rate for long: its lag and memory", sio.err)
 	o := bench.Options{Log: sio.err}
 	fs.IntVar(&o.Posts, "posts", 600_000, "posts to produce")
 	fs.Float64Var(&o.Relevant, "relevant", 0.02, "share of the posts that name a service (a third of those complain)")
@@ -71,6 +74,36 @@ func runBenchClassify(ctx context.Context, args []string, sio stdio) error {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	res, err := bench.RunClassify(ctx, o)
+	if err != nil {
+		return err
+	}
+	res.WriteTable(sio.out)
+	return nil
+}
+
+// runBenchSoak feeds seismo run at a steady rate for long.
+func runBenchSoak(ctx context.Context, args []string, sio stdio) error {
+	fs := newFlagSet("bench soak", "bench soak [--rate N] [--duration D] [flags]\n\n"+
+		"Produces a firehose at a steady rate to the embedded broker, whose partitions keep a bounded\n"+
+		"backlog as production topics do, while a seismo run process counts it into redis-server; samples\n"+
+		"its lag and resident memory. Fails when it does not handle every post.", sio.err)
+	o := bench.SoakOptions{Log: sio.err}
+	fs.IntVar(&o.Rate, "rate", 100_000, "posts produced per second")
+	fs.DurationVar(&o.Duration, "duration", 10*time.Minute, "how long to produce")
+	fs.Float64Var(&o.Relevant, "relevant", 0.02, "share of the posts that name a service (a third of those complain)")
+	fs.Int64Var(&o.RetentionBytes, "retention-bytes", 256<<20, "bytes each of the 3 partitions keeps: a seismo run further behind loses posts")
+	fs.DurationVar(&o.Every, "every", 10*time.Second, "how often to sample lag and memory")
+	benchTargetFlags(fs, &o.RedisAddr, &o.Binary)
+	if err := parse(fs, args, getenv); err != nil {
+		return err
+	}
+	if err := benchBinary(&o.Binary); err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	res, err := bench.Soak(ctx, o)
 	if err != nil {
 		return err
 	}
