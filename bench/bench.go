@@ -36,9 +36,12 @@ import (
 
 // Options say what to measure.
 type Options struct {
-	Posts      int     // posts to produce, >= 1
-	Relevant   float64 // share of them that name a service, in [0, 1]
-	Partitions int     // of the posts topic, 1..64
+	Posts    int     // posts to produce, >= 1
+	Relevant float64 // share of them that name a service, in [0, 1]
+	// LangHint is the share of posts that carry their language, as
+	// Bluesky's and Mastodon's do; the classifier then skips lingua-go.
+	LangHint   float64
+	Partitions int // of the posts topic, 1..64
 	// RedisAddr is a loopback redis-server to count in, which is flushed
 	// first; empty starts redis-server from PATH on a free port.
 	RedisAddr string
@@ -54,8 +57,8 @@ type Options struct {
 // Validate reports the first bad option.
 func (o Options) Validate() error {
 	switch {
-	case o.Posts < 1 || !(o.Relevant >= 0 && o.Relevant <= 1) || o.Partitions < 1 || o.Partitions > 64:
-		return errors.New("want posts >= 1, relevant in [0, 1], partitions 1..64")
+	case o.Posts < 1 || !(o.Relevant >= 0 && o.Relevant <= 1) || !(o.LangHint >= 0 && o.LangHint <= 1) || o.Partitions < 1 || o.Partitions > 64:
+		return errors.New("want posts >= 1, relevant and lang-hint in [0, 1], partitions 1..64")
 	case o.Binary == "":
 		return errors.New("no seismo binary to run")
 	}
@@ -161,6 +164,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	sc.LangHintShare = o.LangHint
 	began := time.Now()
 	if res.Produced, _, err = app.Produce(ctx, b.Addr(), topic, sc, 0, int64(o.Posts)); err != nil {
 		return res, err
@@ -198,7 +202,8 @@ func profileFlags(dir string) ([]string, error) {
 func (r Result) WriteTable(w io.Writer) {
 	plainRate := float64(r.Produced) / r.Plain.Seconds()
 	rate := float64(r.counted) / r.counting.Seconds()
-	fmt.Fprintf(w, "posts %d, %.0f%% naming a service, %d partitions, redis-server %s\n", r.Produced, 100*r.Relevant, r.Partitions, r.RedisAddr)
+	fmt.Fprintf(w, "posts %d, %.0f%% naming a service, %.0f%% with a language hint, %d partitions, redis-server %s\n",
+		r.Produced, 100*r.Relevant, 100*r.LangHint, r.Partitions, r.RedisAddr)
 	fmt.Fprintf(w, "%-34s %12s %14s\n", "", "posts/s", "vs plain")
 	fmt.Fprintf(w, "%-34s %12.0f %14s\n", "plain consumer (kafka-go reader)", plainRate, "1.00x")
 	fmt.Fprintf(w, "%-34s %12.0f %13.2fx\n", "seismo run, Kafka to Redis", rate, rate/plainRate)

@@ -134,6 +134,9 @@ func Soak(ctx context.Context, o SoakOptions) (SoakResult, error) {
 			res.Produce = produceDone.Sub(began)
 			res.Produced = produced.Load()
 			prodErr = nil
+			// From now on the question is when the last post is
+			// handled: look often.
+			tick.Reset(50 * time.Millisecond)
 		case <-tick.C:
 		case err := <-ch.exited:
 			ch.exited <- err // for stop
@@ -145,7 +148,12 @@ func Soak(ctx context.Context, o SoakOptions) (SoakResult, error) {
 		if err != nil {
 			return res, err
 		}
-		res.Samples = append(res.Samples, s)
+		// After production, only the first and the last sample are kept.
+		if n := len(res.Samples); produceDone.IsZero() || n < 2 || res.Samples[n-2].At < res.Produce {
+			res.Samples = append(res.Samples, s)
+		} else {
+			res.Samples[n-1] = s
+		}
 		res.Handled = s.Handled
 		if !produceDone.IsZero() && time.Since(produceDone) > time.Minute && res.Handled < res.Produced {
 			return res, fmt.Errorf("seismo run handled %d of %d posts a minute after the last was produced: it fell behind the retention and lost posts, or stalled", res.Handled, res.Produced)

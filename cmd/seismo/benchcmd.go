@@ -33,6 +33,7 @@ func runBench(ctx context.Context, args []string, sio stdio) error {
 	o := bench.Options{Log: sio.err}
 	fs.IntVar(&o.Posts, "posts", 600_000, "posts to produce")
 	fs.Float64Var(&o.Relevant, "relevant", 0.02, "share of the posts that name a service (a third of those complain)")
+	fs.Float64Var(&o.LangHint, "lang-hint", 0, "share of the posts that carry their language, as Bluesky and Mastodon posts do")
 	fs.IntVar(&o.Partitions, "partitions", 3, "partitions of the posts topic")
 	benchTargetFlags(fs, &o.RedisAddr, &o.Binary)
 	fs.StringVar(&o.ProfileDir, "profile-dir", "", "have seismo run write cpu.pprof and heap.pprof (allocations since start) here")
