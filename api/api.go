@@ -183,6 +183,7 @@ func writeBulk(w http.ResponseWriter, r *http.Request, status int, contentType s
 	zw.Reset(w)
 	_ = write(zw)
 	_ = zw.Close()
+	zw.Reset(io.Discard) // not to hold on to the response
 	gzipWriters.Put(zw)
 }
 

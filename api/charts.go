@@ -249,7 +249,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	body, err := s.overviews.get(fmt.Sprint(end.Unix(), evaluated), func() ([]byte, error) {
+	body, err := s.overviews.get(ctx, fmt.Sprint(end.Unix(), evaluated), func() ([]byte, error) {
 		// Not the request's context: other requests wait for this
 		// answer too, and its client may go away.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.cfg.Timeout)
@@ -268,11 +268,13 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 
 // overviewCache holds the last overview for a second: every open
 // dashboard polls it, and it changes when the detector evaluates a minute
-// (which changes its key) or an incident is silenced.
+// (which changes its key) or an incident is silenced (which clears it
+// here; a silence made through another process shows a second late at
+// most).
 type overviewCache struct {
 	mu     sync.Mutex
 	key    string
-	at     time.Time
+	at     time.Time // when the build of body began
 	body   []byte
 	flight singleflight.Group
 }
@@ -281,8 +283,9 @@ type overviewCache struct {
 const overviewTTL = time.Second
 
 // get returns the overview of key, built by build when the one held is
-// another's or older than overviewTTL; concurrent requests share one build.
-func (c *overviewCache) get(key string, build func() ([]byte, error)) ([]byte, error) {
+// another's or older than overviewTTL; concurrent requests share one build,
+// each waiting for it no longer than its own ctx.
+func (c *overviewCache) get(ctx context.Context, key string, build func() ([]byte, error)) ([]byte, error) {
 	c.mu.Lock()
 	if c.key == key && time.Since(c.at) < overviewTTL {
 		b := c.body
@@ -290,19 +293,32 @@ func (c *overviewCache) get(key string, build func() ([]byte, error)) ([]byte, e
 		return b, nil
 	}
 	c.mu.Unlock()
-	v, err, _ := c.flight.Do(key, func() (any, error) {
+	ch := c.flight.DoChan(key, func() (any, error) {
+		began := time.Now()
 		b, err := build()
 		if err == nil {
 			c.mu.Lock()
-			c.key, c.at, c.body = key, time.Now(), b
+			c.key, c.at, c.body = key, began, b
 			c.mu.Unlock()
 		}
 		return b, err
 	})
-	if err != nil {
-		return nil, err
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.([]byte), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	return v.([]byte), nil
+}
+
+// clear drops the overview held.
+func (c *overviewCache) clear() {
+	c.mu.Lock()
+	c.key = ""
+	c.mu.Unlock()
 }
 
 // buildOverview is the overview's body as of the detector's position end.

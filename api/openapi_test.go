@@ -632,10 +632,27 @@ func TestOpenAPILive(t *testing.T) {
 	l.do(srv, exchange{method: "POST", path: "/v1/webhooks/wh_nosuch/rotate-secret", token: adm, status: 404})
 	l.webhookRequests(rc)
 
-	// Silences.
+	// Silences. The overview, held for a second for every dashboard,
+	// shows a silence at once.
+	silencedInOverview := func() string {
+		t.Helper()
+		for _, sv := range decode[api.OverviewBody](t, get("/v1/overview", rd, 200)).Services {
+			if sv.ID == "instagram" && sv.Incident != nil {
+				return sv.Incident.SilencedBy
+			}
+		}
+		t.Fatal("the overview shows no Instagram incident")
+		return ""
+	}
+	if got := silencedInOverview(); got != "" {
+		t.Fatalf("overview: silenced_by %q before any silence", got)
+	}
 	ends := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	sl := decode[notify.Silence](t, l.do(srv, exchange{method: "POST", path: "/v1/silences", token: adm, status: 201,
 		body: fmt.Sprintf(`{"service": "instagram", "ends_at": %q, "comment": "known: vendor incident"}`, ends)}))
+	if got := silencedInOverview(); got != sl.ID {
+		t.Errorf("overview right after the silence: silenced_by %q, want %q", got, sl.ID)
+	}
 	l.do(srv, exchange{method: "POST", path: "/v1/silences", token: adm, status: 201,
 		body: fmt.Sprintf(`{"service": "whatsapp", "countries": ["GB"], "starts_at": %q, "ends_at": %q}`,
 			time.Now().Add(time.Minute).UTC().Format(time.RFC3339), ends)})
@@ -648,6 +665,9 @@ func TestOpenAPILive(t *testing.T) {
 	}
 	get("/v1/incidents?service=instagram", rd, 200)
 	l.do(srv, exchange{method: "DELETE", path: "/v1/silences/" + sl.ID, token: adm, status: 204})
+	if got := silencedInOverview(); got != "" {
+		t.Errorf("overview right after the silence ended: silenced_by %q", got)
+	}
 	l.do(srv, exchange{method: "DELETE", path: "/v1/silences/" + sl.ID, token: adm, status: 404})
 	l.do(srv, exchange{method: "DELETE", path: "/v1/webhooks/" + slack.ID, token: adm, status: 204})
 	l.do(srv, exchange{method: "DELETE", path: "/v1/webhooks/" + slack.ID, token: adm, status: 404})

@@ -193,6 +193,7 @@ func (s *Server) createSilence(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.overviews.clear() // it shows which incidents are silenced
 	w.Header().Set("Location", "/v1/silences/"+sl.ID)
 	writeJSON(w, http.StatusCreated, sl)
 }
@@ -218,5 +219,6 @@ func (s *Server) deleteSilence(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.overviews.clear()
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -169,15 +169,15 @@ func RunAPI(ctx context.Context, o APIOptions) (APIResult, error) {
 	if err != nil {
 		return res, err
 	}
-	ch, err := startSeismo(o.Binary, b.Addr(), redisAddr, o.Log, append(extra, "--detect=false", "--reporter-key", key)...)
+	proc, err := startSeismo(o.Binary, b.Addr(), redisAddr, o.Log, append(extra, "--detect=false", "--reporter-key", key)...)
 	if err != nil {
 		return res, err
 	}
-	defer ch.stop()
-	if err := ch.waitReady(ctx, time.Minute); err != nil {
+	defer proc.stop()
+	if err := proc.waitReady(ctx, time.Minute); err != nil {
 		return res, err
 	}
-	base := "http://" + ch.httpAddr
+	base := "http://" + proc.httpAddr
 	reqs := targets.requests()
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: o.Clients, MaxIdleConnsPerHost: o.Clients, IdleConnTimeout: time.Minute}}
@@ -185,7 +185,7 @@ func RunAPI(ctx context.Context, o APIOptions) (APIResult, error) {
 
 	say("warming up: %d clients for 2s", o.Clients)
 	load(ctx, client, base, reqs, o.Clients, 2*time.Second)
-	cpu0, err := processCPU(ch.cmd.Process.Pid)
+	cpu0, err := processCPU(proc.cmd.Process.Pid)
 	if err != nil {
 		return res, err
 	}
@@ -197,7 +197,7 @@ func RunAPI(ctx context.Context, o APIOptions) (APIResult, error) {
 	t0 := time.Now()
 	res.Endpoints = load(ctx, client, base, reqs, o.Clients, o.Duration)
 	res.Elapsed = time.Since(t0)
-	cpu1, err := processCPU(ch.cmd.Process.Pid)
+	cpu1, err := processCPU(proc.cmd.Process.Pid)
 	if err != nil {
 		return res, err
 	}
@@ -206,10 +206,10 @@ func RunAPI(ctx context.Context, o APIOptions) (APIResult, error) {
 		return res, err
 	}
 	res.CPU, res.RedisCPU = cpu1-cpu0, rcpu1-rcpu0
-	if res.MaxRSS, err = peakRSS(ch.cmd.Process.Pid); err != nil {
+	if res.MaxRSS, err = peakRSS(proc.cmd.Process.Pid); err != nil {
 		return res, err
 	}
-	if err := ch.stop(); err != nil {
+	if err := proc.stop(); err != nil {
 		return res, fmt.Errorf("seismo run: %w", err)
 	}
 	return res, ctx.Err()
@@ -349,10 +349,10 @@ func load(ctx context.Context, client *http.Client, base string, reqs []request,
 	return stats
 }
 
-// fetch GETs url and reads the whole body, as a client does; any status
+// fetch GETs target and reads the whole body, as a client does; any status
 // but 200 is an error.
-func fetch(ctx context.Context, client *http.Client, url string, buf []byte) (int64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+func fetch(ctx context.Context, client *http.Client, target string, buf []byte) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return 0, err
 	}

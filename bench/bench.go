@@ -289,11 +289,11 @@ func runSeismo(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *r
 		return res, err
 	}
 	began := time.Now()
-	ch, err := startSeismo(binary, brokerAddr, redisAddr, stderr, append([]string{"--group", "bench"}, extra...)...)
+	proc, err := startSeismo(binary, brokerAddr, redisAddr, stderr, append([]string{"--group", "bench"}, extra...)...)
 	if err != nil {
 		return res, err
 	}
-	cmd, exited, stop, httpAddr := ch.cmd, ch.exited, ch.stop, ch.httpAddr
+	cmd, exited, stop, httpAddr := proc.cmd, proc.done, proc.stop, proc.httpAddr
 	client := &http.Client{Timeout: 2 * time.Second}
 	var first time.Time
 	var atFirst int64
@@ -325,8 +325,8 @@ func runSeismo(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *r
 			break
 		}
 		select {
-		case err := <-exited:
-			return res, fmt.Errorf("seismo run exited before handling every post: %v (last scrape: %v)", err, lastErr)
+		case <-exited:
+			return res, fmt.Errorf("seismo run exited before handling every post: %v (last scrape: %v)", proc.err, lastErr)
 		case <-ctx.Done():
 			stop()
 			return res, ctx.Err()
@@ -367,9 +367,9 @@ func runSeismo(ctx context.Context, binary, brokerAddr, redisAddr string, rdb *r
 type child struct {
 	cmd      *exec.Cmd
 	httpAddr string
-	exited   chan error
+	done     chan struct{} // closed when the process has exited
+	err      error         // how it exited, once done is closed
 	once     sync.Once
-	stopErr  error
 }
 
 // startSeismo starts `seismo run` on the broker and Redis with its HTTP
@@ -379,7 +379,7 @@ func startSeismo(binary, brokerAddr, redisAddr string, stderr io.Writer, extra .
 	if err != nil {
 		return nil, err
 	}
-	c := &child{httpAddr: fmt.Sprintf("127.0.0.1:%d", port), exited: make(chan error, 1)}
+	c := &child{httpAddr: fmt.Sprintf("127.0.0.1:%d", port), done: make(chan struct{})}
 	c.cmd = exec.Command(binary, append([]string{"run", "--kafka-brokers", brokerAddr, "--redis-addr", redisAddr,
 		"--http-addr", c.httpAddr, "--log-level", "warn"}, extra...)...)
 	c.cmd.Env = cleanEnv()
@@ -390,7 +390,10 @@ func startSeismo(binary, brokerAddr, redisAddr string, stderr io.Writer, extra .
 	if err := c.cmd.Start(); err != nil {
 		return nil, err
 	}
-	go func() { c.exited <- c.cmd.Wait() }()
+	go func() {
+		c.err = c.cmd.Wait()
+		close(c.done)
+	}()
 	return c, nil
 }
 
@@ -410,16 +413,19 @@ func cleanEnv() []string {
 // stop ends the process with SIGTERM, or SIGKILL after 30s; it returns
 // how the process ended, the same to every call.
 func (c *child) stop() error {
+	var late error
 	c.once.Do(func() {
 		c.cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case c.stopErr = <-c.exited:
+		case <-c.done:
 		case <-time.After(30 * time.Second):
 			c.cmd.Process.Kill()
-			c.stopErr = errors.Join(errors.New("seismo run did not stop in 30s"), <-c.exited)
+			<-c.done
+			late = errors.New("seismo run did not stop in 30s")
 		}
 	})
-	return c.stopErr
+	<-c.done
+	return errors.Join(late, c.err)
 }
 
 // waitReady waits until the process answers GET /readyz with 200.
@@ -442,9 +448,8 @@ func (c *child) waitReady(ctx context.Context, timeout time.Duration) error {
 		}
 		last = err
 		select {
-		case err := <-c.exited:
-			c.exited <- err // for stop
-			return fmt.Errorf("seismo run exited: %v", err)
+		case <-c.done:
+			return fmt.Errorf("seismo run exited: %v", c.err)
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(100 * time.Millisecond):

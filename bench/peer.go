@@ -4,14 +4,16 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"regexp"
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	lingua "github.com/pemistahl/lingua-go"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/seismo-dev/seismo"
 	"github.com/seismo-dev/seismo/internal/lines"
@@ -113,21 +115,28 @@ func (p *peer) lines(ctx context.Context, in io.Reader, out io.Writer) error {
 	raw := make([][]byte, 0, chunk)
 	outs := make([][]byte, chunk)
 	flush := func() error {
-		g, _ := errgroup.WithContext(ctx)
-		g.SetLimit(runtime.GOMAXPROCS(0))
-		for i := range raw {
-			g.Go(func() error {
-				var post seismo.Post
-				if err := json.Unmarshal(raw[i], &post); err != nil {
-					outs[i] = []byte(`{"error":"bad_json"}`)
-					return nil
+		// A few workers take the lines in turn, as seismo classify's do.
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		errs := make([]error, runtime.GOMAXPROCS(0))
+		for k := range min(len(errs), len(raw)) {
+			wg.Go(func() {
+				for i := int(next.Add(1)) - 1; i < len(raw); i = int(next.Add(1)) - 1 {
+					var post seismo.Post
+					if err := json.Unmarshal(raw[i], &post); err != nil {
+						outs[i] = []byte(`{"error":"bad_json"}`)
+						continue
+					}
+					b, err := json.Marshal(p.classify(&post))
+					outs[i] = b
+					if err != nil && errs[k] == nil {
+						errs[k] = err
+					}
 				}
-				b, err := json.Marshal(p.classify(&post))
-				outs[i] = b
-				return err
 			})
 		}
-		if err := g.Wait(); err != nil {
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
 			return err
 		}
 		for i := range raw {

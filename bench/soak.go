@@ -88,12 +88,12 @@ func Soak(ctx context.Context, o SoakOptions) (SoakResult, error) {
 		return res, err
 	}
 	defer b.Close()
-	ch, err := startSeismo(o.Binary, b.Addr(), redisAddr, o.Log, "--group", "bench")
+	proc, err := startSeismo(o.Binary, b.Addr(), redisAddr, o.Log, "--group", "bench")
 	if err != nil {
 		return res, err
 	}
-	defer ch.stop()
-	if err := ch.waitReady(ctx, time.Minute); err != nil {
+	defer proc.stop()
+	if err := proc.waitReady(ctx, time.Minute); err != nil {
 		return res, err
 	}
 
@@ -107,23 +107,30 @@ func Soak(ctx context.Context, o SoakOptions) (SoakResult, error) {
 	began := time.Now()
 	prodErr := make(chan error, 1)
 	pctx, stopProducing := context.WithCancel(ctx)
-	defer stopProducing()
 	go func() { prodErr <- producePaced(pctx, b.Addr(), ingest.DefaultConfig().Topic, sc, o.Rate, &produced) }()
+	defer func() {
+		// The producer ends before the broker closes.
+		stopProducing()
+		if prodErr != nil {
+			<-prodErr
+		}
+	}()
 
 	client := &http.Client{Timeout: 5 * time.Second}
-	metrics := "http://" + ch.httpAddr + "/metrics"
+	metrics := "http://" + proc.httpAddr + "/metrics"
 	sample := func() (SoakSample, error) {
 		s := SoakSample{At: time.Since(began), Produced: produced.Load()}
 		var err error
 		if s.Handled, err = scrapeCounter(ctx, client, metrics, "seismo_ingest_messages_total"); err != nil {
 			return s, err
 		}
-		s.RSS, err = procStatus(ch.cmd.Process.Pid, "VmRSS")
+		s.RSS, err = procStatus(proc.cmd.Process.Pid, "VmRSS")
 		return s, err
 	}
 	tick := time.NewTicker(o.Every)
 	defer tick.Stop()
 	var produceDone time.Time
+	failed := 0
 	for produceDone.IsZero() || res.Handled < res.Produced {
 		select {
 		case err := <-prodErr:
@@ -138,16 +145,20 @@ func Soak(ctx context.Context, o SoakOptions) (SoakResult, error) {
 			// handled: look often.
 			tick.Reset(50 * time.Millisecond)
 		case <-tick.C:
-		case err := <-ch.exited:
-			ch.exited <- err // for stop
-			return res, fmt.Errorf("seismo run exited: %v", err)
+		case <-proc.done:
+			return res, fmt.Errorf("seismo run exited: %v", proc.err)
 		case <-ctx.Done():
 			return res, ctx.Err()
 		}
 		s, err := sample()
 		if err != nil {
+			// A scrape can time out under load; three in a row end it.
+			if failed++; failed < 3 {
+				continue
+			}
 			return res, err
 		}
+		failed = 0
 		// After production, only the first and the last sample are kept.
 		if n := len(res.Samples); produceDone.IsZero() || n < 2 || res.Samples[n-2].At < res.Produce {
 			res.Samples = append(res.Samples, s)
@@ -160,10 +171,10 @@ func Soak(ctx context.Context, o SoakOptions) (SoakResult, error) {
 		}
 	}
 	res.Drained = time.Since(produceDone)
-	if res.MaxRSS, err = peakRSS(ch.cmd.Process.Pid); err != nil {
+	if res.MaxRSS, err = peakRSS(proc.cmd.Process.Pid); err != nil {
 		return res, err
 	}
-	if err := ch.stop(); err != nil {
+	if err := proc.stop(); err != nil {
 		return res, fmt.Errorf("seismo run: %w", err)
 	}
 	return res, nil

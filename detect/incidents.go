@@ -43,13 +43,16 @@ const (
 	defaultLimit = 100
 	maxLimit     = 1000
 	scanPage     = 256
-	// maxScanned bounds the index entries one page reads: a filter that
-	// few incidents match returns a short page and a cursor rather than
-	// read 90 days of incidents in one request.
+	// maxScanned bounds the incidents one page reads, and maxSeen the
+	// index entries it passes (a service filter passes over others'
+	// without reading them): a filter that few incidents match returns a
+	// short page and a cursor rather than read 90 days in one request.
 	maxScanned = 16 * scanPage
+	maxSeen    = 256 * scanPage
 )
 
 // Incidents returns the first page of the stored incidents that match f.
+// Their slices may be shared with other callers: read them only.
 func (s *Store) Incidents(ctx context.Context, f Filter) ([]seismo.Incident, error) {
 	p, err := s.IncidentPage(ctx, f)
 	return p.Incidents, err
@@ -77,33 +80,58 @@ func (s *Store) IncidentPage(ctx context.Context, f Filter) (Page, error) {
 	if f.Status == seismo.StatusPending || f.Status == seismo.StatusOpen {
 		index = s.incKey(keyOpen)
 	}
-	rng := &redis.ZRangeBy{Max: "+inf", Min: "-inf", Count: scanPage}
+	batch := int64(scanPage)
+	if f.Service != "" {
+		batch = 4 * scanPage // most ids are skipped unread
+	}
+	rng := &redis.ZRangeBy{Max: "+inf", Min: "-inf", Count: batch}
+	last := from // the last entry read, or the cursor
 	if f.Cursor != "" {
 		rng.Max = strconv.FormatInt(from.started, 10)
 	}
 	page := Page{Incidents: []seismo.Incident{}}
 	var gone []any
-	var last cursor // the last entry read
 	done := false
-	// Walk the index newest first, a page at a time, until enough
-	// incidents match; filters are applied on the decoded incidents.
-	for scanned := 0; len(page.Incidents) < limit && scanned < maxScanned; {
+	// Walk the index newest first, a batch at a time, until enough
+	// incidents match; filters apply to the decoded incidents. An
+	// incident's id starts with its service's (incidentID), so a service
+	// filter passes over the other services' ids without reading them.
+	for read, seen := 0, 0; len(page.Incidents) < limit && read < maxScanned && seen < maxSeen; {
 		zs, err := s.rdb.ZRevRangeByScoreWithScores(ctx, index, rng).Result()
 		if err != nil {
 			return Page{}, fmt.Errorf("list incidents: %w", err)
 		}
 		rng.Offset += int64(len(zs))
-		done = len(zs) < scanPage
-		// The cursor's own start can hold the ids the page before
-		// ended with (and the cursor itself): they sort by id, descending.
+		done = int64(len(zs)) < batch
+		// Entries at or above the last one read are the cursor's own
+		// (its start can hold ids the page before ended with, sorted by id
+		// descending) or repeats: an incident published meanwhile shifts
+		// the offset by one.
 		zs = slices.DeleteFunc(zs, func(z redis.Z) bool {
-			return f.Cursor != "" && int64(z.Score) == from.started && z.Member.(string) >= from.id
+			return last.id != "" && (int64(z.Score) > last.started ||
+				int64(z.Score) == last.started && z.Member.(string) >= last.id)
 		})
 		if len(zs) == 0 {
 			if done {
 				break
 			}
 			continue
+		}
+		// Where the walk stands once this batch is through: its last entry.
+		tail := cursor{started: int64(zs[len(zs)-1].Score), id: zs[len(zs)-1].Member.(string)}
+		if f.Service != "" {
+			n := len(zs)
+			zs = slices.DeleteFunc(zs, func(z redis.Z) bool {
+				return !strings.HasPrefix(z.Member.(string), f.Service+"-")
+			})
+			if len(zs) == 0 {
+				seen += n
+				last = tail
+				if done {
+					break
+				}
+				continue
+			}
 		}
 		keys := make([]string, len(zs))
 		for i, z := range zs {
@@ -113,12 +141,12 @@ func (s *Store) IncidentPage(ctx context.Context, f Filter) (Page, error) {
 		if err != nil {
 			return Page{}, fmt.Errorf("list incidents: %w", err)
 		}
-		read := 0
+		n := 0
 		for i, v := range vals {
 			id := zs[i].Member.(string)
 			last = cursor{started: int64(zs[i].Score), id: id}
-			scanned++
 			read++
+			n++
 			str, ok := v.(string)
 			if !ok {
 				gone = append(gone, id) // the incident expired; prune below
@@ -131,12 +159,15 @@ func (s *Store) IncidentPage(ctx context.Context, f Filter) (Page, error) {
 			if (f.Status == "" || in.Status == f.Status) && (f.Service == "" || in.Service == f.Service) {
 				page.Incidents = append(page.Incidents, in)
 			}
-			if len(page.Incidents) == limit || scanned == maxScanned {
+			if len(page.Incidents) == limit || read == maxScanned {
 				break
 			}
 		}
-		if read < len(vals) {
+		seen += n
+		if n < len(vals) {
 			done = false // entries are left in this batch
+		} else {
+			last = tail // the entries after the last read are others'
 		}
 		if done {
 			break
@@ -239,6 +270,7 @@ func (s *Store) pruneIndex(ctx context.Context, before time.Time) (int, error) {
 }
 
 // Incident returns one incident, or an error with code seismo.CodeNotFound.
+// Its slices may be shared with other callers: read them only.
 func (s *Store) Incident(ctx context.Context, id string) (seismo.Incident, error) {
 	v, err := s.rdb.Get(ctx, s.incidentKey(id)).Result()
 	if errors.Is(err, redis.Nil) {
@@ -289,11 +321,13 @@ func (c *docCache) decode(id, doc string) (seismo.Incident, error) {
 	if c.m == nil {
 		c.m = make(map[string]cachedDoc)
 	}
-	for k := range c.m {
-		if len(c.m) < maxCachedDocs {
-			break
+	if _, ok := c.m[id]; !ok {
+		for k := range c.m {
+			if len(c.m) < maxCachedDocs {
+				break
+			}
+			delete(c.m, k) // any: map order is random enough
 		}
-		delete(c.m, k) // any: map order is random enough
 	}
 	c.m[id] = cachedDoc{doc: doc, in: in}
 	return in, nil

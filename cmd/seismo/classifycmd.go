@@ -8,8 +8,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/seismo-dev/seismo/bench"
 	"github.com/seismo-dev/seismo/classify"
+	"github.com/seismo-dev/seismo/internal/profile"
 )
 
 // classifierFlags configure the classifier for every command that builds one.
@@ -78,7 +78,7 @@ func runClassify(ctx context.Context, args []string, sio stdio) error {
 	if err := parse(fs, args, getenv); err != nil {
 		return err
 	}
-	stop, err := bench.StartProfiles(*cpuProfile, "")
+	stop, err := profile.Start(*cpuProfile, "")
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/seismo-dev/seismo/app"
-	"github.com/seismo-dev/seismo/bench"
 	"github.com/seismo-dev/seismo/detect"
 	"github.com/seismo-dev/seismo/ingest"
+	"github.com/seismo-dev/seismo/internal/profile"
 )
 
 // serveFlags configure seismo run.
@@ -165,7 +165,7 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 		return err
 	}
 	if sf.cpuProfile != "" || sf.memProfile != "" {
-		stop, err := bench.StartProfiles(sf.cpuProfile, sf.memProfile)
+		stop, err := profile.Start(sf.cpuProfile, sf.memProfile)
 		if err != nil {
 			return err
 		}

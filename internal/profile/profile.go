@@ -1,4 +1,6 @@
-package bench
+// Package profile writes the CPU and heap profiles of a whole run, for
+// seismo run --cpuprofile/--memprofile and seismo classify --cpuprofile.
+package profile
 
 import (
 	"errors"
@@ -7,11 +9,11 @@ import (
 	"runtime/pprof"
 )
 
-// StartProfiles starts a CPU profile into cpuFile if it is set, and
-// returns what ends it and writes the heap profile into memFile if set:
-// what `seismo run --cpuprofile/--memprofile` (and so `seismo bench
-// --profile-dir`) records.
-func StartProfiles(cpuFile, memFile string) (stop func() error, err error) {
+// Start starts a CPU profile into cpuFile if it is set, and returns what
+// ends it and writes the heap profile into memFile if set: what `seismo
+// run --cpuprofile/--memprofile` (and so `seismo bench --profile-dir`)
+// records.
+func Start(cpuFile, memFile string) (stop func() error, err error) {
 	var cpu *os.File
 	if cpuFile != "" {
 		if cpu, err = os.Create(cpuFile); err != nil {
