@@ -30,6 +30,9 @@ type APIOptions struct {
 	// Days of drawn scenarios (four days each, twelve countries, seeds 1
 	// on) replayed into the store first, one after the other.
 	Scenarios int
+	// Scenario, when set, names a built-in scenario (simulate.Builtin)
+	// replayed instead of drawn ones: a smaller store, for quick runs.
+	Scenario string
 	// Reuse keeps the store of an earlier run at RedisAddr when it was
 	// filled with as many scenarios, instead of flushing and filling it.
 	Reuse bool
@@ -49,6 +52,8 @@ func (o APIOptions) Validate() error {
 		return errors.New("want a duration of at least 1s")
 	case o.Scenarios < 1 || o.Scenarios > 50:
 		return errors.New("want scenarios in 1..50")
+	case o.Scenario != "" && !slices.Contains(simulate.BuiltinNames(), o.Scenario):
+		return fmt.Errorf("no built-in scenario %q (there are %s)", o.Scenario, strings.Join(simulate.BuiltinNames(), ", "))
 	case o.Binary == "":
 		return errors.New("no seismo binary to run")
 	case o.Reuse && o.RedisAddr == "":
@@ -96,7 +101,8 @@ func RunAPI(ctx context.Context, o APIOptions) (APIResult, error) {
 	if err := o.Validate(); err != nil {
 		return res, err
 	}
-	say := sayer(o.Log)
+	log := locked(o.Log)
+	say := sayer(log)
 	redisAddr, rdb, closeRedis, err := openRedis(ctx, o.RedisAddr, o.Reuse)
 	if err != nil {
 		return res, err
@@ -112,7 +118,8 @@ func RunAPI(ctx context.Context, o APIOptions) (APIResult, error) {
 		return res, err
 	}
 	var targets loadTargets
-	filled := fmt.Sprintf("%d scenarios", o.Scenarios)
+	scs, what := o.scenarios()
+	filled := what
 	if mark, _ := rdb.Get(ctx, fillMark).Result(); o.Reuse && strings.HasPrefix(mark, filled+",") {
 		say("reusing the store: %s", mark)
 		res.Posts, _ = strconv.Atoi(strings.TrimPrefix(mark, filled+", posts "))
@@ -123,16 +130,16 @@ func RunAPI(ctx context.Context, o APIOptions) (APIResult, error) {
 			}
 		}
 		began := time.Now()
-		if res.Posts, err = fill(ctx, store, cls, o.Scenarios); err != nil {
+		if res.Posts, err = fill(ctx, store, cls, scs); err != nil {
 			return res, err
 		}
 		if err := rdb.Set(ctx, fillMark, fmt.Sprintf("%s, posts %d", filled, res.Posts), 0).Err(); err != nil {
 			return res, err
 		}
-		say("replayed %d posts of %d drawn scenarios into the store in %s", res.Posts, o.Scenarios, time.Since(began).Round(time.Second))
+		say("replayed %d posts of %s into the store in %s", res.Posts, what, time.Since(began).Round(time.Second))
 	}
-	for i := range o.Scenarios {
-		for _, out := range simulate.Draw(uint64(i + 1)).Outages {
+	for _, sc := range scs {
+		for _, out := range sc.Outages {
 			for svc, byCountry := range out.Reporters {
 				targets.services = append(targets.services, svc)
 				for cc := range byCountry {
@@ -169,7 +176,7 @@ func RunAPI(ctx context.Context, o APIOptions) (APIResult, error) {
 	if err != nil {
 		return res, err
 	}
-	proc, err := startSeismo(o.Binary, b.Addr(), redisAddr, o.Log, append(extra, "--detect=false", "--reporter-key", key)...)
+	proc, err := startSeismo(o.Binary, b.Addr(), redisAddr, log, append(extra, "--detect=false", "--reporter-key", key)...)
 	if err != nil {
 		return res, err
 	}
@@ -218,19 +225,33 @@ func RunAPI(ctx context.Context, o APIOptions) (APIResult, error) {
 // fillMark is the key that says what filled a bench's store.
 const fillMark = "seismo-bench:filled"
 
-// fill replays drawn scenarios 1 to n into the store, each following the
-// one before in event time, and returns the posts replayed.
-func fill(ctx context.Context, store *detect.Store, cls *classify.Classifier, n int) (int, error) {
+// scenarios are the scenarios that fill the store, and what to call them.
+func (o APIOptions) scenarios() ([]*simulate.Scenario, string) {
+	if o.Scenario != "" {
+		sc, _ := simulate.Builtin(o.Scenario) // Validate checked the name
+		return []*simulate.Scenario{sc}, "scenario " + o.Scenario
+	}
+	var scs []*simulate.Scenario
+	for i := range o.Scenarios {
+		scs = append(scs, simulate.Draw(uint64(i+1)))
+	}
+	return scs, fmt.Sprintf("%d drawn scenarios", o.Scenarios)
+}
+
+// fill replays the scenarios into the store, each following the one
+// before in event time, and returns the posts replayed.
+func fill(ctx context.Context, store *detect.Store, cls *classify.Classifier, scs []*simulate.Scenario) (int, error) {
 	var posts []seismo.Post
-	for i := range n {
-		shift := time.Duration(i) * 4 * 24 * time.Hour
-		if err := simulate.Draw(uint64(i + 1)).Generate(func(p seismo.Post) error {
+	var shift time.Duration
+	for _, sc := range scs {
+		if err := sc.Generate(func(p seismo.Post) error {
 			p.CreatedAt = p.CreatedAt.Add(shift)
 			posts = append(posts, p)
 			return nil
 		}); err != nil {
 			return 0, err
 		}
+		shift += sc.End.Sub(sc.Start)
 	}
 	_, err := backtest.Replay(ctx, posts, backtest.Options{Classifier: cls, Store: store, Config: detect.DefaultConfig(), Flush: time.Hour})
 	if err != nil {
@@ -381,8 +402,9 @@ func (r APIResult) WriteTable(w io.Writer) {
 		all.Latencies = append(all.Latencies, e.Latencies...)
 	}
 	sort.Slice(all.Latencies, func(i, j int) bool { return all.Latencies[i] < all.Latencies[j] })
-	fmt.Fprintf(w, "store: %d posts of %d drawn scenarios, %d incidents, %d keys; %d clients for %s\n",
-		r.Posts, r.Scenarios, r.Incidents, r.Keys, r.Clients, r.Elapsed.Round(time.Millisecond))
+	_, what := r.scenarios()
+	fmt.Fprintf(w, "store: %d posts of %s, %d incidents, %d keys; %d clients for %s\n",
+		r.Posts, what, r.Incidents, r.Keys, r.Clients, r.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "%-46s %9s %7s %9s %9s %9s %9s %9s\n", "request", "requests", "errors", "KB each", "p50", "p90", "p99", "max")
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
 	for _, e := range append(slices.Clone(r.Endpoints), all) {

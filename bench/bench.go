@@ -58,7 +58,7 @@ type Options struct {
 func (o Options) Validate() error {
 	switch {
 	case o.Posts < 1 || !(o.Relevant >= 0 && o.Relevant <= 1) || !(o.LangHint >= 0 && o.LangHint <= 1) || o.Partitions < 1 || o.Partitions > 64:
-		return errors.New("want posts >= 1, relevant and lang-hint in [0, 1], partitions 1..64")
+		return errors.New("want posts >= 1, relevant in [0, 1], lang-hint in [0, 1], partitions 1..64")
 	case o.Binary == "":
 		return errors.New("no seismo binary to run")
 	}
@@ -84,6 +84,27 @@ func sayer(log io.Writer) func(format string, args ...any) {
 		log = io.Discard
 	}
 	return func(format string, args ...any) { fmt.Fprintf(log, "seismo bench: "+format+"\n", args...) }
+}
+
+// lockedWriter serialises writes: a bench's progress lines and its child's
+// output, which exec copies from a goroutine of its own, share a writer.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// locked returns w, nil meaning io.Discard, safe for concurrent writes.
+func locked(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return &lockedWriter{w: w}
 }
 
 // openRedis connects to the loopback Redis at addr, or when addr is empty
@@ -140,10 +161,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err := o.Validate(); err != nil {
 		return Result{}, err
 	}
-	log := o.Log
-	if log == nil {
-		log = io.Discard
-	}
+	log := locked(o.Log)
 	say := sayer(log)
 	res := Result{Options: o}
 	var rdb *redis.Client

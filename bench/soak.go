@@ -77,7 +77,8 @@ func Soak(ctx context.Context, o SoakOptions) (SoakResult, error) {
 	if err := o.Validate(); err != nil {
 		return res, err
 	}
-	say := sayer(o.Log)
+	log := locked(o.Log)
+	say := sayer(log)
 	redisAddr, _, closeRedis, err := openRedis(ctx, o.RedisAddr, false)
 	if err != nil {
 		return res, err
@@ -88,7 +89,7 @@ func Soak(ctx context.Context, o SoakOptions) (SoakResult, error) {
 		return res, err
 	}
 	defer b.Close()
-	proc, err := startSeismo(o.Binary, b.Addr(), redisAddr, o.Log, "--group", "bench")
+	proc, err := startSeismo(o.Binary, b.Addr(), redisAddr, log, "--group", "bench")
 	if err != nil {
 		return res, err
 	}

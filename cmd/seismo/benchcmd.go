@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -37,21 +38,8 @@ func runBench(ctx context.Context, args []string, sio stdio) error {
 	fs.IntVar(&o.Partitions, "partitions", 3, "partitions of the posts topic")
 	benchTargetFlags(fs, &o.RedisAddr, &o.Binary)
 	fs.StringVar(&o.ProfileDir, "profile-dir", "", "have seismo run write cpu.pprof and heap.pprof (allocations since start) here")
-	if err := parse(fs, args, getenv); err != nil {
-		return err
-	}
-	if err := benchBinary(&o.Binary); err != nil {
-		return err
-	}
-	if err := o.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	res, err := bench.Run(ctx, o)
-	if err != nil {
-		return err
-	}
-	res.WriteTable(sio.out)
-	return nil
+	_, err := runBenchOf(ctx, fs, args, sio, &o, &o.Binary, bench.Run)
+	return err
 }
 
 // runBenchClassify times seismo classify against its references.
@@ -65,21 +53,8 @@ func runBenchClassify(ctx context.Context, args []string, sio stdio) error {
 	fs.IntVar(&o.Posts, "posts", 600_000, "posts in the file")
 	fs.Float64Var(&o.Relevant, "relevant", 0.02, "share of the posts that name a service (a third of those complain)")
 	fs.StringVar(&o.Binary, "seismo", "", "the seismo binary to run (default: this one)")
-	if err := parse(fs, args, getenv); err != nil {
-		return err
-	}
-	if err := benchBinary(&o.Binary); err != nil {
-		return err
-	}
-	if err := o.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	res, err := bench.RunClassify(ctx, o)
-	if err != nil {
-		return err
-	}
-	res.WriteTable(sio.out)
-	return nil
+	_, err := runBenchOf(ctx, fs, args, sio, &o, &o.Binary, bench.RunClassify)
+	return err
 }
 
 // runBenchSoak feeds seismo run at a steady rate for long.
@@ -95,21 +70,8 @@ func runBenchSoak(ctx context.Context, args []string, sio stdio) error {
 	fs.Int64Var(&o.RetentionBytes, "retention-bytes", 256<<20, "bytes each of the 3 partitions keeps: a seismo run further behind loses posts")
 	fs.DurationVar(&o.Every, "every", 10*time.Second, "how often to sample lag and memory")
 	benchTargetFlags(fs, &o.RedisAddr, &o.Binary)
-	if err := parse(fs, args, getenv); err != nil {
-		return err
-	}
-	if err := benchBinary(&o.Binary); err != nil {
-		return err
-	}
-	if err := o.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	res, err := bench.Soak(ctx, o)
-	if err != nil {
-		return err
-	}
-	res.WriteTable(sio.out)
-	return nil
+	_, err := runBenchOf(ctx, fs, args, sio, &o, &o.Binary, bench.Soak)
+	return err
 }
 
 // runBenchAPI loads the HTTP API of a seismo run process.
@@ -122,27 +84,40 @@ func runBenchAPI(ctx context.Context, args []string, sio stdio) error {
 	fs.IntVar(&o.Clients, "clients", 200, "concurrent clients, each with its own connection")
 	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long to load the API, after a 2s warm-up")
 	fs.IntVar(&o.Scenarios, "scenarios", 3, "drawn scenarios (four days, twelve countries each) replayed into the store first")
+	fs.StringVar(&o.Scenario, "scenario", "", "a built-in scenario to replay instead of drawn ones (a smaller store, for quick runs)")
 	benchTargetFlags(fs, &o.RedisAddr, &o.Binary)
 	fs.StringVar(&o.ProfileDir, "profile-dir", "", "have seismo run write cpu.pprof and heap.pprof here")
 	fs.BoolVar(&o.Reuse, "reuse", false, "keep the store at --flush-redis-addr when an earlier run filled it with as many scenarios")
-	if err := parse(fs, args, getenv); err != nil {
-		return err
-	}
-	if err := benchBinary(&o.Binary); err != nil {
-		return err
-	}
-	if err := o.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	res, err := bench.RunAPI(ctx, o)
+	res, err := runBenchOf(ctx, fs, args, sio, &o, &o.Binary, bench.RunAPI)
 	if err != nil {
 		return err
 	}
-	res.WriteTable(sio.out)
 	if n := res.Errors(); n > 0 {
 		return fmt.Errorf("%d requests failed", n)
 	}
 	return nil
+}
+
+// runBenchOf parses a bench's flags into o, defaults the binary to run to
+// this one, validates o, runs the bench and prints its table.
+func runBenchOf[O interface{ Validate() error }, R interface{ WriteTable(io.Writer) }](ctx context.Context, fs *flag.FlagSet,
+	args []string, sio stdio, o *O, binary *string, run func(context.Context, O) (R, error)) (R, error) {
+	var res R
+	if err := parse(fs, args, getenv); err != nil {
+		return res, err
+	}
+	if err := benchBinary(binary); err != nil {
+		return res, err
+	}
+	if err := (*o).Validate(); err != nil {
+		return res, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	res, err := run(ctx, *o)
+	if err != nil {
+		return res, err
+	}
+	res.WriteTable(sio.out)
+	return res, nil
 }
 
 // benchTargetFlags registers the flags every bench has: the Redis and the

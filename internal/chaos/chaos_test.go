@@ -58,14 +58,19 @@ type fault struct {
 
 // row is one line of the suite's table.
 type row struct {
-	fault           string
-	times           int
-	posts           int
-	countsEqual     bool
-	incidentsEqual  bool
-	eventsEqual     bool
-	dupTopic        int // events on seismo.incidents more than once
-	dupWebhook      int // events delivered to the webhook more than once
+	fault          string
+	times          int
+	posts          int
+	countsEqual    bool
+	incidentsEqual bool
+	eventsEqual    bool
+	dupTopic       int // events on seismo.incidents more than once
+	dupWebhook     int // events delivered to the webhook as more than one message
+	// resent is the webhook messages delivered again under the same id:
+	// a sender killed between a receiver's answer and its record of it
+	// sends again, and receivers drop repeats by webhook-id, as Standard
+	// Webhooks tells them to.
+	resent          int
 	recovery        time.Duration
 	incidents, evts int
 }
@@ -112,7 +117,7 @@ func TestChaos(t *testing.T) {
 	})
 	var b bytes.Buffer
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "fault\ttimes\tposts\tcounts equal\tincidents equal\tevents equal\tduplicate events (topic/webhook)\trecovery")
+	fmt.Fprintln(tw, "fault\ttimes\tposts\tcounts equal\tincidents equal\tevents equal\tduplicate events (topic/webhook)\twebhook messages resent\trecovery")
 	yes := func(ok bool) string {
 		if ok {
 			return "yes"
@@ -124,8 +129,8 @@ func TestChaos(t *testing.T) {
 		if r.times > 0 {
 			rec = r.recovery.Round(100 * time.Millisecond).String()
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s (%d)\t%s (%d)\t%d/%d\t%s\n", r.fault, r.times, r.posts, yes(r.countsEqual),
-			yes(r.incidentsEqual), r.incidents, yes(r.eventsEqual), r.evts, r.dupTopic, r.dupWebhook, rec)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s (%d)\t%s (%d)\t%d/%d\t%d\t%s\n", r.fault, r.times, r.posts, yes(r.countsEqual),
+			yes(r.incidentsEqual), r.incidents, yes(r.eventsEqual), r.evts, r.dupTopic, r.dupWebhook, r.resent, rec)
 	}
 	tw.Flush()
 	t.Logf("fault-injection suite (%s variant):\n%s", map[bool]string{true: "full", false: "short"}[*full], b.String())
@@ -264,7 +269,7 @@ func runCase(t *testing.T, bin string, posts []seismo.Post, want outcome.Outcome
 	}
 	topic := e.topicEvents()
 	r.dupTopic = duplicates(topic)
-	r.dupWebhook = duplicates(e.hook.delivered())
+	r.dupWebhook, r.resent = e.hook.duplicates()
 	if r.dupTopic > 0 || r.dupWebhook > 0 {
 		t.Errorf("events repeated: %d on %s, %d delivered to the webhook", r.dupTopic, eventsTopic, r.dupWebhook)
 	}
@@ -822,7 +827,8 @@ type receiver struct {
 
 	mu     sync.Mutex
 	wh     *standardwebhooks.Webhook
-	events []string
+	events []string // the event of each message, in order
+	msgs   []string // the webhook-id of each message, in order
 }
 
 func newReceiver(t *testing.T) *receiver {
@@ -863,7 +869,32 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r.events = append(r.events, ev.ID)
+	r.msgs = append(r.msgs, req.Header.Get("webhook-id"))
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// duplicates counts the events delivered as more than one message (under
+// more than one webhook-id), which a receiver cannot tell apart, and the
+// messages delivered again under an id already seen, which it drops.
+func (r *receiver) duplicates() (events, resent int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ids := map[string]map[string]bool{} // event → webhook-ids
+	for i, ev := range r.events {
+		if ids[ev] == nil {
+			ids[ev] = map[string]bool{}
+		}
+		if ids[ev][r.msgs[i]] {
+			resent++
+		}
+		ids[ev][r.msgs[i]] = true
+	}
+	for _, m := range ids {
+		if len(m) > 1 {
+			events++
+		}
+	}
+	return events, resent
 }
 
 func (r *receiver) delivered() []string {
