@@ -54,8 +54,6 @@ func (o APIOptions) Validate() error {
 		return errors.New("want scenarios in 1..50")
 	case o.Scenario != "" && !slices.Contains(simulate.BuiltinNames(), o.Scenario):
 		return fmt.Errorf("no built-in scenario %q (there are %s)", o.Scenario, strings.Join(simulate.BuiltinNames(), ", "))
-	case o.Binary == "":
-		return errors.New("no seismo binary to run")
 	case o.Reuse && o.RedisAddr == "":
 		return errors.New("reusing a store needs the address of its Redis")
 	}

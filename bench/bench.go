@@ -45,7 +45,8 @@ type Options struct {
 	// RedisAddr is a loopback redis-server to count in, which is flushed
 	// first; empty starts redis-server from PATH on a free port.
 	RedisAddr string
-	// Binary is the seismo binary run as `seismo run`.
+	// Binary is the seismo binary run as `seismo run`; empty, this
+	// process's own executable.
 	Binary string
 	// ProfileDir, when set, has seismo run write cpu.pprof and heap.pprof
 	// there.
@@ -59,8 +60,6 @@ func (o Options) Validate() error {
 	switch {
 	case o.Posts < 1 || !(o.Relevant >= 0 && o.Relevant <= 1) || !(o.LangHint >= 0 && o.LangHint <= 1) || o.Partitions < 1 || o.Partitions > 64:
 		return errors.New("want posts >= 1, relevant in [0, 1], lang-hint in [0, 1], partitions 1..64")
-	case o.Binary == "":
-		return errors.New("no seismo binary to run")
 	}
 	return loopbackRedis(o.RedisAddr)
 }
@@ -398,6 +397,9 @@ func startSeismo(binary, brokerAddr, redisAddr string, stderr io.Writer, extra .
 		return nil, err
 	}
 	c := &child{httpAddr: fmt.Sprintf("127.0.0.1:%d", port), done: make(chan struct{})}
+	if binary, err = self(binary); err != nil {
+		return nil, err
+	}
 	c.cmd = exec.Command(binary, append([]string{"run", "--kafka-brokers", brokerAddr, "--redis-addr", redisAddr,
 		"--http-addr", c.httpAddr, "--log-level", "warn"}, extra...)...)
 	c.cmd.Env = cleanEnv()
@@ -413,6 +415,15 @@ func startSeismo(binary, brokerAddr, redisAddr string, stderr io.Writer, extra .
 		close(c.done)
 	}()
 	return c, nil
+}
+
+// self returns binary, or when it is empty this process's executable: the
+// seismo binary that runs the bench runs what it measures too.
+func self(binary string) (string, error) {
+	if binary != "" {
+		return binary, nil
+	}
+	return os.Executable()
 }
 
 // cleanEnv is this process's environment without SEISMO_*: every setting

@@ -21,7 +21,7 @@ import (
 type ClassifyOptions struct {
 	Posts    int     // posts in the file, >= 1
 	Relevant float64 // share of them that name a service, in [0, 1]
-	Binary   string  // the seismo binary run as `seismo classify`
+	Binary   string  // the seismo binary run as `seismo classify` (empty: this one)
 	Log      io.Writer
 }
 
@@ -30,8 +30,6 @@ func (o ClassifyOptions) Validate() error {
 	switch {
 	case o.Posts < 1 || !(o.Relevant >= 0 && o.Relevant <= 1):
 		return errors.New("want posts >= 1 and relevant in [0, 1]")
-	case o.Binary == "":
-		return errors.New("no seismo binary to run")
 	}
 	return nil
 }
@@ -196,6 +194,10 @@ func classifyProcess(ctx context.Context, binary, input string) (time.Duration, 
 		return 0, 0, err
 	}
 	defer in.Close()
+	binary, err = self(binary)
+	if err != nil {
+		return 0, 0, err
+	}
 	cmd := exec.CommandContext(ctx, binary, "classify")
 	cmd.Env = cleanEnv()
 	cmd.Stdin = in

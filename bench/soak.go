@@ -44,8 +44,6 @@ func (o SoakOptions) Validate() error {
 		return errors.New("want relevant in [0, 1]")
 	case o.RetentionBytes < 1<<20:
 		return errors.New("want a retention of at least 1 MiB")
-	case o.Binary == "":
-		return errors.New("no seismo binary to run")
 	}
 	return loopbackRedis(o.RedisAddr)
 }

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -94,6 +95,29 @@ func (m *Metrics) Handler(metrics http.Handler) http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	return mux
+}
+
+// Serve serves Handler(metrics) on addr from now on, for probes that must
+// be answered while the source starts. The returned stop shuts the server
+// down and reports how it ended.
+func (m *Metrics) Serve(addr string, metrics http.Handler, log *slog.Logger) (stop func() error, err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: m.Handler(metrics), ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("metrics listening", "addr", ln.Addr().String())
+	return func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := srv.Shutdown(ctx)
+		if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
+		return err
+	}, nil
 }
 
 func (m *Metrics) streamOpen(delta int64) {

@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/seismo-dev/seismo/bench"
@@ -38,7 +36,7 @@ func runBench(ctx context.Context, args []string, sio stdio) error {
 	fs.IntVar(&o.Partitions, "partitions", 3, "partitions of the posts topic")
 	benchTargetFlags(fs, &o.RedisAddr, &o.Binary)
 	fs.StringVar(&o.ProfileDir, "profile-dir", "", "have seismo run write cpu.pprof and heap.pprof (allocations since start) here")
-	_, err := runBenchOf(ctx, fs, args, sio, &o, &o.Binary, bench.Run)
+	_, err := runBenchOf(ctx, fs, args, sio, &o, bench.Run)
 	return err
 }
 
@@ -53,7 +51,7 @@ func runBenchClassify(ctx context.Context, args []string, sio stdio) error {
 	fs.IntVar(&o.Posts, "posts", 600_000, "posts in the file")
 	fs.Float64Var(&o.Relevant, "relevant", 0.02, "share of the posts that name a service (a third of those complain)")
 	fs.StringVar(&o.Binary, "seismo", "", "the seismo binary to run (default: this one)")
-	_, err := runBenchOf(ctx, fs, args, sio, &o, &o.Binary, bench.RunClassify)
+	_, err := runBenchOf(ctx, fs, args, sio, &o, bench.RunClassify)
 	return err
 }
 
@@ -70,7 +68,7 @@ func runBenchSoak(ctx context.Context, args []string, sio stdio) error {
 	fs.Int64Var(&o.RetentionBytes, "retention-bytes", 256<<20, "bytes each of the 3 partitions keeps: a seismo run further behind loses posts")
 	fs.DurationVar(&o.Every, "every", 10*time.Second, "how often to sample lag and memory")
 	benchTargetFlags(fs, &o.RedisAddr, &o.Binary)
-	_, err := runBenchOf(ctx, fs, args, sio, &o, &o.Binary, bench.Soak)
+	_, err := runBenchOf(ctx, fs, args, sio, &o, bench.Soak)
 	return err
 }
 
@@ -88,7 +86,7 @@ func runBenchAPI(ctx context.Context, args []string, sio stdio) error {
 	benchTargetFlags(fs, &o.RedisAddr, &o.Binary)
 	fs.StringVar(&o.ProfileDir, "profile-dir", "", "have seismo run write cpu.pprof and heap.pprof here")
 	fs.BoolVar(&o.Reuse, "reuse", false, "keep the store at --flush-redis-addr when an earlier run filled it with as many scenarios")
-	res, err := runBenchOf(ctx, fs, args, sio, &o, &o.Binary, bench.RunAPI)
+	res, err := runBenchOf(ctx, fs, args, sio, &o, bench.RunAPI)
 	if err != nil {
 		return err
 	}
@@ -98,15 +96,12 @@ func runBenchAPI(ctx context.Context, args []string, sio stdio) error {
 	return nil
 }
 
-// runBenchOf parses a bench's flags into o, defaults the binary to run to
-// this one, validates o, runs the bench and prints its table.
+// runBenchOf parses a bench's flags into o, validates o, runs the bench and
+// prints its table.
 func runBenchOf[O interface{ Validate() error }, R interface{ WriteTable(io.Writer) }](ctx context.Context, fs *flag.FlagSet,
-	args []string, sio stdio, o *O, binary *string, run func(context.Context, O) (R, error)) (R, error) {
+	args []string, sio stdio, o *O, run func(context.Context, O) (R, error)) (R, error) {
 	var res R
 	if err := parse(fs, args, getenv); err != nil {
-		return res, err
-	}
-	if err := benchBinary(binary); err != nil {
 		return res, err
 	}
 	if err := (*o).Validate(); err != nil {
@@ -127,14 +122,4 @@ func benchTargetFlags(fs *flag.FlagSet, redisAddr, binary *string) {
 	// would name a Redis to flush.
 	fs.StringVar(redisAddr, "flush-redis-addr", "", "a redis-server on this machine (loopback) to use, which is FLUSHED first\n(empty: start redis-server from PATH on a free port)")
 	fs.StringVar(binary, "seismo", "", "the seismo binary to run (default: this one)")
-}
-
-// benchBinary defaults the binary to run to this one.
-func benchBinary(binary *string) error {
-	if strings.TrimSpace(*binary) != "" {
-		return nil
-	}
-	exe, err := os.Executable()
-	*binary = exe
-	return err
 }

@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -89,29 +87,16 @@ func (s *sourceFlags) resume(ctx context.Context, name string, streams []string)
 // serveHTTP serves /metrics, /healthz (alive) and /readyz (a stream
 // connection is open and Kafka takes the writes) on --http-addr (none when
 // empty) from before the read-back at start, so that a liveness probe is
-// answered while it runs. The returned stop shuts the server down and
-// reports how it ended.
+// answered while it runs.
 func (s *sourceFlags) serveHTTP(log *slog.Logger, reg *metrics.Registry, m *source.Metrics) (stop func() error, err error) {
 	if s.httpAddr == "" {
 		return func() error { return nil }, nil
 	}
-	ln, err := net.Listen("tcp", s.httpAddr)
+	stop, err = m.Serve(s.httpAddr, reg.Handler(), log)
 	if err != nil {
 		return nil, fmt.Errorf("listen on --http-addr: %w", err)
 	}
-	srv := &http.Server{Handler: m.Handler(reg.Handler()), ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	log.Info("metrics listening", "addr", ln.Addr().String())
-	return func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err := srv.Shutdown(ctx)
-		if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
-			err = errors.Join(err, serr)
-		}
-		return err
-	}, nil
+	return stop, nil
 }
 
 func runBluesky(ctx context.Context, args []string, sio stdio) error {
