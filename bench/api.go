@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -399,7 +398,7 @@ func (r APIResult) WriteTable(w io.Writer) {
 		all.Bytes += e.Bytes
 		all.Latencies = append(all.Latencies, e.Latencies...)
 	}
-	sort.Slice(all.Latencies, func(i, j int) bool { return all.Latencies[i] < all.Latencies[j] })
+	slices.Sort(all.Latencies)
 	_, what := r.scenarios()
 	fmt.Fprintf(w, "store: %d posts of %s, %d incidents, %d keys; %d clients for %s\n",
 		r.Posts, what, r.Incidents, r.Keys, r.Clients, r.Elapsed.Round(time.Millisecond))
