@@ -117,15 +117,14 @@ func (s *Store) IncidentPage(ctx context.Context, f Filter) (Page, error) {
 			}
 			continue
 		}
+		seen += len(zs)
 		// Where the walk stands once this batch is through: its last entry.
 		tail := cursor{started: int64(zs[len(zs)-1].Score), id: zs[len(zs)-1].Member.(string)}
 		if f.Service != "" {
-			n := len(zs)
 			zs = slices.DeleteFunc(zs, func(z redis.Z) bool {
 				return !strings.HasPrefix(z.Member.(string), f.Service+"-")
 			})
 			if len(zs) == 0 {
-				seen += n
 				last = tail
 				if done {
 					break
@@ -163,7 +162,6 @@ func (s *Store) IncidentPage(ctx context.Context, f Filter) (Page, error) {
 				break
 			}
 		}
-		seen += n
 		if n < len(vals) {
 			done = false // entries are left in this batch
 		} else {
